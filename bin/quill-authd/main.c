@@ -1,0 +1,21 @@
+/*
+ * quill-authd: accounts, login and tokens (port 8001).
+ *
+ * Everything a daemon shares (configuration, master and workers, health,
+ * readiness and metrics routes) comes from lib/daemon.c; this file declares
+ * what is particular to this one.
+ */
+#include "lib/daemon.h"
+
+static const struct daemon_def quill_authd_def = {
+	.name = "quill-authd",
+	.section = "auth",
+	.has_http = 1,
+	.has_database = 1,
+};
+
+int
+main(int argc, char **argv)
+{
+	return daemon_main(argc, argv, &quill_authd_def);
+}

@@ -1,0 +1,87 @@
+/*
+ * config_keys: every configuration key quill reads, with its default and
+ * documentation.  This table is the single source of truth: the parser
+ * rejects keys not listed here, `quillctl config template` writes
+ * etc/quill.conf from it, and a test checks that the two agree.
+ *
+ * Paths default under the directories chosen at ./configure time.
+ */
+#include "config.h"
+#include "lib/config.h"
+
+#define KB 1024LL
+#define MB (1024LL * KB)
+#define GB (1024LL * MB)
+#define SEC 1000LL
+#define HOUR (3600LL * SEC)
+
+#define LISTEN_KEY(sec, addr, what) \
+	{ sec, "listen", CONFIG_STRING, addr, 0, 0, NULL, "address and port " what " listens on (host:port, [v6]:port or unix:/path)" }
+#define WORKERS_KEY(sec) \
+	{ sec, "workers", CONFIG_INT, "0", 0, 256, NULL, "worker processes; 0 means one per CPU core" }
+#define DATABASE_KEY(sec, role) \
+	{ sec, "database", CONFIG_STRING, "dbname=quill user=" role, 0, 0, NULL, "libpq conninfo of this service's own login role" }
+
+const struct config_key config_keys[] = {
+	{ "global", "user", CONFIG_STRING, "quill", 0, 0, NULL,
+	  "account the daemons switch to when started as root (empty: stay as started)" },
+	{ "global", "run_dir", CONFIG_STRING, QUILL_RUNSTATEDIR "/quill", 0, 0, NULL,
+	  "directory for pid files" },
+	{ "global", "spool_dir", CONFIG_STRING, QUILL_LOCALSTATEDIR "/spool/quill", 0, 0, NULL,
+	  "root of the OCR spool (tmp, new, cur, done, failed, incoming)" },
+
+	{ "log", "target", CONFIG_ENUM, "stderr", 0, 0, "stderr|syslog",
+	  "where log lines go" },
+	{ "log", "level", CONFIG_ENUM, "info", 0, 0, "error|warn|info|debug",
+	  "lowest level written" },
+	{ "log", "access", CONFIG_BOOL, "yes", 0, 0, NULL,
+	  "write one access line per HTTP request" },
+	{ "log", "syslog_facility", CONFIG_ENUM, "daemon", 0, 0,
+	  "daemon|user|local0|local1|local2|local3|local4|local5|local6|local7",
+	  "syslog facility when target is syslog" },
+
+	{ "master", "drain_timeout", CONFIG_DURATION, "30s", 100, 1 * HOUR, NULL,
+	  "how long stopping or reloaded workers may finish in-flight requests before they are killed" },
+	{ "master", "restart_backoff_max", CONFIG_DURATION, "30s", 100, 1 * HOUR, NULL,
+	  "longest wait before restarting a worker that keeps dying" },
+	{ "master", "crash_limit", CONFIG_INT, "5", 1, 1000, NULL,
+	  "worker deaths within crash_window that count as a crash loop" },
+	{ "master", "crash_window", CONFIG_DURATION, "10s", 1 * SEC, 1 * HOUR, NULL,
+	  "window over which worker deaths are counted" },
+
+	{ "http", "max_body", CONFIG_SIZE, "1m", 1 * KB, 1 * GB, NULL,
+	  "largest request body accepted (413 above it)" },
+	{ "http", "keepalive_timeout", CONFIG_DURATION, "10s", 100, 1 * HOUR, NULL,
+	  "how long an idle connection, or one sending its request headers, is kept" },
+
+	{ "database", "admin", CONFIG_STRING, "dbname=quill", 0, 0, NULL,
+	  "libpq conninfo used by quillctl migrate (a role that may create schemas and roles)" },
+	{ "database", "migrations_dir", CONFIG_STRING, QUILL_DATADIR "/quill/sql", 0, 0, NULL,
+	  "directory holding one folder of numbered .sql migrations per schema" },
+	{ "database", "pool_size", CONFIG_INT, "2", 1, 64, NULL,
+	  "connections each worker keeps to its database" },
+	{ "database", "connect_timeout", CONFIG_DURATION, "3s", 100, 60 * SEC, NULL,
+	  "how long one connection attempt may take" },
+	{ "database", "query_timeout", CONFIG_DURATION, "5s", 10, 10 * 60 * SEC, NULL,
+	  "how long one query may take before it is cancelled" },
+
+	LISTEN_KEY("gateway", "127.0.0.1:8000", "the gateway"),
+	WORKERS_KEY("gateway"),
+
+	LISTEN_KEY("auth", "127.0.0.1:8001", "the auth service"),
+	WORKERS_KEY("auth"),
+	DATABASE_KEY("auth", "quill_auth"),
+
+	LISTEN_KEY("chat", "127.0.0.1:8002", "the chat service"),
+	WORKERS_KEY("chat"),
+	DATABASE_KEY("chat", "quill_chat"),
+
+	LISTEN_KEY("ocr", "127.0.0.1:8003", "the OCR service"),
+	WORKERS_KEY("ocr"),
+	DATABASE_KEY("ocr", "quill_ocr"),
+
+	WORKERS_KEY("ocr_worker"),
+	DATABASE_KEY("ocr_worker", "quill_ocr"),
+
+	{ NULL, NULL, 0, NULL, 0, 0, NULL, NULL },
+};

@@ -1,0 +1,323 @@
+/*
+ * daemon: start-up, the master's reload hook, and the worker loop.
+ *
+ * Order of start-up matters and is the same for every daemon: read and
+ * validate the configuration (exit 78 on any error), open the log, open
+ * the listening socket (a port in use is fatal here, before anything
+ * forks), register metrics and map their segment, take the pid file lock,
+ * drop privileges, then hand over to the master.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "lib/config.h"
+#include "lib/daemon.h"
+#include "lib/health.h"
+#include "lib/http.h"
+#include "lib/listen.h"
+#include "lib/log.h"
+#include "lib/master.h"
+#include "lib/metrics.h"
+#include "lib/pg.h"
+#include "lib/router.h"
+
+static struct {
+	const struct daemon_def *def;
+	const char *config_path;
+	struct config *cfg;
+	struct router router;
+	int listen_fd;
+	char pidfile[PATH_MAX];
+	int pidfile_fd;
+	int made_run_dir;
+} d = { .listen_fd = -1, .pidfile_fd = -1 };
+
+static volatile sig_atomic_t got_term, got_usr1;
+
+static void
+usage(const char *name)
+{
+	fprintf(stderr, "usage: %s [-t] [-c config]\n"
+	    "  -c FILE  configuration file (default %s/quill.conf)\n"
+	    "  -t       check the configuration and exit\n", name, QUILL_SYSCONFDIR);
+	exit(64);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Applies the [log] section; the configuration has been validated already. */
+static void
+apply_log_config(const struct config *cfg)
+{
+	log_set_level(log_level_parse(config_str(cfg, "log", "level")));
+	log_set_facility(log_facility_parse(config_str(cfg, "log", "syslog_facility")));
+}
+
+static int
+configured_workers(const struct config *cfg)
+{
+	long long n = config_int(cfg, d.def->section, "workers");
+	long cores;
+
+	if (n > 0)
+		return (int)n;
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores > 0 ? (int)cores : 1;
+}
+
+/* The master's SIGHUP hook: a new configuration for the next generation of workers. */
+static int
+reload_config(void *arg, int *nworkers)
+{
+	char err[512];
+	struct config *cfg = config_load(d.config_path, err, sizeof(err));
+
+	if (cfg == NULL) {
+		char quoted[600];
+
+		log_warnx("event=config_invalid error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+		return -1;
+	}
+	if (d.def->has_http && strcmp(config_str(cfg, d.def->section, "listen"),
+	    config_str(d.cfg, d.def->section, "listen")) != 0)
+		log_warnx("event=config_listen_changed note=takes_effect_on_restart");
+	config_free(d.cfg);
+	d.cfg = cfg;
+	apply_log_config(cfg);
+	log_reopen();
+	*nworkers = configured_workers(cfg);
+	return 0;
+}
+
+static void
+on_worker_signal(int sig)
+{
+	if (sig == SIGTERM)
+		got_term = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;
+}
+
+static void
+worker_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_worker_signal;	/* no SA_RESTART: wake the loop */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	/* Ctrl-C reaches the whole process group; the master decides what it means. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void __attribute__((noreturn))
+worker_main(int slot, void *arg)
+{
+	struct worker w;
+	struct http_server srv;
+	char context[32];
+	long long deadline = 0, drain_ms;
+
+	snprintf(context, sizeof(context), "worker=%d", slot);
+	log_set_context(context);
+	worker_signals();
+	memset(&w, 0, sizeof(w));
+	w.slot = slot;
+	w.cfg = d.cfg;
+	w.def = d.def;
+	w.loop = h2o_evloop_create();
+	if (d.def->has_database) {
+		struct pg_pool_options opts = {
+			.connections = (int)config_int(d.cfg, "database", "pool_size"),
+			.query_timeout_ms = (int)config_duration_ms(d.cfg, "database", "query_timeout"),
+			.connect_timeout_ms = (int)config_duration_ms(d.cfg, "database", "connect_timeout"),
+		};
+		w.db = pg_pool_new(w.loop, config_str(d.cfg, d.def->section, "database"), &opts);
+		if (w.db == NULL)
+			fatalx("event=worker_start_failed reason=database_pool");
+	}
+	if (d.def->has_http && http_server_start(&srv, &w, d.listen_fd, &d.router) != 0)
+		fatalx("event=worker_start_failed reason=http");
+	if (d.def->worker_init != NULL && d.def->worker_init(&w) != 0)
+		fatalx("event=worker_start_failed reason=init");
+
+	drain_ms = config_duration_ms(d.cfg, "master", "drain_timeout");
+	for (;;) {
+		h2o_evloop_run(w.loop, deadline != 0 ? 50 : 1000);
+		if (got_usr1) {
+			got_usr1 = 0;
+			log_reopen();
+		}
+		if (got_term && deadline == 0) {
+			deadline = now_ms() + drain_ms;
+			if (w.http != NULL)
+				http_server_drain(w.http);
+		}
+		if (deadline != 0 && (w.http == NULL || w.http->connections == 0 || now_ms() >= deadline))
+			break;
+	}
+	if (w.db != NULL)
+		pg_pool_free(w.db);
+	exit(0);
+}
+
+/* Takes the pid file's lock (a second instance is refused) and writes our pid. */
+static void
+pidfile_open(const char *run_dir)
+{
+	char buf[32];
+	int fd, n;
+
+	if (mkdir(run_dir, 0755) == 0)
+		d.made_run_dir = 1;
+	else if (errno != EEXIST)
+		fatal("event=pidfile_failed dir=%s", run_dir);
+	snprintf(d.pidfile, sizeof(d.pidfile), "%s/%s.pid", run_dir, d.def->name);
+	fd = open(d.pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1)
+		fatal("event=pidfile_failed path=%s", d.pidfile);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = (int)read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n - (buf[n - 1] == '\n') : 0] = '\0';
+		fatalx("event=already_running pidfile=%s pid=%s", d.pidfile, buf[0] ? buf : "-");
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, buf, (size_t)n) != n)
+		fatal("event=pidfile_failed path=%s", d.pidfile);
+	d.pidfile_fd = fd;
+}
+
+/*
+ * Started as root: become the configured user.  The pid file, and its
+ * directory when we made it, are handed over so the master can remove the
+ * file when it exits.
+ */
+static void
+drop_privileges(const char *user, const char *run_dir)
+{
+	struct passwd *pw;
+
+	if (getuid() != 0 || user[0] == '\0')
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("event=privilege_drop_failed reason=no_such_user user=%s", user);
+	if ((d.made_run_dir && chown(run_dir, pw->pw_uid, pw->pw_gid) != 0) ||
+	    chown(d.pidfile, pw->pw_uid, pw->pw_gid) != 0)
+		log_warn("event=chown_failed path=%s", d.pidfile);
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		fatal("event=privilege_drop_failed user=%s", user);
+	if (setuid(0) == 0)
+		fatalx("event=privilege_drop_failed reason=root_regained");
+	log_info("event=privileges_dropped user=%s uid=%d", user, (int)pw->pw_uid);
+}
+
+int
+daemon_main(int argc, char **argv, const struct daemon_def *def)
+{
+	char err[512];
+	int ch, check_only = 0, nworkers, slots, status;
+
+	d.def = def;
+	d.config_path = QUILL_SYSCONFDIR "/quill.conf";
+	while ((ch = getopt(argc, argv, "c:th")) != -1) {
+		switch (ch) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 't':
+			check_only = 1;
+			break;
+		default:
+			usage(def->name);
+		}
+	}
+	if (optind != argc)
+		usage(def->name);
+
+	if ((d.cfg = config_load(d.config_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", def->name, err);
+		return EX_CONFIG_STATUS;
+	}
+	if (check_only) {
+		printf("%s: configuration %s ok\n", def->name, d.config_path);
+		return 0;
+	}
+	if (log_open(def->name, config_str(d.cfg, "log", "target"),
+	    log_level_parse(config_str(d.cfg, "log", "level"))) != 0) {
+		fprintf(stderr, "%s: cannot open the log\n", def->name);
+		return 1;
+	}
+	apply_log_config(d.cfg);
+	if (sodium_init() < 0)
+		fatalx("event=start_failed reason=libsodium");
+	signal(SIGPIPE, SIG_IGN);
+
+	router_init(&d.router);
+	health_add_routes(&d.router);
+	if (def->add_routes != NULL)
+		def->add_routes(&d.router);
+	if (def->has_http) {
+		const char *addr = config_str(d.cfg, def->section, "listen");
+
+		if ((d.listen_fd = listen_open(addr, err, sizeof(err))) == -1) {
+			char quoted[600];
+
+			fatalx("event=listen_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+		}
+		http_metrics_register(&d.router);
+	}
+	nworkers = configured_workers(d.cfg);
+	/* Room for a draining generation beside a new one of up to twice the size. */
+	slots = 2 * nworkers + 2;
+	if (slots > METRICS_MAX_WORKERS)
+		slots = METRICS_MAX_WORKERS;
+	if (metrics_freeze(slots) != 0)
+		fatal("event=start_failed reason=metrics_segment");
+
+	pidfile_open(config_str(d.cfg, "global", "run_dir"));
+	drop_privileges(config_str(d.cfg, "global", "user"), config_str(d.cfg, "global", "run_dir"));
+	log_info("event=started config=%s workers=%d%s%s", d.config_path, nworkers,
+	    def->has_http ? " listen=" : "", def->has_http ? config_str(d.cfg, def->section, "listen") : "");
+
+	struct master_ops ops = {
+		.name = def->name,
+		.nworkers = nworkers,
+		.worker_main = worker_main,
+		.reload = reload_config,
+		.drain_timeout_ms = config_duration_ms(d.cfg, "master", "drain_timeout"),
+		.backoff_max_ms = config_duration_ms(d.cfg, "master", "restart_backoff_max"),
+		.crash_window_ms = config_duration_ms(d.cfg, "master", "crash_window"),
+		.crash_limit = (int)config_int(d.cfg, "master", "crash_limit"),
+		.max_slots = slots,
+	};
+	status = master_run(&ops);
+	if (unlink(d.pidfile) != 0)
+		log_warn("event=pidfile_remove_failed path=%s", d.pidfile);
+	config_free(d.cfg);
+	return status;
+}

@@ -1,0 +1,46 @@
+/*
+ * daemon: the skeleton every quill program runs on, in the manner of
+ * Postfix's single_server_main().  A program describes itself in a
+ * struct daemon_def (its name, config section, routes) and calls
+ * daemon_main(); command line, configuration, logging, the listening
+ * socket, the pid file, privilege drop, the master and the workers' event
+ * loops are all handled here, once, for every daemon.
+ *
+ * Command line: -c FILE (configuration, default SYSCONFDIR/quill.conf),
+ * -t (check the configuration and exit), -h.
+ */
+#ifndef QUILL_DAEMON_H
+#define QUILL_DAEMON_H
+
+#include <h2o.h>
+
+struct config;
+struct pg_pool;
+struct router;
+struct http_server;
+
+/* What one worker process has; handlers reach it through their request. */
+struct worker {
+	int slot;
+	h2o_loop_t *loop;
+	const struct config *cfg;
+	const struct daemon_def *def;
+	struct pg_pool *db;		/* NULL when the daemon has no database */
+	struct http_server *http;	/* NULL when the daemon serves no HTTP */
+	void *app;			/* the daemon's own per-worker state */
+};
+
+struct daemon_def {
+	const char *name;	/* program name: "quill-authd" */
+	const char *section;	/* config section with listen, workers, database */
+	int has_http;
+	int has_database;
+	/* Adds the daemon's routes; /healthz, /readyz and /metrics come for free. */
+	void (*add_routes)(struct router *r);
+	/* Optional, in each worker once its loop and database pool exist. */
+	int (*worker_init)(struct worker *w);
+};
+
+int daemon_main(int argc, char **argv, const struct daemon_def *def);
+
+#endif

@@ -1,0 +1,596 @@
+/*
+ * http: dispatch, responses, request ids, the JSON error filter, the
+ * access log and request metrics, over libh2o 2.2's evloop.
+ *
+ * libh2o calls on_req() for every request on "/", after it has read the
+ * whole body (libh2o 2.2 buffers request bodies; it refuses a body over
+ * gconf.max_request_entity_size itself, as soon as Content-Length or the
+ * chunked stream says so).  Errors libh2o sends on its own are text/plain;
+ * json_error_filter turns them into quill's JSON error format so a client
+ * sees one format whatever refused its request.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <sodium.h>
+
+#include "lib/config.h"
+#include "lib/daemon.h"
+#include "lib/http.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+
+#define STATUS_CLASSES 5
+
+struct quill_handler {
+	h2o_handler_t super;
+	struct http_server *srv;
+};
+
+struct quill_logger {
+	h2o_logger_t super;
+	struct http_server *srv;
+};
+
+/* Series ids, registered in the master before fork and so the same in every worker. */
+static metrics_id requests_base = -1, latency_base = -1, connections_gauge = -1;
+
+/* Request ids: a random per-worker prefix and a counter; unique, and cheap to make. */
+static char id_prefix[17];
+static uint64_t id_counter;
+
+static const char *
+status_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	case 507: return "Insufficient Storage";
+	default: return status < 400 ? "OK" : "Error";
+	}
+}
+
+/* The code word of the JSON error format for errors libh2o raises itself. */
+static const char *
+status_code_word(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 408: return "request_timeout";
+	case 413: return "payload_too_large";
+	case 414: return "uri_too_long";
+	case 431: return "headers_too_large";
+	case 502: return "bad_gateway";
+	case 503: return "unavailable";
+	case 504: return "gateway_timeout";
+	default: return status < 500 ? "bad_request" : "internal_error";
+	}
+}
+
+static int
+request_id_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > HTTP_REQUEST_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':')
+			return 0;
+	}
+	return 1;
+}
+
+/* prefix + 16 hex digits of the counter: written by hand, this is on every request's path. */
+static void
+format_request_id(char id[HTTP_REQUEST_ID_MAX + 1], uint64_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(id, id_prefix, 16);
+	for (int i = 31; i >= 16; i--, n >>= 4)
+		id[i] = hex[n & 15];
+	id[32] = '\0';
+}
+
+/*
+ * Fills id with the request's id and makes sure the response carries it:
+ * the id already on the response, else a valid incoming X-Request-Id,
+ * else a new one.
+ */
+static void
+request_id_assign(h2o_req_t *req, char id[HTTP_REQUEST_ID_MAX + 1])
+{
+	ssize_t i;
+
+	if ((i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1)) != -1) {
+		h2o_iovec_t v = req->res.headers.entries[i].value;
+
+		memcpy(id, v.base, v.len);
+		id[v.len] = '\0';
+		return;
+	}
+	i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-request-id"), -1);
+	if (i != -1 && request_id_valid(req->headers.entries[i].value.base, req->headers.entries[i].value.len)) {
+		h2o_iovec_t v = req->headers.entries[i].value;
+
+		memcpy(id, v.base, v.len);
+		id[v.len] = '\0';
+	} else {
+		if (id_prefix[0] == '\0') {
+			unsigned char r[8];
+
+			randombytes_buf(r, sizeof(r));
+			sodium_bin2hex(id_prefix, sizeof(id_prefix), r, sizeof(r));
+		}
+		format_request_id(id, ++id_counter);
+	}
+	h2o_iovec_t copy = h2o_strdup(&req->pool, id, SIZE_MAX);
+	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, copy.base, copy.len);
+}
+
+/* Writes the JSON error document for status into the pool. */
+static h2o_iovec_t
+error_document(h2o_mem_pool_t *pool, const char *code, const char *message, const char *request_id)
+{
+	yajl_gen g = json_gen_new();
+	const char *text;
+	size_t len;
+	h2o_iovec_t out;
+
+	yajl_gen_map_open(g);
+	json_gen_key(g, "error");
+	yajl_gen_map_open(g);
+	json_gen_kv_string(g, "code", code);
+	json_gen_kv_string(g, "message", message);
+	json_gen_kv_string(g, "request_id", request_id);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	text = json_gen_text(g, &len);
+	out = h2o_strdup(pool, text, len);
+	yajl_gen_free(g);
+	return out;
+}
+
+static void
+send_body(h2o_req_t *req, int status, const char *content_type, size_t ct_len, const char *body, size_t len)
+{
+	req->res.status = status;
+	req->res.reason = status_reason(status);
+	req->res.content_length = len;
+	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, ct_len);
+	h2o_send_inline(req, body, len);
+}
+
+void
+http_send_json(struct http_request *hr, int status, const char *json, size_t len)
+{
+	send_body(hr->req, status, H2O_STRLIT("application/json"), json, len);
+}
+
+void
+http_send_gen(struct http_request *hr, int status, yajl_gen g)
+{
+	size_t len;
+	const char *text = json_gen_text(g, &len);
+
+	http_send_json(hr, status, text, len);
+	yajl_gen_free(g);
+}
+
+void
+http_send_text(struct http_request *hr, int status, const char *content_type, const char *body, size_t len)
+{
+	send_body(hr->req, status, content_type, strlen(content_type), body, len);
+}
+
+void
+http_send_error(struct http_request *hr, int status, const char *code, const char *message)
+{
+	h2o_iovec_t doc = error_document(&hr->req->pool, code, message, hr->request_id);
+
+	http_send_json(hr, status, doc.base, doc.len);
+}
+
+/* --- the filter that gives libh2o's own errors the JSON format --- */
+
+struct json_error_ostream {
+	h2o_ostream_t super;
+	h2o_iovec_t body;
+};
+
+static void
+json_error_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state)
+{
+	struct json_error_ostream *o = (struct json_error_ostream *)self;
+	h2o_iovec_t body = o->body;
+
+	/* The original text/plain body is dropped; ours goes out with the first call. */
+	if (body.base != NULL) {
+		o->body.base = NULL;
+		h2o_ostream_send_next(self, req, &body, 1, state);
+	} else
+		h2o_ostream_send_next(self, req, NULL, 0, state);
+}
+
+static void
+json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+	ssize_t ct;
+	char id[HTTP_REQUEST_ID_MAX + 1];
+
+	request_id_assign(req, id);
+	ct = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
+	if (req->res.status >= 400 && ct != -1 &&
+	    h2o_memis(req->res.headers.entries[ct].value.base, 10, H2O_STRLIT("text/plain"))) {
+		struct json_error_ostream *o;
+		char message[96];
+
+		snprintf(message, sizeof(message), "%s", req->res.status == 413 ?
+		    "request body is larger than the limit" : status_reason(req->res.status));
+		o = (struct json_error_ostream *)h2o_add_ostream(req, sizeof(*o), slot);
+		o->super.do_send = json_error_do_send;
+		o->body = error_document(&req->pool, status_code_word(req->res.status), message, id);
+		req->res.headers.entries[ct].value = h2o_iovec_init(H2O_STRLIT("application/json"));
+		req->res.content_length = o->body.len;
+		slot = &o->super.next;
+	}
+	h2o_setup_next_ostream(req, slot);
+}
+
+/* --- metrics and the access log --- */
+
+static void
+route_label(const struct router_route *rt, char *buf, size_t size)
+{
+	if (rt == NULL)
+		snprintf(buf, size, "route=\"unmatched\"");
+	else
+		snprintf(buf, size, "route=\"%s %s\"", rt->method, rt->pattern);
+}
+
+void
+http_metrics_register(const struct router *r)
+{
+	char labels[160], route[128];
+
+	for (int i = 0; i <= r->nroutes; i++) {
+		route_label(i < r->nroutes ? &r->routes[i] : NULL, route, sizeof(route));
+		for (int c = 1; c <= STATUS_CLASSES; c++) {
+			metrics_id id;
+
+			snprintf(labels, sizeof(labels), "%s,code=\"%dxx\"", route, c);
+			id = metrics_register(METRICS_COUNTER, "quill_http_requests_total", labels,
+			    "HTTP responses by route and status class.");
+			if (requests_base < 0)
+				requests_base = id;
+		}
+	}
+	for (int i = 0; i <= r->nroutes; i++) {
+		metrics_id id;
+
+		route_label(i < r->nroutes ? &r->routes[i] : NULL, route, sizeof(route));
+		id = metrics_register(METRICS_HISTOGRAM, "quill_http_request_duration_seconds", route,
+		    "Time from the first byte of a request to the end of its response.");
+		if (latency_base < 0)
+			latency_base = id;
+	}
+	connections_gauge = metrics_register(METRICS_GAUGE, "quill_http_connections", "",
+	    "Client connections open.");
+}
+
+static void
+format_peer(h2o_conn_t *conn, char *buf, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = conn->callbacks->get_peername(conn, (struct sockaddr *)&ss);
+
+	buf[0] = '-';
+	buf[1] = '\0';
+	if (len == 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)size);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, (socklen_t)size);
+	else if (ss.ss_family == AF_UNIX)
+		snprintf(buf, size, "unix");
+}
+
+static void
+on_log_access(h2o_logger_t *self, h2o_req_t *req)
+{
+	struct http_server *srv = ((struct quill_logger *)self)->srv;
+	struct router_match m;
+	struct timeval now;
+	uint64_t us = 0;
+	int route, cls;
+
+	gettimeofday(&now, NULL);
+	if (req->timestamps.request_begin_at.tv_sec != 0) {
+		long long d = (long long)(now.tv_sec - req->timestamps.request_begin_at.tv_sec) * 1000000 +
+		    (now.tv_usec - req->timestamps.request_begin_at.tv_usec);
+		us = d > 0 ? (uint64_t)d : 0;
+	}
+	route = srv->router->nroutes;
+	if (router_match(srv->router, req->method.base, req->method.len, req->path_normalized.base,
+	    req->path_normalized.len, &m) == ROUTER_FOUND)
+		route = m.route->index;
+	cls = req->res.status / 100;
+	if (cls < 1 || cls > STATUS_CLASSES)
+		cls = 5;
+	metrics_add(requests_base + route * STATUS_CLASSES + (cls - 1), 1);
+	metrics_observe_us(latency_base + route, us);
+
+	if (srv->access_log && log_enabled(LOG_LEVEL_INFO)) {
+		char path[512], method[32], peer[INET6_ADDRSTRLEN], id[HTTP_REQUEST_ID_MAX + 1];
+		ssize_t i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1);
+
+		id[0] = '-';
+		id[1] = '\0';
+		if (i != -1 && req->res.headers.entries[i].value.len <= HTTP_REQUEST_ID_MAX) {
+			memcpy(id, req->res.headers.entries[i].value.base, req->res.headers.entries[i].value.len);
+			id[req->res.headers.entries[i].value.len] = '\0';
+		}
+		format_peer(req->conn, peer, sizeof(peer));
+		log_info("event=access method=%s path=%s status=%d bytes=%zu duration_us=%llu peer=%s request_id=%s",
+		    log_quote(method, sizeof(method), req->method.base, req->method.len),
+		    log_quote(path, sizeof(path), req->path.base, req->path.len), req->res.status,
+		    req->bytes_sent, (unsigned long long)us, peer, id);
+	}
+}
+
+/* --- dispatch --- */
+
+static int
+on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+	struct http_server *srv = ((struct quill_handler *)self)->srv;
+	struct http_request *hr = h2o_mem_alloc_pool(&req->pool, sizeof(*hr));
+	size_t limit;
+
+	hr->req = req;
+	hr->worker = srv->worker;
+	request_id_assign(req, hr->request_id);
+	switch (router_match(srv->router, req->method.base, req->method.len, req->path_normalized.base,
+	    req->path_normalized.len, &hr->match)) {
+	case ROUTER_NOT_FOUND:
+		http_send_error(hr, 404, "not_found", "no such route");
+		return 0;
+	case ROUTER_METHOD_NOT_ALLOWED: {
+		h2o_iovec_t allow = h2o_strdup(&req->pool, hr->match.allow, SIZE_MAX);
+
+		h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, allow.base, allow.len);
+		http_send_error(hr, 405, "method_not_allowed", "method not allowed for this route");
+		return 0;
+	}
+	case ROUTER_FOUND:
+		break;
+	}
+	limit = hr->match.route->max_body != 0 ? hr->match.route->max_body : srv->max_body;
+	if (req->entity.base != NULL && req->entity.len > limit) {
+		req->http1_is_persistent = 0;
+		http_send_error(hr, 413, "payload_too_large", "request body is larger than the limit");
+		return 0;
+	}
+	((http_handler)hr->match.route->handler)(hr);
+	return 0;
+}
+
+static void
+on_connection_closed(void *data)
+{
+	struct http_server *srv = data;
+
+	srv->connections--;
+	metrics_gauge_set(connections_gauge, (int64_t)srv->connections);
+}
+
+static void
+on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct http_server *srv = listener->data;
+	h2o_socket_t *sock;
+
+	if (err != NULL)
+		return;
+	if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
+		return;
+	srv->connections++;
+	metrics_gauge_set(connections_gauge, (int64_t)srv->connections);
+	sock->on_close.cb = on_connection_closed;
+	sock->on_close.data = srv;
+	h2o_accept(&srv->accept_ctx, sock);
+}
+
+static void
+register_filters(h2o_pathconf_t *pathconf, struct http_server *s)
+{
+	struct quill_logger *lg = (struct quill_logger *)h2o_create_logger(pathconf, sizeof(*lg));
+	h2o_filter_t *f = h2o_create_filter(pathconf, sizeof(*f));
+
+	lg->super.log_access = on_log_access;
+	lg->srv = s;
+	f->on_setup_ostream = json_error_setup;
+}
+
+int
+http_server_start(struct http_server *s, struct worker *w, int listen_fd, const struct router *r)
+{
+	h2o_hostconf_t *host;
+	h2o_pathconf_t *root;
+	struct quill_handler *h;
+	size_t largest;
+
+	memset(s, 0, sizeof(*s));
+	s->router = r;
+	s->worker = w;
+	s->max_body = (size_t)config_size(w->cfg, "http", "max_body");
+	s->access_log = config_bool(w->cfg, "log", "access");
+	largest = s->max_body;
+	for (int i = 0; i < r->nroutes; i++)
+		if (r->routes[i].max_body > largest)
+			largest = r->routes[i].max_body;
+
+	h2o_config_init(&s->gconf);
+	s->gconf.server_name = h2o_iovec_init(H2O_STRLIT("quill"));
+	s->gconf.max_request_entity_size = largest;
+	s->gconf.http1.req_timeout = (uint64_t)config_duration_ms(w->cfg, "http", "keepalive_timeout");
+	s->gconf.http2.idle_timeout = s->gconf.http1.req_timeout;
+	host = h2o_config_register_host(&s->gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	root = h2o_config_register_path(host, "/", 0);
+	h = (struct quill_handler *)h2o_create_handler(root, sizeof(*h));
+	h->super.on_req = on_req;
+	h->srv = s;
+	register_filters(root, s);
+	register_filters(&host->fallback_path, s);
+
+	h2o_context_init(&s->ctx, w->loop, &s->gconf);
+	s->accept_ctx.ctx = &s->ctx;
+	s->accept_ctx.hosts = s->gconf.hosts;
+	s->listener = h2o_evloop_socket_create(w->loop, listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	if (s->listener == NULL)
+		return -1;
+	s->listener->data = s;
+	h2o_socket_read_start(s->listener, on_accept);
+	w->http = s;
+	return 0;
+}
+
+void
+http_server_drain(struct http_server *s)
+{
+	if (s->draining)
+		return;
+	s->draining = 1;
+	if (s->listener != NULL) {
+		h2o_socket_read_stop(s->listener);
+		h2o_socket_close(s->listener);
+		s->listener = NULL;
+	}
+	/* From here on libh2o answers with "Connection: close". */
+	h2o_context_request_shutdown(&s->ctx);
+}
+
+/* --- request helpers --- */
+
+static void
+json_dispose(void *p)
+{
+	json_free(*(struct json_value **)p);
+}
+
+void *
+http_request_alloc(struct http_request *hr, size_t size, void (*dispose)(void *))
+{
+	return h2o_mem_alloc_shared(&hr->req->pool, size, dispose);
+}
+
+const struct json_value *
+http_json_body(struct http_request *hr)
+{
+	h2o_req_t *req = hr->req;
+	ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+	struct json_value **slot;
+	char err[160];
+
+	if (ct == -1 || !h2o_lcstris(req->headers.entries[ct].value.base,
+	    strcspn(req->headers.entries[ct].value.base, ";") < req->headers.entries[ct].value.len ?
+	    strcspn(req->headers.entries[ct].value.base, ";") : req->headers.entries[ct].value.len,
+	    H2O_STRLIT("application/json"))) {
+		http_send_error(hr, 415, "unsupported_media_type", "the body must be application/json");
+		return NULL;
+	}
+	if (req->entity.base == NULL || req->entity.len == 0) {
+		http_send_error(hr, 400, "invalid_json", "a JSON body is required");
+		return NULL;
+	}
+	slot = http_request_alloc(hr, sizeof(*slot), json_dispose);
+	*slot = json_parse(req->entity.base, req->entity.len, JSON_DEFAULT_MAX_DEPTH, req->entity.len, err,
+	    sizeof(err));
+	if (*slot == NULL) {
+		http_send_error(hr, 400, "invalid_json", err);
+		return NULL;
+	}
+	return *slot;
+}
+
+const char *
+http_param(struct http_request *hr, const char *name)
+{
+	size_t len;
+	const char *v = router_param(&hr->match, name, &len);
+
+	return v == NULL ? NULL : h2o_strdup(&hr->req->pool, v, len).base;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+const char *
+http_query(struct http_request *hr, const char *name)
+{
+	h2o_req_t *req = hr->req;
+	size_t nlen = strlen(name);
+	const char *p, *end;
+
+	if (req->query_at == SIZE_MAX)
+		return NULL;
+	p = req->path.base + req->query_at + 1;
+	end = req->path.base + req->path.len;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *pair_end = amp != NULL ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(pair_end - p));
+		const char *key_end = eq != NULL ? eq : pair_end;
+
+		if ((size_t)(key_end - p) == nlen && memcmp(p, name, nlen) == 0) {
+			const char *v = eq != NULL ? eq + 1 : pair_end;
+			char *out = h2o_mem_alloc_pool(&req->pool, (size_t)(pair_end - v) + 1), *o = out;
+
+			while (v < pair_end) {
+				if (*v == '%' && pair_end - v >= 3 && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
+					*o++ = (char)(hexval(v[1]) * 16 + hexval(v[2]));
+					v += 3;
+				} else if (*v == '+') {
+					*o++ = ' ';
+					v++;
+				} else
+					*o++ = *v++;
+			}
+			*o = '\0';
+			return out;
+		}
+		p = pair_end + 1;
+	}
+	return NULL;
+}

@@ -1,0 +1,91 @@
+/*
+ * http: quill's layer over libh2o's event loop.
+ *
+ * One h2o handler per worker receives every request and dispatches it
+ * through the router to a `http_handler`.  Around that it provides what
+ * every daemon must do the same way:
+ *
+ *   - a request id: a valid incoming X-Request-Id is kept, otherwise one is
+ *     made; it is echoed in the response and named in every log line;
+ *   - the JSON error format {"error":{"code","message","request_id"}} for
+ *     every error, including those libh2o produces itself (413 for a body
+ *     over the limit, 400 for broken chunked encoding), which are rewritten
+ *     by a response filter;
+ *   - 404 for an unknown path, 405 with Allow for a known path and a wrong
+ *     method, 413 above the route's body limit;
+ *   - an access-log line and the request metrics for every response.
+ *
+ * A handler must eventually send exactly one response with one of the
+ * http_send_* functions, now or later from a callback on the same loop.
+ * The http_request lives in the h2o request's memory pool.
+ */
+#ifndef QUILL_HTTP_H
+#define QUILL_HTTP_H
+
+#include <h2o.h>
+#include <yajl/yajl_gen.h>
+
+#include "lib/router.h"
+
+struct config;
+struct worker;
+struct json_value;
+
+#define HTTP_REQUEST_ID_MAX 64
+
+struct http_request {
+	h2o_req_t *req;
+	struct worker *worker;
+	struct router_match match;
+	char request_id[HTTP_REQUEST_ID_MAX + 1];
+};
+
+typedef void (*http_handler)(struct http_request *hr);
+
+struct http_server {
+	h2o_globalconf_t gconf;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_socket_t *listener;
+	const struct router *router;
+	struct worker *worker;
+	size_t connections;
+	size_t max_body;
+	int access_log;
+	int draining;
+};
+
+/* In the master, before fork: registers the per-route request metrics. */
+void http_metrics_register(const struct router *r);
+/* In a worker: sets up h2o on loop and starts accepting from listen_fd. */
+int http_server_start(struct http_server *s, struct worker *w, int listen_fd, const struct router *r);
+/* Stops accepting; responses from now on close their connection. */
+void http_server_drain(struct http_server *s);
+
+void http_send_json(struct http_request *hr, int status, const char *json, size_t len);
+/* Sends what g generated and frees g. */
+void http_send_gen(struct http_request *hr, int status, yajl_gen g);
+void http_send_text(struct http_request *hr, int status, const char *content_type, const char *body, size_t len);
+/* The JSON error format; code is a short snake_case word ("not_found"). */
+void http_send_error(struct http_request *hr, int status, const char *code, const char *message);
+
+/*
+ * The request body as JSON.  Answers the request itself and returns NULL
+ * when the body is not JSON (415), malformed (400) or missing (400); the
+ * returned tree is freed with the request.
+ */
+const struct json_value *http_json_body(struct http_request *hr);
+
+/* The named path parameter as a NUL-terminated string in the request pool, or NULL. */
+const char *http_param(struct http_request *hr, const char *name);
+/* The named query-string parameter (percent-decoded), or NULL. */
+const char *http_query(struct http_request *hr, const char *name);
+
+/*
+ * Allocates size bytes in the request's pool; `dispose` runs when the
+ * request ends however it ends (the client may disconnect while a
+ * callback is pending: dispose is where such a callback is cancelled).
+ */
+void *http_request_alloc(struct http_request *hr, size_t size, void (*dispose)(void *));
+
+#endif

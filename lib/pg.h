@@ -1,0 +1,75 @@
+/*
+ * pg: PostgreSQL through libpq's non-blocking API on a worker's h2o event loop.
+ *
+ * A pool holds a few connections to one conninfo.  Connections are made
+ * with PQconnectStart/PQconnectPoll and queries sent with PQsendQueryParams;
+ * the sockets are watched by the loop, so nothing here ever blocks it.
+ *
+ * A pool made while PostgreSQL is down is still a valid pool: it keeps
+ * reconnecting with exponential backoff (100 ms doubling up to 5 s) and
+ * pg_pool_ready() says whether at least one connection is up.  A query
+ * issued when no connection is up fails at once (callback with an error),
+ * so a caller can answer 503 instead of hanging.  Queries wait in a FIFO
+ * while every live connection is busy; each query has a timeout after which
+ * it is cancelled and its callback told so (the connection it ran on is
+ * closed and reopened: cancelling through libpq would block).
+ *
+ * Ownership: the PGresult handed to a callback belongs to the pool and is
+ * cleared after the callback returns.  A caller whose context goes away
+ * first (the HTTP client disconnected) calls pg_query_abandon(); the
+ * callback is then never called.
+ *
+ * The pool uses the loop's timeouts, so pg_pool_free() must run before
+ * h2o_evloop_destroy(), and not from inside one of its own callbacks.
+ */
+#ifndef QUILL_PG_H
+#define QUILL_PG_H
+
+#include <stdbool.h>
+#include <h2o.h>
+#include <libpq-fe.h>
+
+struct pg_pool;
+struct pg_query;
+
+/*
+ * res is the result on success (PGRES_TUPLES_OK or PGRES_COMMAND_OK);
+ * on any failure res is NULL and err, one line, says why: "database
+ * unavailable", "query timed out", "connection to database lost",
+ * "database pool closed", "could not send query", "COPY is not supported",
+ * "out of memory", or the server's error as "SQLSTATE: message"
+ * ("23505: duplicate key value violates unique constraint ...").
+ */
+typedef void (*pg_query_cb)(void *arg, const PGresult *res, const char *err);
+
+struct pg_pool_options {
+	int connections;		/* default 2 */
+	int query_timeout_ms;		/* default 5000 */
+	int connect_timeout_ms;		/* default 3000 */
+};
+
+/* opts may be NULL for the defaults. Starts connecting at once; NULL when out of memory. */
+struct pg_pool *pg_pool_new(h2o_loop_t *loop, const char *conninfo, const struct pg_pool_options *opts);
+/* Closes every connection; pending queries get their callback with an error. */
+void pg_pool_free(struct pg_pool *pool);
+
+bool pg_pool_ready(const struct pg_pool *pool);
+
+/*
+ * Sends sql with text parameters ($1..$n; a NULL pointer is SQL NULL),
+ * copying both.  Returns a handle that stays valid until the callback has
+ * run or pg_query_abandon() is called.
+ * Returns NULL when the callback has already been called, before this
+ * returned: when no connection is up ("database unavailable"), the pool is
+ * being freed, nparams/params are invalid, or memory ran out.  So a
+ * non-NULL handle always means "pending".
+ */
+struct pg_query *pg_query_params_async(struct pg_pool *pool, const char *sql, int nparams,
+    const char *const *params, pg_query_cb cb, void *arg);
+/* Also safe from inside q's own callback (then it does nothing more). */
+void pg_query_abandon(struct pg_query *q);
+
+/* Whether err is the server's error with this SQLSTATE ("23505"). */
+bool pg_error_is(const char *err, const char *sqlstate);
+
+#endif

@@ -1,0 +1,126 @@
+# The pre-fork master: worker restarts, reload under load, draining stop,
+# start-up refusals (port in use, second instance, bad configuration).
+. "$QUILL_SRC/tests/lib.sh"
+t_begin
+
+port=$(free_port)
+conf=$T_DIR/quill.conf
+write_config "$conf" "
+[gateway]
+listen = 127.0.0.1:$port
+workers = 2
+[log]
+access = no
+"
+start_daemon quill-testd "$conf"
+m=$DAEMON_PID
+base=http://127.0.0.1:$port
+check "quill-testd starts" wait_for 50 curl -fs "$base/healthz"
+check "it runs 2 workers" wait_for 30 workers_are $m 2
+check "the pid file holds the master's pid" test "$(cat "$T_DIR/run/quill-testd.pid")" = "$m"
+if [ "$(id -u)" = 0 ]; then
+	w=$(worker_pids $m | head -n 1)
+	is "$(ps -o user= -p "$w" | tr -d ' ')" quill "workers run as the configured user, not root"
+fi
+
+# kill -9 of a worker: a new one within 1 s.
+victim=$(worker_pids $m | head -n 1)
+kill -KILL "$victim"
+check "a killed worker is replaced within 1 s" \
+	wait_for 10 sh -c "test \$(pgrep -P $m | wc -l) = 2 && ! pgrep -P $m | grep -qx $victim"
+check "the service answers after the restart" curl -fs -o /dev/null "$base/healthz"
+grep -q "event=worker_died pid=$victim .*signal=9" "$T_DIR/log/quill-testd.log"
+check "the death is logged with its signal" test $? = 0
+
+# SIGHUP under load: no failed request.
+if command -v wrk >/dev/null; then
+	old=$(worker_pids $m | tr '\n' ' ')
+	wrk -t2 -c16 -d4s "$base/healthz" >"$T_DIR/wrk.out" 2>&1 &
+	wrkpid=$!
+	sleep 1
+	kill -HUP $m
+	sleep 1.2
+	kill -HUP $m
+	wait $wrkpid
+	reqs=$(awk '/requests in/ {print $1}' "$T_DIR/wrk.out")
+	diag "wrk during two reloads: $reqs requests"
+	check "wrk ran requests through the reloads" test "${reqs:-0}" -gt 1000
+	check "zero socket errors during reloads" sh -c "! grep -q 'Socket errors' '$T_DIR/wrk.out'"
+	check "zero non-2xx responses during reloads" sh -c "! grep -q 'Non-2xx' '$T_DIR/wrk.out'"
+	new=$(worker_pids $m | tr '\n' ' ')
+	check "reload replaced the workers" test "$old" != "$new"
+	check "two workers after the reloads" wait_for 60 workers_are $m 2
+else
+	echo "ok - # SKIP wrk is not installed"
+fi
+
+# A reload with a broken configuration keeps the old one running.
+cp "$conf" "$conf.good"
+echo "bogus_key = 1" >>"$conf"
+before=$(worker_pids $m | tr '\n' ' ')
+kill -HUP $m
+check "a bad configuration on reload is logged" wait_for 30 grep -q 'event=config_invalid' "$T_DIR/log/quill-testd.log"
+sleep 0.3
+is "$(worker_pids $m | tr '\n' ' ')" "$before" "and the running workers are kept"
+cp "$conf.good" "$conf"
+
+# A second instance is refused by the pid file lock; the port is in use too.
+port2=$(free_port)
+write_config "$T_DIR/second.conf" "
+[gateway]
+listen = 127.0.0.1:$port2
+"
+sed -i "s|^run_dir = .*|run_dir = $T_DIR/run|" "$T_DIR/second.conf"
+out=$("$(program quill-testd)" -c "$T_DIR/second.conf" 2>&1)
+status=$?
+check "a second instance exits non-zero" test $status -ne 0
+like "$out" "event=already_running .*pid=$m" "and says which pid is running"
+
+mkdir -p "$T_DIR/run2"; [ "$(id -u)" = 0 ] && chown quill: "$T_DIR/run2"
+write_config "$T_DIR/inuse.conf" "
+[gateway]
+listen = 127.0.0.1:$port
+"
+sed -i "s|^run_dir = .*|run_dir = $T_DIR/run2|" "$T_DIR/inuse.conf"
+out=$("$(program quill-gatewayd)" -c "$T_DIR/inuse.conf" 2>&1)
+status=$?
+check "port in use: non-zero exit" test $status -ne 0
+like "$out" "event=listen_failed error=\"127.0.0.1:$port: Address already in use\"" "port in use: a clear message"
+
+# SIGTERM with requests in flight: they finish, then the master exits.
+curl -s -o "$T_DIR/slow1" -w '%{http_code}' "$base/slow" >"$T_DIR/slow1.code" &
+c1=$!
+curl -s -o "$T_DIR/slow2" -w '%{http_code}' "$base/slow" >"$T_DIR/slow2.code" &
+c2=$!
+sleep 0.3
+kill -TERM $m
+wait $c1 $c2
+is "$(cat "$T_DIR/slow1.code") $(cat "$T_DIR/slow2.code")" "200 200" "in-flight requests finish after SIGTERM"
+check "the master exits after draining" wait_gone $m 50
+check "no worker is left" wait_for 30 workers_are $m 0
+check "the pid file is removed" test ! -e "$T_DIR/run/quill-testd.pid"
+check "new connections are refused once stopped" sh -c "! curl -s --max-time 2 $base/healthz"
+
+# Configuration errors: one file:line message, exit 78.
+bad() {	# bad NAME CONTENT EXPECTED-REGEX
+	printf '%s\n' "$2" >"$T_DIR/bad.conf"
+	out=$("$(program quill-authd)" -c "$T_DIR/bad.conf" 2>&1)
+	status=$?
+	is "$status" 78 "$1: exit 78"
+	like "$out" "$3" "$1: names file and line"
+	is "$(printf '%s\n' "$out" | wc -l)" 1 "$1: one line"
+}
+bad "unknown key" $'[auth]\nworkers = 1\nwrokers = 2' "bad.conf:3: .*wrokers"
+bad "bad value" $'[auth]\n\nworkers = many' "bad.conf:3: .*workers"
+bad "out of range" $'[auth]\nworkers = 100000' "bad.conf:2: .*workers"
+bad "unknown section" $'[nope]\nx = 1' "bad.conf:1: .*nope"
+bad "syntax" $'[auth\nworkers = 1' "bad.conf:1: "
+out=$("$(program quill-authd)" -c "$T_DIR/missing.conf" 2>&1)
+is "$?" 78 "missing file: exit 78"
+like "$out" "missing.conf: .*No such file" "missing file: a clear message"
+out=$(QUILL_AUTH_WORKERS=lots "$(program quill-authd)" -c "$conf" -t 2>&1)
+is "$?" 78 "bad environment override: exit 78"
+like "$out" "QUILL_AUTH_WORKERS" "bad environment override: named"
+out=$("$(program quill-authd)" -c "$conf" -t 2>&1)
+is "$?" 0 "-t accepts a good configuration"
+t_end

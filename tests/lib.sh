@@ -1,0 +1,189 @@
+# tests/lib.sh: helpers for quill's integration tests (bash).
+#
+# A test file sources this, then calls `t_begin`, starts what it needs with
+# `start_daemon`, checks with `check`/`expect_*`, and ends with `t_end`.
+# Every check prints one TAP line ("ok - what" / "not ok - what"); tests/run
+# counts them.  Daemons started here are stopped by an EXIT trap, whether
+# the test passes, fails or is interrupted.
+#
+# Environment set by tests/run:
+#   QUILL_BUILD   top of the build tree (programs under bin/, tests/testd/)
+#   QUILL_SRC     top of the source tree (sql/, etc/)
+#   QUILL_TEST_PG_DIR, QUILL_TEST_PG_HOST   the private PostgreSQL of this run
+#   QUILL_TEST_TMP   a scratch directory for this run
+
+set -u
+T_FAILED=0
+T_COUNT=0
+T_PIDS=()
+T_DIR=
+
+t_begin() {
+	T_DIR=$(mktemp -d "${QUILL_TEST_TMP:-/tmp}/t.XXXXXX")
+	chmod 755 "$T_DIR"
+	mkdir -p "$T_DIR/run" "$T_DIR/log"
+	if [ "$(id -u)" = 0 ] && id quill >/dev/null 2>&1; then
+		chown quill: "$T_DIR/run"
+	fi
+	trap t_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+t_cleanup() {
+	local pid
+	for pid in "${T_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${T_PIDS[@]}"; do
+		wait_gone "$pid" 100 || kill -KILL "$pid" 2>/dev/null
+	done
+	T_PIDS=()
+}
+
+t_end() {
+	t_cleanup
+	[ "$T_FAILED" = 0 ]
+	exit $?
+}
+
+ok() { T_COUNT=$((T_COUNT + 1)); echo "ok - $*"; }
+not_ok() { T_COUNT=$((T_COUNT + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok - $*"; }
+diag() { echo "# $*"; }
+
+# check WHAT COMMAND...: passes when the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+# is GOT WANT WHAT
+is() {
+	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3"; diag "got '$1', want '$2'"; fi
+}
+
+# like GOT REGEX WHAT (extended regular expression)
+like() {
+	if [[ $1 =~ $2 ]]; then ok "$3"; else not_ok "$3"; diag "got '$1', want match of /$2/"; fi
+}
+
+# wait_gone PID TENTHS: waits for a process to exit; 1 when it is still there.
+wait_gone() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_for TENTHS COMMAND...: retries until the command succeeds; 1 on timeout.
+wait_for() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# free_port: a loopback TCP port nobody listens on now.
+free_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# write_config FILE [extra ini text]: a configuration for this test's daemons.
+write_config() {
+	local file=$1 extra=${2:-}
+	local host=${QUILL_TEST_PG_HOST:-/nonexistent}
+	cat >"$file" <<CONF
+[global]
+user = quill
+run_dir = $T_DIR/run
+spool_dir = $T_DIR/spool
+
+[log]
+level = info
+
+[master]
+drain_timeout = 5s
+
+[database]
+admin = "host=$host dbname=quill user=quill"
+migrations_dir = $QUILL_SRC/sql
+connect_timeout = 1s
+query_timeout = 2s
+
+[auth]
+database = "host=$host dbname=quill user=quill_auth"
+[chat]
+database = "host=$host dbname=quill user=quill_chat"
+[ocr]
+database = "host=$host dbname=quill user=quill_ocr"
+[ocr_worker]
+database = "host=$host dbname=quill user=quill_ocr"
+$extra
+CONF
+}
+
+# program NAME: path of a built program.
+program() {
+	case $1 in
+	quill-testd) echo "$QUILL_BUILD/tests/testd/quill-testd" ;;
+	*) echo "$QUILL_BUILD/bin/$1/$1" ;;
+	esac
+}
+
+# start_daemon NAME CONFIG [ENV=VALUE ...]: starts it in the background;
+# sets DAEMON_PID and leaves its log in $T_DIR/log/NAME.log.
+start_daemon() {
+	local name=$1 conf=$2
+	shift 2
+	env "$@" "$(program "$name")" -c "$conf" >>"$T_DIR/log/$name.log" 2>&1 &
+	DAEMON_PID=$!
+	T_PIDS+=("$DAEMON_PID")
+}
+
+# http METHOD URL [curl args...]: sets STATUS, BODY and HEADERS (file).
+http() {
+	local method=$1 url=$2
+	shift 2
+	HEADERS=$T_DIR/headers
+	BODY=$(curl -sS --max-time 10 -X "$method" -D "$HEADERS" -o - -w '\n%{http_code}' "$@" "$url" 2>"$T_DIR/curl.err")
+	STATUS=${BODY##*$'\n'}
+	BODY=${BODY%$'\n'*}
+}
+
+# header NAME: a response header's value from the last http call.
+header() {
+	grep -i "^$1:" "$HEADERS" | head -n 1 | cut -d: -f2- | sed 's/^ *//; s/\r$//'
+}
+
+# json EXPR: evaluates a jq expression on the last BODY.
+json() {
+	printf '%s' "$BODY" | jq -r "$1" 2>/dev/null
+}
+
+# worker_pids MASTER_PID: the master's children.
+worker_pids() {
+	pgrep -P "$1" | sort -n
+}
+
+# no_process_for PATTERN: true when no process's command line matches (for wait_for).
+no_process_for() {
+	! pgrep -f "$1" >/dev/null
+}
+
+# workers_are MASTER_PID N: true when the master has exactly N children (for wait_for).
+workers_are() {
+	[ "$(worker_pids "$1" | wc -l)" = "$2" ]
+}
