@@ -1,6 +1,6 @@
 # The five daemons against a real PostgreSQL: health, readiness through a
 # database outage without restarts, metrics, and the JSON error format.
-. "$QUILL_SRC/tests/lib.sh"
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
 gw=$(free_port) au=$(free_port) ch=$(free_port) oc=$(free_port)
@@ -91,6 +91,16 @@ like "$(header content-type)" '^text/plain; version=0.0.4' "/metrics is Promethe
 like "$BODY" 'quill_http_requests_total\{route="GET /healthz",code="2xx"\} [1-9]' "/metrics counts /healthz"
 like "$BODY" 'quill_http_requests_total\{route="unmatched",code="4xx"\} [1-9]' "/metrics counts unmatched routes"
 like "$BODY" 'quill_http_request_duration_seconds_bucket\{route="GET /readyz",le="\+Inf"\} [1-9]' "/metrics has latency histograms"
+
+# Counters are summed over workers: 20 new connections spread over the
+# gateway's two workers all show up in one scrape.
+healthz_count() {
+	curl -s "http://127.0.0.1:$gw/metrics" | awk -F' ' '/^quill_http_requests_total\{route="GET \/healthz",code="2xx"\}/ { print $2 }'
+}
+n0=$(healthz_count)
+for i in $(seq 1 20); do curl -s -o /dev/null "http://127.0.0.1:$gw/healthz"; done
+n1=$(healthz_count)
+is "$((n1 - n0))" 20 "/metrics sums requests over all workers"
 
 # Access log: one key=value line per request with its id.
 check "access log line has method, path, status and request id" \

@@ -1,5 +1,5 @@
 # The shared HTTP layer through quill-testd: JSON bodies, limits, parameters.
-. "$QUILL_SRC/tests/lib.sh"
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
 port=$(free_port)
@@ -10,6 +10,7 @@ listen = 127.0.0.1:$port
 workers = 2
 [http]
 max_body = 4k
+keepalive_timeout = 1s
 "
 start_daemon quill-testd "$conf"
 check "quill-testd starts" wait_for 50 curl -fs "http://127.0.0.1:$port/healthz"
@@ -59,6 +60,21 @@ http GET "$base/items/"
 is "$STATUS" 404 "an empty path parameter does not match"
 http GET "$base/items/a/b"
 is "$STATUS" 404 "a path parameter is one segment"
+
+# A client that sends half a request is cut off after keepalive_timeout.
+slow_headers() {
+	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&3
+	timeout 5 cat <&3 >/dev/null
+	local status=$?
+	exec 3<&-
+	return $status
+}
+start=$(date +%s%N)
+check "slow request headers: the connection is closed" slow_headers
+elapsed=$((($(date +%s%N) - start) / 1000000))
+diag "closed after $elapsed ms (keepalive_timeout = 1s)"
+check "slow request headers: closed within 3 s" test "$elapsed" -lt 3000
 
 # Malformed HTTP never takes the daemon down.
 printf 'GARBAGE\r\n\r\n' | curl -s --max-time 2 telnet://127.0.0.1:$port >/dev/null 2>&1

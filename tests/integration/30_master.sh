@@ -1,6 +1,6 @@
 # The pre-fork master: worker restarts, reload under load, draining stop,
 # start-up refusals (port in use, second instance, bad configuration).
-. "$QUILL_SRC/tests/lib.sh"
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
 port=$(free_port)
@@ -11,6 +11,9 @@ listen = 127.0.0.1:$port
 workers = 2
 [log]
 access = no
+[master]
+crash_limit = 3
+crash_window = 30s
 "
 start_daemon quill-testd "$conf"
 m=$DAEMON_PID
@@ -31,6 +34,18 @@ check "a killed worker is replaced within 1 s" \
 check "the service answers after the restart" curl -fs -o /dev/null "$base/healthz"
 grep -q "event=worker_died pid=$victim .*signal=9" "$T_DIR/log/quill-testd.log"
 check "the death is logged with its signal" test $? = 0
+
+# Workers that keep dying: restarted at once until crash_limit deaths fall
+# within crash_window, then with backoff (1 s first).
+for i in 1 2 3; do
+	curl -s --max-time 5 -X POST "$base/crash" >/dev/null
+	[ $i -lt 3 ] && wait_for 20 workers_are $m 2
+done
+check "a crash loop is detected and logged" \
+	wait_for 20 grep -q 'event=crash_loop deaths=3 .*restart_in_ms=1000' "$T_DIR/log/quill-testd.log"
+check "during the backoff the dead worker is not restarted yet" workers_are $m 1
+check "after the backoff the worker is back" wait_for 30 workers_are $m 2
+check "and the service answers" curl -fs -o /dev/null "$base/healthz"
 
 # SIGHUP under load: no failed request.
 if command -v wrk >/dev/null; then
@@ -71,7 +86,7 @@ write_config "$T_DIR/second.conf" "
 listen = 127.0.0.1:$port2
 "
 sed -i "s|^run_dir = .*|run_dir = $T_DIR/run|" "$T_DIR/second.conf"
-out=$("$(program quill-testd)" -c "$T_DIR/second.conf" 2>&1)
+out=$(timeout 10 "$(program quill-testd)" -c "$T_DIR/second.conf" 2>&1)
 status=$?
 check "a second instance exits non-zero" test $status -ne 0
 like "$out" "event=already_running .*pid=$m" "and says which pid is running"
@@ -82,7 +97,7 @@ write_config "$T_DIR/inuse.conf" "
 listen = 127.0.0.1:$port
 "
 sed -i "s|^run_dir = .*|run_dir = $T_DIR/run2|" "$T_DIR/inuse.conf"
-out=$("$(program quill-gatewayd)" -c "$T_DIR/inuse.conf" 2>&1)
+out=$(timeout 10 "$(program quill-gatewayd)" -c "$T_DIR/inuse.conf" 2>&1)
 status=$?
 check "port in use: non-zero exit" test $status -ne 0
 like "$out" "event=listen_failed error=\"127.0.0.1:$port: Address already in use\"" "port in use: a clear message"
@@ -104,7 +119,7 @@ check "new connections are refused once stopped" sh -c "! curl -s --max-time 2 $
 # Configuration errors: one file:line message, exit 78.
 bad() {	# bad NAME CONTENT EXPECTED-REGEX
 	printf '%s\n' "$2" >"$T_DIR/bad.conf"
-	out=$("$(program quill-authd)" -c "$T_DIR/bad.conf" 2>&1)
+	out=$(timeout 10 "$(program quill-authd)" -c "$T_DIR/bad.conf" 2>&1)
 	status=$?
 	is "$status" 78 "$1: exit 78"
 	like "$out" "$3" "$1: names file and line"
@@ -115,7 +130,7 @@ bad "bad value" $'[auth]\n\nworkers = many' "bad.conf:3: .*workers"
 bad "out of range" $'[auth]\nworkers = 100000' "bad.conf:2: .*workers"
 bad "unknown section" $'[nope]\nx = 1' "bad.conf:1: .*nope"
 bad "syntax" $'[auth\nworkers = 1' "bad.conf:1: "
-out=$("$(program quill-authd)" -c "$T_DIR/missing.conf" 2>&1)
+out=$(timeout 10 "$(program quill-authd)" -c "$T_DIR/missing.conf" 2>&1)
 is "$?" 78 "missing file: exit 78"
 like "$out" "missing.conf: .*No such file" "missing file: a clear message"
 out=$(QUILL_AUTH_WORKERS=lots "$(program quill-authd)" -c "$conf" -t 2>&1)

@@ -1,6 +1,6 @@
 # quillctl: migrations (ordered, idempotent, checksummed), per-service roles
 # confined to their schema, and the configuration commands.
-. "$QUILL_SRC/tests/lib.sh"
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
 conf=$T_DIR/quill.conf

@@ -1,7 +1,7 @@
 # rc/quickstart itself: all five daemons up on 8000-8003 with its private
 # PostgreSQL under var/, a second run reusing var/, and Ctrl-C (SIGINT to its
 # process group) leaving no quill or postgres process behind.
-. "$QUILL_SRC/tests/lib.sh"
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
 for p in 8000 8001 8002 8003; do

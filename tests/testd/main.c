@@ -1,13 +1,15 @@
 /*
  * quill-testd: a daemon built on libquill with routes that exist only to
  * exercise the shared HTTP layer from the integration tests: JSON bodies,
- * per-route body limits, path and query parameters, and a slow answer to
- * have requests in flight while the master reloads or stops.
+ * per-route body limits, path and query parameters, a slow answer to have
+ * requests in flight while the master reloads or stops, and a route that
+ * makes its worker die, for the master's restart and crash-loop logic.
  *
  * It reads the [gateway] section for its address and worker count.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/daemon.h"
 #include "lib/http.h"
@@ -104,6 +106,13 @@ slow(struct http_request *hr)
 	h2o_timeout_link(hr->worker->loop, &slow_timeout, &s->entry);
 }
 
+/* POST /crash: the worker exits without answering, as a crashing worker would. */
+static void
+crash(struct http_request *hr)
+{
+	_exit(3);
+}
+
 static void
 add_routes(struct router *r)
 {
@@ -111,6 +120,7 @@ add_routes(struct router *r)
 	router_add(r, "GET", "/items/{id}", (void *)item, 0);
 	router_add(r, "POST", "/small", (void *)small, 16);
 	router_add(r, "GET", "/slow", (void *)slow, 0);
+	router_add(r, "POST", "/crash", (void *)crash, 0);
 }
 
 static int

@@ -203,7 +203,7 @@ test_fifo(const char *conninfo)
 	struct pg_pool_options one = { 1, 5000, 3000 }, three = { 3, 5000, 3000 };
 	struct pg_pool *pool;
 	struct result r[50];
-	char vals[50][8];
+	char vals[50][12];	/* room for any int, as the compiler checks */
 	const char *params[1];
 	int i, in_order, right, all;
 	uint64_t t0, elapsed;
