@@ -42,6 +42,11 @@ t_cleanup() {
 
 t_end() {
 	t_cleanup
+	# A sanitizer build reports from inside the daemons to their logs.
+	if ls "$T_DIR"/log/*.log >/dev/null 2>&1; then
+		check "no sanitizer report in the daemons' logs" \
+			sh -c "! grep -l 'AddressSanitizer\|LeakSanitizer\|runtime error:' '$T_DIR'/log/*.log"
+	fi
 	[ "$T_FAILED" = 0 ]
 	exit $?
 }
