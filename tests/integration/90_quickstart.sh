@@ -28,7 +28,9 @@ for round in first second; do
 	check "$round run: it prints the URLs" wait_for 50 grep -q 'http://127.0.0.1:8000/healthz' "$T_DIR/quickstart.out"
 	kill -INT -- "-$QS"
 	check "$round run: Ctrl-C stops the script" wait_gone "$QS" 300
-	check "$round run: no quill or postgres process is left" wait_for 50 no_process_for "$QUILL_SRC/var/(quill.conf|pg)"
+	pg_data=$(readlink -f "$QUILL_SRC/var/pg")
+	check "$round run: no quill or postgres process is left" \
+		wait_for 50 no_process_for "($QUILL_SRC/var/quill.conf|$pg_data)"
 	stamp[$round]=$(stat -c '%i %Y' "$QUILL_SRC/var/pg/data/PG_VERSION" 2>/dev/null)
 done
 check "the second run reused the cluster in var/" test -n "${stamp[first]}" -a "${stamp[first]}" = "${stamp[second]}"
