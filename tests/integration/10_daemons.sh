@@ -60,7 +60,23 @@ for d in quill-authd quill-chatd quill-ocrd; do
 	http GET "$url"
 	is "$(json .status) $(json .checks.database)" "unavailable down" "$d says what is down"
 done
+# A daemon started while PostgreSQL is down comes up and says it is not ready.
+late=$(free_port)
+mkdir -p "$T_DIR/run-late"
+[ "$(id -u)" = 0 ] && chown quill: "$T_DIR/run-late"
+write_config "$T_DIR/late.conf" "
+[auth]
+listen = 127.0.0.1:$late
+workers = 1
+"
+sed -i "s|^run_dir = .*|run_dir = $T_DIR/run-late|" "$T_DIR/late.conf"
+start_daemon quill-authd "$T_DIR/late.conf"
+check "a daemon started while PostgreSQL is down comes up" wait_for 50 curl -fs -o /dev/null "http://127.0.0.1:$late/healthz"
+http GET "http://127.0.0.1:$late/readyz"
+is "$STATUS $(json .checks.database)" "503 down" "and answers /readyz 503"
+
 "$QUILL_SRC/tests/pgcluster.sh" start "$QUILL_TEST_PG_DIR" >/dev/null
+check "the late daemon becomes ready by itself" wait_for 150 curl -fs -o /dev/null "http://127.0.0.1:$late/readyz"
 for d in quill-authd quill-chatd quill-ocrd; do
 	check "$d /readyz is 200 again once PostgreSQL is back" \
 		wait_for 150 curl -fs "http://127.0.0.1:${port[$d]}/readyz"
