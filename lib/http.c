@@ -40,6 +40,24 @@ struct quill_logger {
 /* Series ids, registered in the master before fork and so the same in every worker. */
 static metrics_id requests_base = -1, latency_base = -1, connections_gauge = -1;
 
+/*
+ * The route each request was dispatched to, for the access logger, which
+ * runs when the response ends.  A small direct-mapped table keyed by the
+ * request's address: a request found here needs no second router match; a
+ * miss (libh2o answered before dispatch, or a collision) matches again.
+ */
+#define ROUTE_MEMO_SIZE 256
+static struct {
+	const h2o_req_t *req;
+	int route;
+} route_memo[ROUTE_MEMO_SIZE];
+
+static size_t
+route_memo_slot(const h2o_req_t *req)
+{
+	return ((uintptr_t)req >> 4) % ROUTE_MEMO_SIZE;
+}
+
 /* Request ids: a random per-worker prefix and a counter; unique, and cheap to make. */
 static char id_prefix[17];
 static uint64_t id_counter;
@@ -336,7 +354,11 @@ on_log_access(h2o_logger_t *self, h2o_req_t *req)
 		us = d > 0 ? (uint64_t)d : 0;
 	}
 	route = srv->router->nroutes;
-	if (router_match(srv->router, req->method.base, req->method.len, req->path_normalized.base,
+	size_t slot = route_memo_slot(req);
+	if (route_memo[slot].req == req) {
+		route = route_memo[slot].route;
+		route_memo[slot].req = NULL;
+	} else if (router_match(srv->router, req->method.base, req->method.len, req->path_normalized.base,
 	    req->path_normalized.len, &m) == ROUTER_FOUND)
 		route = m.route->index;
 	cls = req->res.status / 100;
@@ -390,6 +412,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 	case ROUTER_FOUND:
 		break;
 	}
+	route_memo[route_memo_slot(req)].req = req;
+	route_memo[route_memo_slot(req)].route = hr->match.route->index;
 	limit = hr->match.route->max_body != 0 ? hr->match.route->max_body : srv->max_body;
 	if (req->entity.base != NULL && req->entity.len > limit) {
 		req->http1_is_persistent = 0;
@@ -427,14 +451,12 @@ on_accept(h2o_socket_t *listener, const char *err)
 }
 
 static void
-register_filters(h2o_pathconf_t *pathconf, struct http_server *s)
+register_logger(h2o_pathconf_t *pathconf, struct http_server *s)
 {
 	struct quill_logger *lg = (struct quill_logger *)h2o_create_logger(pathconf, sizeof(*lg));
-	h2o_filter_t *f = h2o_create_filter(pathconf, sizeof(*f));
 
 	lg->super.log_access = on_log_access;
 	lg->srv = s;
-	f->on_setup_ostream = json_error_setup;
 }
 
 int
@@ -465,8 +487,15 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 	h = (struct quill_handler *)h2o_create_handler(root, sizeof(*h));
 	h->super.on_req = on_req;
 	h->srv = s;
-	register_filters(root, s);
-	register_filters(&host->fallback_path, s);
+	register_logger(root, s);
+	register_logger(&host->fallback_path, s);
+	/*
+	 * libh2o answers on its own (413, broken chunked encoding) before a
+	 * request reaches a handler, under the host's fallback path; every
+	 * response of our handlers is JSON already, so only there is the
+	 * rewriting filter needed.
+	 */
+	h2o_create_filter(&host->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = json_error_setup;
 
 	h2o_context_init(&s->ctx, w->loop, &s->gconf);
 	s->accept_ctx.ctx = &s->ctx;
