@@ -37,6 +37,7 @@ for d in "${!port[@]}"; do
 	http GET "http://127.0.0.1:${port[$d]}/healthz"
 	is "$STATUS $(json .status)" "200 ok" "$d /healthz is JSON {status: ok}"
 	like "$(header content-type)" '^application/json' "$d /healthz content type"
+	is "$(header server)" "" "$d does not advertise itself in a Server header"
 done
 check "quill-ocr-worker runs 2 workers" wait_for 30 workers_are "${master[quill-ocr-worker]}" 2
 
