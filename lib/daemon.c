@@ -43,9 +43,12 @@ static struct {
 	char pidfile[PATH_MAX];
 	int pidfile_fd;
 	int made_run_dir;
+	long long drain_ms;	/* [master] keys are read once: they need a restart */
 } d = { .listen_fd = -1, .pidfile_fd = -1 };
 
 static volatile sig_atomic_t got_term, got_usr1;
+/* Written by the worker's signal handler so the event loop wakes at once. */
+static int wake_pipe[2] = { -1, -1 };
 
 static void
 usage(const char *name)
@@ -85,6 +88,16 @@ configured_workers(const struct config *cfg)
 	return cores > 0 ? (int)cores : 1;
 }
 
+static int
+master_settings_differ(const struct config *a, const struct config *b)
+{
+	return config_duration_ms(a, "master", "drain_timeout") != config_duration_ms(b, "master", "drain_timeout") ||
+	    config_duration_ms(a, "master", "restart_backoff_max") !=
+	    config_duration_ms(b, "master", "restart_backoff_max") ||
+	    config_duration_ms(a, "master", "crash_window") != config_duration_ms(b, "master", "crash_window") ||
+	    config_int(a, "master", "crash_limit") != config_int(b, "master", "crash_limit");
+}
+
 /* The master's SIGHUP hook: a new configuration for the next generation of workers. */
 static int
 reload_config(void *arg, int *nworkers)
@@ -101,6 +114,8 @@ reload_config(void *arg, int *nworkers)
 	if (d.def->has_http && strcmp(config_str(cfg, d.def->section, "listen"),
 	    config_str(d.cfg, d.def->section, "listen")) != 0)
 		log_warnx("event=config_listen_changed note=takes_effect_on_restart");
+	if (master_settings_differ(cfg, d.cfg))
+		log_warnx("event=config_master_changed note=takes_effect_on_restart");
 	config_free(d.cfg);
 	d.cfg = cfg;
 	apply_log_config(cfg);
@@ -112,19 +127,34 @@ reload_config(void *arg, int *nworkers)
 static void
 on_worker_signal(int sig)
 {
+	int saved = errno;
+
 	if (sig == SIGTERM)
 		got_term = 1;
 	else if (sig == SIGUSR1)
 		got_usr1 = 1;
+	if (write(wake_pipe[1], "", 1) < 0) {
+		/* full pipe: the loop is awake already */
+	}
+	errno = saved;
 }
 
+/*
+ * Installs the worker's handlers, then unblocks the signals the master
+ * left blocked.  A handler sets its flag and writes to wake_pipe, which
+ * the event loop watches, so a signal is acted on at once rather than at
+ * the loop's next timeout.
+ */
 static void
 worker_signals(void)
 {
 	struct sigaction sa;
+	sigset_t none;
 
+	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+		fatal("event=worker_start_failed reason=pipe");
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_worker_signal;	/* no SA_RESTART: wake the loop */
+	sa.sa_handler = on_worker_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
@@ -133,6 +163,17 @@ worker_signals(void)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void
+on_wake(h2o_socket_t *sock, const char *err)
+{
+	char buf[64];
+
+	while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
+		;
 }
 
 static void __attribute__((noreturn))
@@ -145,12 +186,15 @@ worker_main(int slot, void *arg)
 
 	snprintf(context, sizeof(context), "worker=%d", slot);
 	log_set_context(context);
+	/* The pid file's lock is the master's alone: a worker must not keep it. */
+	close(d.pidfile_fd);
 	worker_signals();
 	memset(&w, 0, sizeof(w));
 	w.slot = slot;
 	w.cfg = d.cfg;
 	w.def = d.def;
 	w.loop = h2o_evloop_create();
+	h2o_socket_read_start(h2o_evloop_socket_create(w.loop, wake_pipe[0], H2O_SOCKET_FLAG_DONT_READ), on_wake);
 	if (d.def->has_database) {
 		struct pg_pool_options opts = {
 			.connections = (int)config_int(d.cfg, "database", "pool_size"),
@@ -166,7 +210,7 @@ worker_main(int slot, void *arg)
 	if (d.def->worker_init != NULL && d.def->worker_init(&w) != 0)
 		fatalx("event=worker_start_failed reason=init");
 
-	drain_ms = config_duration_ms(d.cfg, "master", "drain_timeout");
+	drain_ms = d.drain_ms;
 	for (;;) {
 		h2o_evloop_run(w.loop, deadline != 0 ? 50 : 1000);
 		if (got_usr1) {
@@ -281,6 +325,8 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 	health_add_routes(&d.router);
 	if (def->add_routes != NULL)
 		def->add_routes(&d.router);
+	if (d.router.refused > 0)
+		fatalx("event=start_failed reason=route_table_refused_a_route count=%d", d.router.refused);
 	if (def->has_http) {
 		const char *addr = config_str(d.cfg, def->section, "listen");
 
@@ -292,7 +338,7 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		http_metrics_register(&d.router);
 	}
 	nworkers = configured_workers(d.cfg);
-	/* Room for a draining generation beside a new one of up to twice the size. */
+	/* Room for one generation draining beside a new one, with a little to spare. */
 	slots = 2 * nworkers + 2;
 	if (slots > METRICS_MAX_WORKERS)
 		slots = METRICS_MAX_WORKERS;
@@ -304,12 +350,13 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 	log_info("event=started config=%s workers=%d%s%s", d.config_path, nworkers,
 	    def->has_http ? " listen=" : "", def->has_http ? config_str(d.cfg, def->section, "listen") : "");
 
+	d.drain_ms = config_duration_ms(d.cfg, "master", "drain_timeout");
 	struct master_ops ops = {
 		.name = def->name,
 		.nworkers = nworkers,
 		.worker_main = worker_main,
 		.reload = reload_config,
-		.drain_timeout_ms = config_duration_ms(d.cfg, "master", "drain_timeout"),
+		.drain_timeout_ms = d.drain_ms,
 		.backoff_max_ms = config_duration_ms(d.cfg, "master", "restart_backoff_max"),
 		.crash_window_ms = config_duration_ms(d.cfg, "master", "crash_window"),
 		.crash_limit = (int)config_int(d.cfg, "master", "crash_limit"),

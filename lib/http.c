@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,11 +76,15 @@ status_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
 	case 422: return "Unprocessable Entity";
 	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
@@ -100,12 +105,25 @@ status_code_word(int status)
 	case 408: return "request_timeout";
 	case 413: return "payload_too_large";
 	case 414: return "uri_too_long";
+	case 417: return "expectation_failed";
 	case 431: return "headers_too_large";
 	case 502: return "bad_gateway";
 	case 503: return "unavailable";
 	case 504: return "gateway_timeout";
 	default: return status < 500 ? "bad_request" : "internal_error";
 	}
+}
+
+/* Compares the media type of a Content-Type value (parameters and case ignored). */
+static int
+media_type_is(h2o_iovec_t value, const char *type)
+{
+	const char *semi = memchr(value.base, ';', value.len);	/* values are not NUL-terminated */
+	size_t len = semi != NULL ? (size_t)(semi - value.base) : value.len;
+
+	while (len > 0 && (value.base[len - 1] == ' ' || value.base[len - 1] == '\t'))
+		len--;
+	return h2o_lcstris(value.base, len, type, strlen(type));
 }
 
 static int
@@ -246,11 +264,11 @@ json_error_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_
 	struct json_error_ostream *o = (struct json_error_ostream *)self;
 	h2o_iovec_t body = o->body;
 
-	/* The original text/plain body is dropped; ours goes out with the first call. */
-	if (body.base != NULL) {
-		o->body.base = NULL;
+	/* The original text/plain body is dropped; ours goes out with the first call (none for HEAD). */
+	o->body.base = NULL;
+	if (body.base != NULL && !h2o_memis(req->input.method.base, req->input.method.len, H2O_STRLIT("HEAD")))
 		h2o_ostream_send_next(self, req, &body, 1, state);
-	} else
+	else
 		h2o_ostream_send_next(self, req, NULL, 0, state);
 }
 
@@ -262,8 +280,7 @@ json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 
 	request_id_assign(req, id);
 	ct = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
-	if (req->res.status >= 400 && ct != -1 &&
-	    h2o_memis(req->res.headers.entries[ct].value.base, 10, H2O_STRLIT("text/plain"))) {
+	if (req->res.status >= 400 && ct != -1 && media_type_is(req->res.headers.entries[ct].value, "text/plain")) {
 		struct json_error_ostream *o;
 		char message[96];
 
@@ -433,6 +450,17 @@ on_connection_closed(void *data)
 	metrics_gauge_set(connections_gauge, (int64_t)srv->connections);
 }
 
+static void on_accept(h2o_socket_t *listener, const char *err);
+
+static void
+on_accept_resume(h2o_timeout_entry_t *entry)
+{
+	struct http_server *srv = H2O_STRUCT_FROM_MEMBER(struct http_server, accept_resume, entry);
+
+	if (srv->listener != NULL)
+		h2o_socket_read_start(srv->listener, on_accept);
+}
+
 static void
 on_accept(h2o_socket_t *listener, const char *err)
 {
@@ -441,8 +469,19 @@ on_accept(h2o_socket_t *listener, const char *err)
 
 	if (err != NULL)
 		return;
-	if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
+	if ((sock = h2o_evloop_socket_accept(listener)) == NULL) {
+		/*
+		 * Out of descriptors: the pending connection stays in the queue
+		 * and the listener stays readable, so pause accepting for a
+		 * moment rather than spin.
+		 */
+		if (errno == EMFILE || errno == ENFILE) {
+			log_warn("event=accept_paused");
+			h2o_socket_read_stop(listener);
+			h2o_timeout_link(srv->ctx.loop, &srv->accept_pause, &srv->accept_resume);
+		}
 		return;
+	}
 	srv->connections++;
 	metrics_gauge_set(connections_gauge, (int64_t)srv->connections);
 	sock->on_close.cb = on_connection_closed;
@@ -503,6 +542,8 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 	h2o_create_filter(&host->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = json_error_setup;
 
 	h2o_context_init(&s->ctx, w->loop, &s->gconf);
+	h2o_timeout_init(w->loop, &s->accept_pause, 100);
+	s->accept_resume.cb = on_accept_resume;
 	s->accept_ctx.ctx = &s->ctx;
 	s->accept_ctx.hosts = s->gconf.hosts;
 	s->listener = h2o_evloop_socket_create(w->loop, listen_fd, H2O_SOCKET_FLAG_DONT_READ);
@@ -520,6 +561,8 @@ http_server_drain(struct http_server *s)
 	if (s->draining)
 		return;
 	s->draining = 1;
+	if (h2o_timeout_is_linked(&s->accept_resume))
+		h2o_timeout_unlink(&s->accept_resume);
 	if (s->listener != NULL) {
 		h2o_socket_read_stop(s->listener);
 		h2o_socket_close(s->listener);
@@ -551,10 +594,7 @@ http_json_body(struct http_request *hr)
 	struct json_value **slot;
 	char err[160];
 
-	if (ct == -1 || !h2o_lcstris(req->headers.entries[ct].value.base,
-	    strcspn(req->headers.entries[ct].value.base, ";") < req->headers.entries[ct].value.len ?
-	    strcspn(req->headers.entries[ct].value.base, ";") : req->headers.entries[ct].value.len,
-	    H2O_STRLIT("application/json"))) {
+	if (ct == -1 || !media_type_is(req->headers.entries[ct].value, "application/json")) {
 		http_send_error(hr, 415, "unsupported_media_type", "the body must be application/json");
 		return NULL;
 	}
@@ -586,7 +626,7 @@ hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = tolower(c);
+	c = tolower((unsigned char)c);
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 

@@ -8,9 +8,12 @@
  *   - a request id: a valid incoming X-Request-Id is kept, otherwise one is
  *     made; it is echoed in the response and named in every log line;
  *   - the JSON error format {"error":{"code","message","request_id"}} for
- *     every error, including those libh2o produces itself (413 for a body
- *     over the limit, 400 for broken chunked encoding), which are rewritten
- *     by a response filter;
+ *     every error, including those libh2o produces itself once it has a
+ *     request (413 for a body over the limit, 400 for broken chunked
+ *     encoding), which are rewritten by a response filter.  The one
+ *     exception: a request libh2o cannot parse at all (a malformed request
+ *     line, too many or too large headers) gets its plain 400 written
+ *     straight to the socket, before there is a request to answer;
  *   - 404 for an unknown path, 405 with Allow for a known path and a wrong
  *     method, 413 above the route's body limit;
  *   - an access-log line and the request metrics for every response.
@@ -53,6 +56,8 @@ struct http_server {
 	size_t max_body;
 	int access_log;
 	int draining;
+	h2o_timeout_t accept_pause;		/* out of descriptors: wait, then accept again */
+	h2o_timeout_entry_t accept_resume;
 };
 
 /* In the master, before fork: registers the per-route request metrics. */

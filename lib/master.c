@@ -50,6 +50,7 @@ struct master {
 	int ndeaths, death_head;
 	int backoff_level;
 	int stopping;
+	int reload_pending;		/* a SIGHUP waits for draining workers to free slots */
 	long long stop_deadline;
 	pid_t pid;
 };
@@ -82,16 +83,26 @@ free_slot(const struct master *m)
 	return -1;
 }
 
-/* In the child: undo the master's signal set-up and run the worker. */
+static int
+free_slots(const struct master *m)
+{
+	int n = 0;
+
+	for (int s = 0; s < m->nslots; s++)
+		n += m->procs[s].pid == 0;
+	return n;
+}
+
+/*
+ * In the child: undo the master's signal dispositions and run the worker.
+ * The signals stay blocked: the worker unblocks them once its own handlers
+ * are in place, so a signal sent at birth is handled, not fatal.
+ */
 static void __attribute__((noreturn))
 child_start(struct master *m, int slot)
 {
-	sigset_t none;
-
 	for (size_t i = 0; i < sizeof(master_signals) / sizeof(master_signals[0]); i++)
 		signal(master_signals[i], SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != m->pid)	/* the master died before prctl took effect */
 		_exit(0);
@@ -268,20 +279,31 @@ set_nworkers(struct master *m, int n)
 	return 0;
 }
 
+/*
+ * A generation is told to drain only once a whole new one has slots to
+ * start in: reloads coming faster than old workers finish are deferred,
+ * not allowed to leave nobody accepting.
+ */
 static void
 reload(struct master *m)
 {
 	int n = m->nworkers, old = m->generation;
 
+	if (free_slots(m) < m->nworkers) {
+		if (!m->reload_pending)
+			log_warnx("event=reload_deferred reason=previous_workers_still_draining");
+		m->reload_pending = 1;
+		return;
+	}
+	m->reload_pending = 0;
 	log_info("event=reload");
 	if (m->ops->reload != NULL && m->ops->reload(m->ops->arg, &n) != 0) {
 		log_warnx("event=reload_failed keeping=current_configuration");
 		return;
 	}
-	/* Slots are shared by the old generation (still draining) and the new one. */
-	if (n > m->nslots / 2) {
-		log_warnx("event=reload_workers_capped wanted=%d max=%d", n, m->nslots / 2);
-		n = m->nslots / 2;
+	if (n > free_slots(m)) {
+		log_warnx("event=reload_workers_capped wanted=%d max=%d", n, free_slots(m));
+		n = free_slots(m);
 	}
 	if (set_nworkers(m, n) != 0) {
 		log_warnx("event=reload_failed reason=out_of_memory");
@@ -376,6 +398,8 @@ master_run(const struct master_ops *ops)
 		}
 		kill_overdue(&m);
 		start_due_workers(&m);
+		if (m.reload_pending)
+			reload(&m);
 	}
 	log_info("event=stopped");
 	free(m.procs);

@@ -8,6 +8,7 @@
  *
  *   SIGHUP           reload: re-read the configuration, start a new
  *                    generation of workers, then let the old one drain
+ *                    (deferred while an older one still fills the slots)
  *   SIGTERM, SIGINT  stop: workers drain; after drain_timeout they are killed
  *   SIGQUIT          the same as SIGTERM
  *   SIGUSR1          reopen logs, here and in every worker
@@ -23,7 +24,11 @@
 struct master_ops {
 	const char *name;
 	int nworkers;
-	/* Runs in the child with the worker's metrics slot; must exit, not return. */
+	/*
+	 * Runs in the child with the worker's metrics slot and the master's
+	 * signals still blocked: it installs its handlers, then unblocks them.
+	 * Must exit, not return.
+	 */
 	void (*worker_main)(int slot, void *arg);
 	/* SIGHUP: re-reads configuration; returns 0 and may change *nworkers, or -1 to keep the old. */
 	int (*reload)(void *arg, int *nworkers);

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define METRICS_MAX_SERIES 512
-#define METRICS_MAX_WORKERS 256
+#define METRICS_MAX_SERIES 1024	/* 6 per route: 128 routes fit */
+#define METRICS_MAX_WORKERS 1024	/* two generations of the largest worker count */
 #define METRICS_BUCKETS 12	/* latency bucket upper bounds in metrics.c */
 
 typedef int metrics_id;

@@ -42,8 +42,10 @@ router_add(struct router *r, const char *method, const char *pattern, void *hand
 {
 	struct router_route *rt;
 
-	if (r->nroutes == ROUTER_MAX_ROUTES || !pattern_valid(pattern))
+	if (r->nroutes == ROUTER_MAX_ROUTES || !pattern_valid(pattern)) {
+		r->refused++;
 		return -1;
+	}
 	rt = &r->routes[r->nroutes];
 	rt->method = method;
 	rt->pattern = pattern;

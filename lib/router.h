@@ -50,6 +50,7 @@ struct router_match {
 struct router {
 	struct router_route routes[ROUTER_MAX_ROUTES];
 	int nroutes;
+	int refused;		/* router_add calls refused; a daemon checks this at start */
 };
 
 void router_init(struct router *r);

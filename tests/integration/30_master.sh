@@ -14,6 +14,8 @@ access = no
 [master]
 crash_limit = 3
 crash_window = 30s
+[http]
+keepalive_timeout = 3s
 "
 start_daemon quill-testd "$conf"
 m=$DAEMON_PID
@@ -69,6 +71,26 @@ else
 	echo "ok - # SKIP wrk is not installed"
 fi
 
+# Reloads faster than old workers drain: each generation keeps an idle
+# keep-alive connection open, so its worker lingers until keepalive_timeout.
+# The master defers a reload rather than drain the workers that accept.
+hold_idle_connection() {	# hold_idle_connection FD
+	eval "exec $1<>/dev/tcp/127.0.0.1/$port" || return 1
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&"$1"
+	timeout 2 head -c 1 <&"$1" >/dev/null	# answered; the connection stays open
+}
+for fd in 5 6 7 8 9; do
+	hold_idle_connection $fd
+	kill -HUP $m
+	sleep 0.2
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/healthz")
+is "$code" 200 "rapid reloads never leave nobody accepting"
+check "a reload that finds no free slots is deferred" grep -q 'event=reload_deferred' "$T_DIR/log/quill-testd.log"
+for fd in 5 6 7 8 9; do eval "exec $fd>&-"; done
+check "deferred reloads complete once old workers are gone" wait_for 100 workers_are $m 2
+check "and the service answers" curl -fs -o /dev/null --max-time 2 "$base/healthz"
+
 # A reload with a broken configuration keeps the old one running.
 cp "$conf" "$conf.good"
 echo "bogus_key = 1" >>"$conf"
@@ -115,6 +137,23 @@ check "the master exits after draining" wait_gone $m 50
 check "no worker is left" wait_for 30 workers_are $m 0
 check "the pid file is removed" test ! -e "$T_DIR/run/quill-testd.pid"
 check "new connections are refused once stopped" sh -c "! curl -s --max-time 2 $base/healthz"
+
+# kill -9 of the master: its workers go by themselves and release the pid
+# file lock, so the daemon can be started again at once.
+start_daemon quill-testd "$conf"
+m2=$DAEMON_PID
+check "started again after the drain" wait_for 50 curl -fs -o /dev/null "$base/healthz"
+exec 5<>"/dev/tcp/127.0.0.1/$port"	# an idle connection keeps one worker draining
+kill -KILL $m2
+sleep 0.3
+start_daemon quill-testd "$conf"
+m3=$DAEMON_PID
+check "a new master starts right after kill -9 of the old one" \
+	wait_for 50 curl -fs -o /dev/null "$base/healthz"
+check "it holds the pid file" wait_for 20 sh -c "test \"\$(cat '$T_DIR/run/quill-testd.pid')\" = $m3"
+exec 5>&-
+kill -TERM $m3
+check "and stops cleanly" wait_gone $m3 100
 
 # Configuration errors: one file:line message, exit 78.
 bad() {	# bad NAME CONTENT EXPECTED-REGEX

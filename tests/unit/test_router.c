@@ -62,6 +62,7 @@ main(void)
 	is_int(router_add(&r, "GET", "/a/{}", NULL, 0), -1, "empty parameter name refused");
 	is_int(router_add(&r, "GET", "/a/x{y}", NULL, 0), -1, "brace inside a literal refused");
 	is_int(router_add(&r, "GET", "/{a}/{b}/{c}/{d}/{e}", NULL, 0), -1, "too many parameters refused");
+	is_int(r.refused, 5, "every refusal is counted for the daemon to check at start");
 
 	/* A full table refuses further routes rather than overflowing. */
 	{
