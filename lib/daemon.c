@@ -176,11 +176,17 @@ on_wake(h2o_socket_t *sock, const char *err)
 		;
 }
 
+/*
+ * A worker's state lives as long as its process: kept at file scope, it is
+ * plainly reachable until exit (and so never mistaken for a leak).
+ */
+static struct worker w;
+static struct http_server srv;
+
 static void __attribute__((noreturn))
 worker_main(int slot, void *arg)
 {
-	struct worker w;
-	struct http_server srv;
+	h2o_socket_t *wake;
 	char context[32];
 	long long deadline = 0, drain_ms;
 
@@ -194,7 +200,8 @@ worker_main(int slot, void *arg)
 	w.cfg = d.cfg;
 	w.def = d.def;
 	w.loop = h2o_evloop_create();
-	h2o_socket_read_start(h2o_evloop_socket_create(w.loop, wake_pipe[0], H2O_SOCKET_FLAG_DONT_READ), on_wake);
+	wake = h2o_evloop_socket_create(w.loop, wake_pipe[0], H2O_SOCKET_FLAG_DONT_READ);
+	h2o_socket_read_start(wake, on_wake);
 	if (d.def->has_database) {
 		struct pg_pool_options opts = {
 			.connections = (int)config_int(d.cfg, "database", "pool_size"),
@@ -227,6 +234,8 @@ worker_main(int slot, void *arg)
 	}
 	if (w.db != NULL)
 		pg_pool_free(w.db);
+	h2o_socket_close(wake);
+	h2o_evloop_run(w.loop, 0);	/* libh2o frees closed sockets on the next turn */
 	exit(0);
 }
 
