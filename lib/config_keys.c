@@ -71,6 +71,8 @@ const struct config_key config_keys[] = {
 	LISTEN_KEY("auth", "127.0.0.1:8001", "the auth service"),
 	WORKERS_KEY("auth"),
 	DATABASE_KEY("auth", "quill_auth"),
+	{ "auth", "keys_dir", CONFIG_STRING, QUILL_LOCALSTATEDIR "/lib/quill/keys", 0, 0, NULL,
+	  "directory of the token signing keys (mode 0600 files; one is made on first start)" },
 
 	LISTEN_KEY("chat", "127.0.0.1:8002", "the chat service"),
 	WORKERS_KEY("chat"),

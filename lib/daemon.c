@@ -356,6 +356,12 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 
 	pidfile_open(config_str(d.cfg, "global", "run_dir"));
 	drop_privileges(config_str(d.cfg, "global", "user"), config_str(d.cfg, "global", "run_dir"));
+	if (def->master_init != NULL && def->master_init(d.cfg, err, sizeof(err)) != 0) {
+		char quoted[600];
+
+		unlink(d.pidfile);
+		fatalx("event=start_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+	}
 	log_info("event=started config=%s workers=%d%s%s", d.config_path, nworkers,
 	    def->has_http ? " listen=" : "", def->has_http ? config_str(d.cfg, def->section, "listen") : "");
 

@@ -37,6 +37,12 @@ struct daemon_def {
 	int has_database;
 	/* Adds the daemon's routes; /healthz, /readyz and /metrics come for free. */
 	void (*add_routes)(struct router *r);
+	/*
+	 * Optional, in the master after privileges are dropped and before the
+	 * workers fork: state every worker inherits.  Returns 0, or -1 after
+	 * writing one line saying why into err (start-up then fails).
+	 */
+	int (*master_init)(const struct config *cfg, char *err, size_t errsize);
 	/* Optional, in each worker once its loop and database pool exist. */
 	int (*worker_init)(struct worker *w);
 };

@@ -21,9 +21,10 @@ T_DIR=
 t_begin() {
 	T_DIR=$(mktemp -d "${QUILL_TEST_TMP:-/tmp}/t.XXXXXX")
 	chmod 755 "$T_DIR"
-	mkdir -p "$T_DIR/run" "$T_DIR/log"
+	mkdir -p "$T_DIR/run" "$T_DIR/log" "$T_DIR/keys"
+	chmod 700 "$T_DIR/keys"
 	if [ "$(id -u)" = 0 ] && id quill >/dev/null 2>&1; then
-		chown quill: "$T_DIR/run"
+		chown quill: "$T_DIR/run" "$T_DIR/keys"
 	fi
 	trap t_cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -130,6 +131,7 @@ query_timeout = 2s
 
 [auth]
 database = "host=$host dbname=quill user=quill_auth"
+keys_dir = $T_DIR/keys
 [chat]
 database = "host=$host dbname=quill user=quill_chat"
 [ocr]
