@@ -24,8 +24,8 @@
 #include "lib/log.h"
 #include "lib/password.h"
 #include "tests/unit/tap.h"
+#include "tests/unit/evloop_wait.h"
 
-static h2o_evloop_t *loop;
 
 static const struct password_params small = { 1, 8192 * 8 };
 static const struct password_params small2 = { 2, 8192 * 8 };
@@ -48,15 +48,6 @@ static int in_async;		/* set around password_*_async calls */
 static int cb_while_async;	/* a callback ran inside one */
 static int completions;
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* CPU time of the whole process: unlike wall time, not stretched by load. */
 static uint64_t
 cpu_us(void)
@@ -65,23 +56,6 @@ cpu_us(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Runs the loop until cond holds or ms pass; evaluates to cond. */
-#define WAIT_FOR(cond, ms) ({							\
-	uint64_t deadline_ = now_ms() + (ms);					\
-	while (!(cond) && now_ms() < deadline_)					\
-		h2o_evloop_run(loop, 10);					\
-	(cond);									\
-})
-
-static void
-spin(int ms)
-{
-	uint64_t deadline = now_ms() + ms;
-
-	while (now_ms() < deadline)
-		h2o_evloop_run(loop, 10);
 }
 
 static void

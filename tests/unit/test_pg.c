@@ -24,8 +24,8 @@
 #include "lib/log.h"
 #include "lib/pg.h"
 #include "tests/unit/tap.h"
+#include "tests/unit/evloop_wait.h"
 
-static h2o_evloop_t *loop;
 static char conninfo[512];
 static char script[512];
 static char clusterdir[256];
@@ -42,15 +42,6 @@ struct result {
 };
 
 static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 cpu_ms(void)
 {
 	struct rusage ru;
@@ -58,23 +49,6 @@ cpu_ms(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
 	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
-}
-
-/* Runs the loop until cond holds or ms pass; evaluates to cond. */
-#define WAIT_FOR(cond, ms) ({							\
-	uint64_t deadline_ = now_ms() + (ms);					\
-	while (!(cond) && now_ms() < deadline_)					\
-		h2o_evloop_run(loop, 10);					\
-	(cond);									\
-})
-
-static void
-spin(int ms)
-{
-	uint64_t deadline = now_ms() + ms;
-
-	while (now_ms() < deadline)
-		h2o_evloop_run(loop, 10);
 }
 
 static void
