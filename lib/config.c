@@ -108,7 +108,7 @@ static const struct unit {
 	{ CONFIG_SIZE, "m", 1LL << 20 }, { CONFIG_SIZE, "mb", 1LL << 20 },
 	{ CONFIG_SIZE, "k", 1LL << 10 }, { CONFIG_SIZE, "kb", 1LL << 10 },
 	{ CONFIG_SIZE, "", 1 }, { CONFIG_SIZE, "b", 1 },
-	{ CONFIG_DURATION, "h", 3600000 }, { CONFIG_DURATION, "m", 60000 },
+	{ CONFIG_DURATION, "d", 86400000 }, { CONFIG_DURATION, "h", 3600000 }, { CONFIG_DURATION, "m", 60000 },
 	{ CONFIG_DURATION, "s", 1000 }, { CONFIG_DURATION, "", 1000 },
 	{ CONFIG_DURATION, "ms", 1 },
 };
@@ -228,7 +228,7 @@ parse_value(const struct config_key *k, const char *text, long long *num,
 			    k->min, k->max, text);
 		return fail(msg, msgsize, "expected a %s, got \"%.60s\"",
 		    k->type == CONFIG_SIZE ? "size such as 512, 64k, 20m or 1g" :
-		    "duration such as 250ms, 10s, 5m or 1h (a bare number is seconds)",
+		    "duration such as 250ms, 10s, 5m, 1h or 30d (a bare number is seconds)",
 		    text);
 	}
 	if (rc == -2 || n > LLONG_MAX / scale || n * scale < k->min || n * scale > k->max)
@@ -626,7 +626,7 @@ config_write_template(FILE *out)
 	    "#\n"
 	    "# Every key is listed below, commented out, at its default: as shipped,\n"
 	    "# this file changes nothing.  Remove the '#' in front of a key to set it.\n"
-	    "# Sizes take a k, m or g suffix (1024-based); durations take ms, s, m or h\n"
+	    "# Sizes take a k, m or g suffix (1024-based); durations take ms, s, m, h or d\n"
 	    "# (a bare number is seconds).  Put a value holding spaces or '#' in double\n"
 	    "# quotes, with \\\" and \\\\ as escapes.  Each key may also be set by the\n"
 	    "# environment variable QUILL_<SECTION>_<KEY> (QUILL_AUTH_LISTEN), which\n"

@@ -27,7 +27,7 @@ enum config_type {
 	CONFIG_INT,		/* decimal integer within [min, max] */
 	CONFIG_BOOL,		/* yes/no, true/false, on/off, 1/0 */
 	CONFIG_SIZE,		/* bytes, with optional k, m, g suffix (1024-based) */
-	CONFIG_DURATION,	/* milliseconds; suffix ms, s, m or h (bare number = s) */
+	CONFIG_DURATION,	/* milliseconds; suffix ms, s, m, h or d (bare number = s) */
 	CONFIG_ENUM,		/* one of the '|'-separated words in `choices` */
 };
 

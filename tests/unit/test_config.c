@@ -224,7 +224,7 @@ test_file_errors(void)
 	file_error("[http]\nmax_body = 2g\n", 2,
 	    "max_body: value \"2g\" is out of range (expected 1k to 1g)", "size out of range");
 	file_error("[master]\ndrain_timeout = soon\n", 2,
-	    "drain_timeout: expected a duration such as 250ms, 10s, 5m or 1h (a bare number is seconds), got \"soon\"",
+	    "drain_timeout: expected a duration such as 250ms, 10s, 5m, 1h or 30d (a bare number is seconds), got \"soon\"",
 	    "bad duration");
 	file_error("[master]\ndrain_timeout = 50ms\n", 2,
 	    "drain_timeout: value \"50ms\" is out of range (expected 100ms to 1h)",
@@ -340,7 +340,7 @@ static void
 test_types(void)
 {
 	const char *bad_size = "expected a size such as 512, 64k, 20m or 1g, got ";
-	const char *bad_dur = "expected a duration such as 250ms, 10s, 5m or 1h (a bare number is seconds), got ";
+	const char *bad_dur = "expected a duration such as 250ms, 10s, 5m, 1h or 30d (a bare number is seconds), got ";
 	char msg[256];
 
 	env_value("http", "max_body", "1024", 1024);
@@ -381,8 +381,11 @@ test_types(void)
 	    "value \"61m\" is out of range (expected 100ms to 1h)");
 	snprintf(msg, sizeof msg, "%s\"1.5s\"", bad_dur);
 	env_bad("QUILL_MASTER_DRAIN_TIMEOUT", "1.5s", msg);
-	snprintf(msg, sizeof msg, "%s\"10d\"", bad_dur);
-	env_bad("QUILL_MASTER_DRAIN_TIMEOUT", "10d", msg);
+	snprintf(msg, sizeof msg, "%s\"10w\"", bad_dur);
+	env_bad("QUILL_MASTER_DRAIN_TIMEOUT", "10w", msg);
+	env_bad("QUILL_MASTER_DRAIN_TIMEOUT", "1d",
+	    "value \"1d\" is out of range (expected 100ms to 1h)");
+	env_value("auth", "refresh_token_ttl", "30d", 30LL * 86400000);
 	snprintf(msg, sizeof msg, "%s\"s\"", bad_dur);
 	env_bad("QUILL_MASTER_DRAIN_TIMEOUT", "s", msg);
 
