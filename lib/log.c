@@ -472,3 +472,23 @@ fatalx_status(int status, const char *fmt, ...)
 	va_end(ap);
 	exit(status);
 }
+
+char *
+log_one_line(char *buf, size_t size, const char *msg)
+{
+	size_t i = 0;
+	int space = 0;
+
+	for (; *msg != '\0' && i + 1 < size; msg++) {
+		if (*msg == '\n' || *msg == '\r' || *msg == '\t' || *msg == ' ') {
+			space = i > 0;
+			continue;
+		}
+		if (space && i + 2 < size)
+			buf[i++] = ' ';
+		space = 0;
+		buf[i++] = *msg;
+	}
+	buf[i] = '\0';
+	return buf;
+}

@@ -64,6 +64,11 @@ void fatalx_status(int status, const char *fmt, ...) __attribute__((format(print
  * that (below 6 for a quoted value) gives "".
  */
 char *log_quote(char *buf, size_t bufsize, const char *s, size_t len);
+/*
+ * Copies a library's message (libpq's, libcurl's) into buf as one line:
+ * each run of white space, newlines included, becomes one space.  Returns buf.
+ */
+char *log_one_line(char *buf, size_t size, const char *msg);
 
 /*
  * Writes ts as RFC 3339 UTC with milliseconds ("2026-11-24T03:52:06.123Z",

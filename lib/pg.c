@@ -126,27 +126,6 @@ struct pg_pool {
 static void conn_start(struct pg_conn *);
 static void conn_dispatch(struct pg_conn *);
 
-/* Copies a libpq message as one line: newlines and tabs become spaces. */
-static char *
-one_line(char *buf, size_t size, const char *msg)
-{
-	size_t i = 0;
-	int space = 0;
-
-	for (; *msg != '\0' && i + 1 < size; msg++) {
-		if (*msg == '\n' || *msg == '\r' || *msg == '\t' || *msg == ' ') {
-			space = i > 0;
-			continue;
-		}
-		if (space && i + 2 < size)
-			buf[i++] = ' ';
-		space = 0;
-		buf[i++] = *msg;
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 /* Logs libpq's notices at debug level instead of letting it print them. */
 static void
 on_notice(void *arg, const char *message)
@@ -155,7 +134,7 @@ on_notice(void *arg, const char *message)
 
 	if (!log_enabled(LOG_LEVEL_DEBUG))
 		return;
-	one_line(line, sizeof line, message);
+	log_one_line(line, sizeof line, message);
 	log_debug("event=pg_notice message=%s",
 	    log_quote(quoted, sizeof quoted, line, (size_t)-1));
 }
@@ -395,7 +374,7 @@ conn_connect_failed(struct pg_conn *c, const char *msg)
 	struct pg_pool *pool = c->pool;
 	char line[512], quoted[600];
 
-	log_quote(quoted, sizeof quoted, one_line(line, sizeof line, msg), (size_t)-1);
+	log_quote(quoted, sizeof quoted, log_one_line(line, sizeof line, msg), (size_t)-1);
 	conn_close(c);
 	if (pool->nready == 0) {
 		if (pool->said != SAID_DOWN) {
@@ -418,7 +397,7 @@ conn_lost(struct pg_conn *c)
 	char line[512], quoted[600];
 
 	log_quote(quoted, sizeof quoted,
-	    one_line(line, sizeof line, PQerrorMessage(c->pg)), (size_t)-1);
+	    log_one_line(line, sizeof line, PQerrorMessage(c->pg)), (size_t)-1);
 	c->query = NULL;
 	conn_close(c);
 	if (q != NULL)
@@ -556,7 +535,7 @@ conn_send(struct pg_conn *c, struct pg_query *q)
 		/* the connection is fine: the query itself was refused */
 		log_warnx("event=pg_send_failed %s error=%s", c->pool->target,
 		    log_quote(quoted, sizeof quoted,
-		    one_line(line, sizeof line, PQerrorMessage(c->pg)), (size_t)-1));
+		    log_one_line(line, sizeof line, PQerrorMessage(c->pg)), (size_t)-1));
 		query_fail(q, ERR_SEND);
 		return;
 	}
@@ -592,7 +571,7 @@ result_error(const PGresult *res, char *buf, size_t size)
 		msg = PQresultErrorMessage(res);
 	if (msg[0] == '\0')
 		msg = PQresStatus(PQresultStatus(res));
-	one_line(line, sizeof line, msg);
+	log_one_line(line, sizeof line, msg);
 	if (state != NULL && strlen(state) == 5)
 		snprintf(buf, size, "%s: %s", state, line);
 	else
