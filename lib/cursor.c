@@ -1,0 +1,63 @@
+/* cursor: see cursor.h.  The plain text is "<time_us>.<uuid>". */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "lib/cursor.h"
+
+#define PLAIN_MAX 64
+
+void
+cursor_encode(const struct cursor *c, char out[CURSOR_MAX])
+{
+	char plain[PLAIN_MAX];
+	int n = snprintf(plain, sizeof(plain), "%" PRId64 ".%s", c->time_us, c->id);
+
+	sodium_bin2base64(out, CURSOR_MAX, (const unsigned char *)plain, (size_t)n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+cursor_decode(const char *text, struct cursor *c)
+{
+	unsigned char plain[PLAIN_MAX];
+	size_t len;
+	const char *end;
+	char *dot;
+	long long t;
+
+	if (text == NULL || strlen(text) >= CURSOR_MAX ||
+	    sodium_base642bin(plain, sizeof(plain) - 1, text, strlen(text), NULL, &len, &end,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || *end != '\0')
+		return -1;
+	plain[len] = '\0';
+	if ((dot = strchr((char *)plain, '.')) == NULL || !uuid_valid(dot + 1, strlen(dot + 1)))
+		return -1;
+	*dot = '\0';
+	errno = 0;
+	t = strtoll((char *)plain, &dot, 10);
+	if (errno != 0 || *dot != '\0' || dot == (char *)plain || t < 0)
+		return -1;
+	c->time_us = t;
+	memcpy(c->id, (char *)plain + strlen((char *)plain) + 1, UUID_STR_LEN + 1);
+	return 0;
+}
+
+int
+cursor_limit(const char *text, int def, int max)
+{
+	char *end;
+	long v;
+
+	if (text == NULL)
+		return def;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < 1 || v > max)
+		return -1;
+	return (int)v;
+}

@@ -1,0 +1,40 @@
+/* uuid: see uuid.h.  Randomness from libsodium (sodium_init() first). */
+#include <ctype.h>
+
+#include <sodium.h>
+
+#include "lib/uuid.h"
+
+void
+uuid_v4(char out[UUID_STR_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	char *p = out;
+
+	randombytes_buf(b, sizeof(b));
+	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[b[i] >> 4];
+		*p++ = hex[b[i] & 0x0f];
+	}
+	*p = '\0';
+}
+
+bool
+uuid_valid(const char *s, size_t len)
+{
+	if (s == NULL || len != UUID_STR_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,20 @@
+/*
+ * uuid: random (version 4) UUIDs, made by the services rather than the
+ * database so an id exists before its row does, and the check that a
+ * client-supplied id has the canonical text form before it reaches SQL.
+ */
+#ifndef QUILL_UUID_H
+#define QUILL_UUID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define UUID_STR_LEN 36
+
+/* Writes a new lower-case "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" and its NUL. */
+void uuid_v4(char out[UUID_STR_LEN + 1]);
+
+/* Whether s (len bytes) is a UUID in 8-4-4-4-12 hex form, either case. */
+bool uuid_valid(const char *s, size_t len);
+
+#endif
