@@ -13,7 +13,9 @@
 #define MB (1024LL * KB)
 #define GB (1024LL * MB)
 #define SEC 1000LL
+#define MINUTE (60LL * SEC)
 #define HOUR (3600LL * SEC)
+#define DAY (24LL * HOUR)
 
 #define LISTEN_KEY(sec, addr, what) \
 	{ sec, "listen", CONFIG_STRING, addr, 0, 0, NULL, "address and port " what " listens on (host:port, [v6]:port or unix:/path)" }
@@ -73,6 +75,32 @@ const struct config_key config_keys[] = {
 	DATABASE_KEY("auth", "quill_auth"),
 	{ "auth", "keys_dir", CONFIG_STRING, QUILL_LOCALSTATEDIR "/lib/quill/keys", 0, 0, NULL,
 	  "directory of the token signing keys (mode 0600 files; one is made on first start)" },
+	{ "auth", "url", CONFIG_STRING, "http://127.0.0.1:8001", 0, 0, NULL,
+	  "where the other daemons reach quill-authd for its public keys and revocations" },
+	{ "auth", "issuer", CONFIG_STRING, "quill", 0, 0, NULL,
+	  "the iss claim of access tokens; verifiers refuse any other" },
+	{ "auth", "access_token_ttl", CONFIG_DURATION, "15m", 1 * MINUTE, 1 * DAY, NULL,
+	  "lifetime of an access token" },
+	{ "auth", "refresh_token_ttl", CONFIG_DURATION, "30d", 1 * HOUR, 365 * DAY, NULL,
+	  "lifetime of a session and its refresh token, from login" },
+	{ "auth", "clock_leeway", CONFIG_DURATION, "30s", 0, 5 * MINUTE, NULL,
+	  "clock skew allowed when checking a token's exp and nbf" },
+	{ "auth", "argon2_opslimit", CONFIG_INT, "2", 1, 20, NULL,
+	  "argon2id passes over memory per password hash" },
+	{ "auth", "argon2_memlimit", CONFIG_SIZE, "64m", 8 * KB, 4 * GB, NULL,
+	  "argon2id memory per password hash; changing either parameter rehashes at next login" },
+	{ "auth", "hash_threads", CONFIG_INT, "2", 1, 64, NULL,
+	  "password hashing threads per worker (hashing never runs on the HTTP loop)" },
+	{ "auth", "lockout_failures", CONFIG_INT, "5", 1, 1000, NULL,
+	  "failed logins of one account within lockout_window that lock it (429)" },
+	{ "auth", "lockout_window", CONFIG_DURATION, "15m", 1 * SEC, 1 * DAY, NULL,
+	  "window for counting failed logins, and how long a lockout lasts" },
+	{ "auth", "revocation_poll", CONFIG_DURATION, "500ms", 50, 1 * SEC, NULL,
+	  "how often the other daemons ask quill-authd for revoked sessions" },
+	{ "auth", "revocation_max_staleness", CONFIG_DURATION, "5s", 1 * SEC, 5 * MINUTE, NULL,
+	  "after this long without news from quill-authd, other daemons refuse tokens (503)" },
+	{ "auth", "token_cache", CONFIG_INT, "4096", 0, 1000000, NULL,
+	  "verified tokens each worker remembers, to skip repeat signature checks (0: none)" },
 
 	LISTEN_KEY("chat", "127.0.0.1:8002", "the chat service"),
 	WORKERS_KEY("chat"),

@@ -27,12 +27,14 @@
 #include "lib/daemon.h"
 #include "lib/health.h"
 #include "lib/http.h"
+#include "lib/httpc.h"
 #include "lib/listen.h"
 #include "lib/log.h"
 #include "lib/master.h"
 #include "lib/metrics.h"
 #include "lib/pg.h"
 #include "lib/router.h"
+#include "lib/verifier.h"
 
 static struct {
 	const struct daemon_def *def;
@@ -111,6 +113,14 @@ reload_config(void *arg, int *nworkers)
 		log_warnx("event=config_invalid error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		return -1;
 	}
+	/* state the workers inherit (authd's keys) is read again, or the reload is refused */
+	if (d.def->master_init != NULL && d.def->master_init(cfg, err, sizeof(err)) != 0) {
+		char quoted[600];
+
+		log_warnx("event=reload_refused error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+		config_free(cfg);
+		return -1;
+	}
 	if (d.def->has_http && strcmp(config_str(cfg, d.def->section, "listen"),
 	    config_str(d.cfg, d.def->section, "listen")) != 0)
 		log_warnx("event=config_listen_changed note=takes_effect_on_restart");
@@ -183,6 +193,25 @@ on_wake(h2o_socket_t *sock, const char *err)
 static struct worker w;
 static struct http_server srv;
 
+/* The worker's view of quill-authd: its keys and its revocations. */
+static int
+start_verifier(struct worker *wk)
+{
+	struct verifier_options opt = {
+		.url = config_str(wk->cfg, "auth", "url"),
+		.issuer = config_str(wk->cfg, "auth", "issuer"),
+		.leeway_s = (int)(config_duration_ms(wk->cfg, "auth", "clock_leeway") / 1000),
+		.poll_ms = (int)config_duration_ms(wk->cfg, "auth", "revocation_poll"),
+		.max_staleness_ms = (int)config_duration_ms(wk->cfg, "auth", "revocation_max_staleness"),
+		.cache_entries = (size_t)config_int(wk->cfg, "auth", "token_cache"),
+	};
+
+	if ((wk->httpc = httpc_new(wk->loop)) == NULL)
+		return -1;
+	wk->verifier = verifier_new(wk->loop, wk->httpc, &opt);
+	return wk->verifier != NULL ? 0 : -1;
+}
+
 static void __attribute__((noreturn))
 worker_main(int slot, void *arg)
 {
@@ -212,6 +241,8 @@ worker_main(int slot, void *arg)
 		if (w.db == NULL)
 			fatalx("event=worker_start_failed reason=database_pool");
 	}
+	if (d.def->verify_tokens && start_verifier(&w) != 0)
+		fatalx("event=worker_start_failed reason=verifier");
 	if (d.def->has_http && http_server_start(&srv, &w, d.listen_fd, &d.router) != 0)
 		fatalx("event=worker_start_failed reason=http");
 	if (d.def->worker_init != NULL && d.def->worker_init(&w) != 0)
@@ -232,6 +263,11 @@ worker_main(int slot, void *arg)
 		if (deadline != 0 && (w.http == NULL || w.http->connections == 0 || now_ms() >= deadline))
 			break;
 	}
+	if (d.def->worker_exit != NULL)
+		d.def->worker_exit(&w);
+	verifier_free(w.verifier);
+	if (w.httpc != NULL)
+		httpc_free(w.httpc);
 	if (w.db != NULL)
 		pg_pool_free(w.db);
 	h2o_socket_close(wake);

@@ -18,6 +18,8 @@ struct config;
 struct pg_pool;
 struct router;
 struct http_server;
+struct httpc;
+struct verifier;
 
 /* What one worker process has; handlers reach it through their request. */
 struct worker {
@@ -27,6 +29,8 @@ struct worker {
 	const struct daemon_def *def;
 	struct pg_pool *db;		/* NULL when the daemon has no database */
 	struct http_server *http;	/* NULL when the daemon serves no HTTP */
+	struct httpc *httpc;		/* outbound HTTP; NULL unless verify_tokens */
+	struct verifier *verifier;	/* bearer tokens; NULL unless verify_tokens */
 	void *app;			/* the daemon's own per-worker state */
 };
 
@@ -35,16 +39,25 @@ struct daemon_def {
 	const char *section;	/* config section with listen, workers, database */
 	int has_http;
 	int has_database;
+	/*
+	 * Checks bearer tokens with lib/verifier (keys and revocations from
+	 * quill-authd at [auth] url); routes call http_authenticate().
+	 */
+	int verify_tokens;
 	/* Adds the daemon's routes; /healthz, /readyz and /metrics come for free. */
 	void (*add_routes)(struct router *r);
 	/*
 	 * Optional, in the master after privileges are dropped and before the
-	 * workers fork: state every worker inherits.  Returns 0, or -1 after
-	 * writing one line saying why into err (start-up then fails).
+	 * workers fork: state every worker inherits.  Called again with the
+	 * new configuration on SIGHUP, before the new workers fork.  Returns
+	 * 0, or -1 after writing one line saying why into err (start-up then
+	 * fails; a reload is refused and the running workers stay).
 	 */
 	int (*master_init)(const struct config *cfg, char *err, size_t errsize);
 	/* Optional, in each worker once its loop and database pool exist. */
 	int (*worker_init)(struct worker *w);
+	/* Optional, in each worker after it has drained, before its pool is closed. */
+	void (*worker_exit)(struct worker *w);
 };
 
 int daemon_main(int argc, char **argv, const struct daemon_def *def);

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -23,8 +25,10 @@
 #include "lib/daemon.h"
 #include "lib/http.h"
 #include "lib/json.h"
+#include "lib/jwt.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "lib/verifier.h"
 
 #define STATUS_CLASSES 5
 
@@ -241,6 +245,73 @@ void
 http_send_text(struct http_request *hr, int status, const char *content_type, const char *body, size_t len)
 {
 	send_body(hr->req, status, content_type, strlen(content_type), body, len);
+}
+
+void
+http_send_unauthorized(struct http_request *hr, const char *code, const char *message)
+{
+	static const char missing[] = "Bearer realm=\"quill\"";
+	static const char invalid[] = "Bearer realm=\"quill\", error=\"invalid_token\"";
+	int is_missing = strcmp(code, "missing_token") == 0;
+
+	h2o_add_header(&hr->req->pool, &hr->req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
+	    is_missing ? missing : invalid, is_missing ? sizeof(missing) - 1 : sizeof(invalid) - 1);
+	http_send_error(hr, 401, code, message);
+}
+
+const char *
+http_bearer_token(struct http_request *hr, size_t *len)
+{
+	ssize_t i = h2o_find_header(&hr->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+	h2o_iovec_t v;
+
+	if (i == -1)
+		return NULL;
+	v = hr->req->headers.entries[i].value;
+	if (v.len < 8 || strncasecmp(v.base, "bearer ", 7) != 0)
+		return NULL;
+	*len = v.len - 7;
+	return v.base + 7;
+}
+
+const struct jwt_claims *
+http_authenticate(struct http_request *hr)
+{
+	struct jwt_claims *c = h2o_mem_alloc_pool(&hr->req->pool, sizeof(*c));
+	const char *token, *why;
+	char msg[64];
+	size_t len;
+
+	if ((token = http_bearer_token(hr, &len)) == NULL) {
+		http_send_unauthorized(hr, "missing_token", "an Authorization: Bearer token is required");
+		return NULL;
+	}
+	switch (verifier_check(hr->worker->verifier, token, len, (int64_t)time(NULL), c, &why)) {
+	case VERIFIER_OK:
+		return c;
+	case VERIFIER_UNAVAILABLE:
+		h2o_add_header(&hr->req->pool, &hr->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+		    H2O_STRLIT("1"));
+		http_send_error(hr, 503, "auth_unavailable", "tokens cannot be checked right now; try again");
+		return NULL;
+	case VERIFIER_REVOKED:
+		http_send_unauthorized(hr, "invalid_token", "the session has ended");
+		return NULL;
+	case VERIFIER_INVALID:
+		break;
+	}
+	snprintf(msg, sizeof(msg), "the token is not valid (%s)", why);
+	http_send_unauthorized(hr, "invalid_token", msg);
+	return NULL;
+}
+
+void
+http_send_no_content(struct http_request *hr)
+{
+	hr->req->res.status = 204;
+	hr->req->res.reason = status_reason(204);
+	hr->req->res.content_length = 0;
+	h2o_send_inline(hr->req, "", 0);
 }
 
 void

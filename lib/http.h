@@ -71,6 +71,26 @@ void http_send_json(struct http_request *hr, int status, const char *json, size_
 /* Sends what g generated and frees g. */
 void http_send_gen(struct http_request *hr, int status, yajl_gen g);
 void http_send_text(struct http_request *hr, int status, const char *content_type, const char *body, size_t len);
+/*
+ * Answers 401 with WWW-Authenticate: Bearer and the JSON error; code is
+ * "missing_token" or "invalid_token".
+ */
+void http_send_unauthorized(struct http_request *hr, const char *code, const char *message);
+
+/*
+ * The claims of the request's bearer token, checked by the worker's
+ * verifier (signature, expiry, issuer, revocation), or NULL after
+ * answering: 401 for a missing, invalid or revoked token, 503 when the
+ * verifier has no fresh word from quill-authd.  The claims live in the
+ * request's pool.  Only for daemons with verify_tokens set.
+ */
+struct jwt_claims;
+const struct jwt_claims *http_authenticate(struct http_request *hr);
+/* The token of "Authorization: Bearer <token>" (not NUL-terminated), or NULL. */
+const char *http_bearer_token(struct http_request *hr, size_t *len);
+
+/* 204 No Content. */
+void http_send_no_content(struct http_request *hr);
 /* The JSON error format; code is a short snake_case word ("not_found"). */
 void http_send_error(struct http_request *hr, int status, const char *code, const char *message);
 

@@ -194,3 +194,26 @@ no_process_for() {
 workers_are() {
 	[ "$(worker_pids "$1" | wc -l)" = "$2" ]
 }
+
+# api METHOD PATH [BODY [TOKEN]]: a JSON request to $API_BASE, through http.
+api() {
+	local args=(-H 'Content-Type: application/json')
+	[ -n "${3:-}" ] && args+=(--data-binary "$3")
+	[ -n "${4:-}" ] && args+=(-H "Authorization: Bearer $4")
+	http "$1" "$API_BASE$2" "${args[@]}"
+}
+
+# login EMAIL PASSWORD: POST /api/auth/login at $API_BASE; sets ACCESS and REFRESH.
+login() {
+	api POST /api/auth/login "{\"email\":\"$1\",\"password\":\"$2\"}"
+	ACCESS=$(json .access_token)
+	REFRESH=$(json .refresh_token)
+}
+
+# jwt_part TOKEN N: the decoded JSON of a JWT's header (1) or payload (2).
+jwt_part() {
+	local p
+	p=$(cut -d. -f"$2" <<<"$1" | tr '_-' '/+')
+	while [ $((${#p} % 4)) != 0 ]; do p="$p="; done
+	base64 -d <<<"$p" 2>/dev/null
+}

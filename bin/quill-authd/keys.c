@@ -6,7 +6,8 @@
  * new installation needs no step of its own.  The most recently modified
  * key signs; older ones stay in the public set so tokens they signed still
  * verify until their files are removed (rotation keeps them until every
- * such token has expired).
+ * such token has expired).  The master loads them again on SIGHUP, after
+ * `quillctl keys rotate`; a load that fails keeps the keys it had.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +21,10 @@
 
 static struct jwt_key signing;
 static struct jwt_keyset public_keys;
+
+/* What a load in progress has read; it replaces the above only when complete. */
+static struct jwt_key next_signing;
+static struct jwt_keyset next_public;
 
 static int
 is_key_name(const char *name)
@@ -45,15 +50,15 @@ load_one(const char *dir, const char *name, time_t *newest, char *err, size_t er
 		snprintf(err, errsize, "%s: %s", path, why);
 		return -1;
 	}
-	if (stat(path, &st) != 0 || jwt_keyset_add(&public_keys, &k) != 0) {
+	if (stat(path, &st) != 0 || jwt_keyset_add(&next_public, &k) != 0) {
 		snprintf(err, errsize, "%s: cannot be added (more than %d keys, or a duplicate kid)", path,
 		    JWT_MAX_KEYS);
 		jwt_key_wipe(&k);
 		return -1;
 	}
-	if (!signing.has_secret || st.st_mtime > *newest) {
-		jwt_key_wipe(&signing);
-		signing = k;
+	if (!next_signing.has_secret || st.st_mtime > *newest) {
+		jwt_key_wipe(&next_signing);
+		next_signing = k;
 		*newest = st.st_mtime;
 	}
 	jwt_key_wipe(&k);
@@ -88,6 +93,8 @@ keys_load(const struct config *cfg, char *err, size_t errsize)
 	DIR *dp;
 	int found = 0;
 
+	jwt_key_wipe(&next_signing);
+	memset(&next_public, 0, sizeof(next_public));
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		snprintf(err, errsize, "%s: cannot create: %s", dir, strerror(errno));
 		return -1;
@@ -110,6 +117,10 @@ keys_load(const struct config *cfg, char *err, size_t errsize)
 		}
 		closedir(dp);
 	}
+	jwt_key_wipe(&signing);
+	signing = next_signing;
+	public_keys = next_public;
+	jwt_key_wipe(&next_signing);
 	return 0;
 }
 

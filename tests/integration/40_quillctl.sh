@@ -16,7 +16,7 @@ like "$out" "nothing to do" "migrate again applies nothing"
 out=$(ctl migrate --status 2>&1)
 like "$out" "auth/001_init.sql.*applied" "status lists auth/001 as applied"
 like "$out" "ocr/001_init.sql.*applied" "status lists ocr/001 as applied"
-is "$(psql_as quill 'select count(*) from quill_admin.schema_migrations')" 3 "one row per applied migration"
+is "$(psql_as quill 'select count(*) from quill_admin.schema_migrations')" 4 "one row per applied migration"
 
 for t in auth.users auth.user_sessions chat.conversations chat.chat_history chat.sentiment_analysis \
 	ocr.ocr_jobs ocr.invoices; do
@@ -47,7 +47,7 @@ is "$?" 1 "a failing migration exits 1"
 is "$(psql_as quill "select count(*) from quill_admin.schema_migrations where name like '003%'")" 0 \
 	"a failing migration is not recorded"
 psql_as quill 'drop table ocr.migration_probe' >/dev/null
-psql_as quill "delete from quill_admin.schema_migrations where name like '002%'" >/dev/null
+psql_as quill "delete from quill_admin.schema_migrations where schema = 'ocr' and name like '002%'" >/dev/null
 
 # Configuration commands.
 out=$(QUILL_AUTH_WORKERS=3 ctl config check 2>&1)

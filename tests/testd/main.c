@@ -3,7 +3,9 @@
  * exercise the shared HTTP layer from the integration tests: JSON bodies,
  * per-route body limits, path and query parameters, a slow answer to have
  * requests in flight while the master reloads or stops, and a route that
- * makes its worker die, for the master's restart and crash-loop logic.
+ * makes its worker die, for the master's restart and crash-loop logic,
+ * and GET /whoami, which checks a bearer token the way every daemon other
+ * than quill-authd does (lib/verifier, fed from [auth] url).
  *
  * It reads the [gateway] section for its address and worker count.
  */
@@ -14,6 +16,7 @@
 #include "lib/daemon.h"
 #include "lib/http.h"
 #include "lib/json.h"
+#include "lib/jwt.h"
 #include "lib/router.h"
 
 #define SLOW_MS 1000
@@ -113,9 +116,28 @@ crash(struct http_request *hr)
 	_exit(3);
 }
 
+/* GET /whoami: the claims of a valid, unrevoked bearer token. */
+static void
+whoami(struct http_request *hr)
+{
+	const struct jwt_claims *c = http_authenticate(hr);
+	yajl_gen g;
+
+	if (c == NULL)
+		return;
+	g = json_gen_new();
+	yajl_gen_map_open(g);
+	json_gen_kv_string(g, "sub", c->sub);
+	json_gen_kv_string(g, "sid", c->sid);
+	json_gen_kv_string(g, "role", c->role);
+	yajl_gen_map_close(g);
+	http_send_gen(hr, 200, g);
+}
+
 static void
 add_routes(struct router *r)
 {
+	router_add(r, "GET", "/whoami", (void *)whoami, 0);
 	router_add(r, "POST", "/echo", (void *)echo, 0);
 	router_add(r, "GET", "/items/{id}", (void *)item, 0);
 	router_add(r, "POST", "/small", (void *)small, 16);
@@ -135,6 +157,7 @@ static const struct daemon_def testd_def = {
 	.section = "gateway",
 	.has_http = 1,
 	.has_database = 0,
+	.verify_tokens = 1,
 	.add_routes = add_routes,
 	.worker_init = worker_init,
 };

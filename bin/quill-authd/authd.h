@@ -1,0 +1,161 @@
+/*
+ * authd: what the route files of quill-authd share.
+ *
+ * Every route that waits -- on PostgreSQL or on the password pool -- keeps
+ * its state in a `struct op` allocated in the request's memory.  When the
+ * request ends early (the client went away) the op's dispose hook
+ * abandons whatever is still pending, so no callback ever touches a dead
+ * request.  op_query() and op_hash()/op_verify() record what is pending;
+ * their callbacks clear it first thing (op_query_ok() for queries).
+ */
+#ifndef QUILL_AUTHD_H
+#define QUILL_AUTHD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "lib/credentials.h"
+#include "lib/cursor.h"
+#include "lib/http.h"
+#include "lib/jwt.h"
+#include "lib/password.h"
+#include "lib/pg.h"
+#include "lib/uuid.h"
+
+struct json_value;
+
+/* Per-worker settings and helpers, made in worker_init. */
+struct authd {
+	struct password_pool *passwords;
+	const char *issuer;
+	int64_t access_ttl_s;
+	int64_t refresh_ttl_s;
+	int leeway_s;
+	int lockout_failures;
+	int64_t lockout_window_s;
+};
+
+/* The account behind an authenticated request (see bearer.c). */
+struct principal {
+	char id[UUID_STR_LEN + 1];
+	char sid[UUID_STR_LEN + 1];
+	char email[CREDENTIALS_EMAIL_MAX + 1];
+	char role[16];
+	char *password_hash;	/* in the request's pool */
+	struct jwt_claims claims;
+};
+
+struct op;
+typedef void (*op_next)(struct op *op);
+
+struct op {
+	struct http_request *hr;
+	struct authd *authd;
+	struct pg_query *query;
+	struct password_job *job;
+	struct principal who;		/* filled by bearer_authenticate */
+	op_next next;			/* what runs once authenticated */
+	bool admin_only;
+	const struct json_value *body;
+	void *data;			/* the route's own state, in the request pool */
+};
+
+struct authd *authd_of(struct http_request *hr);
+
+/* A new op for hr, with `data_size` zeroed bytes of route state in op->data. */
+struct op *op_new(struct http_request *hr, size_t data_size);
+
+/* Sends sql; cb gets op as its arg.  cb must start with `op->query = NULL`. */
+void op_query(struct op *op, const char *sql, int n, const char *const *params, pg_query_cb cb);
+void op_hash(struct op *op, const char *password, size_t len, password_cb cb);
+void op_verify(struct op *op, const char *stored_hash, const char *password, size_t len, password_cb cb);
+
+/*
+ * Answers a failed query: 503 when the database is unreachable or timed
+ * out, else 500 (logged once, with the request id).
+ */
+void op_db_failed(struct op *op, const char *err);
+/*
+ * First thing in a query callback: forgets the finished query, and
+ * answers with op_db_failed() when it failed.  Returns whether res is there.
+ */
+bool op_query_ok(struct op *op, const PGresult *res, const char *err);
+/* Answers a failed hashing job (500, logged). */
+void op_hash_failed(struct op *op, enum password_result r);
+
+/*
+ * The request body as a JSON object, or NULL after answering (400/415 for
+ * a body that is not JSON, 422 for one that is not an object).
+ */
+const struct json_value *op_body_object(struct op *op);
+/*
+ * A string member of the body.  Returns it (NUL-terminated, *len set), or
+ * NULL: after answering 422 when it is required and missing, or when it
+ * is present but not a string; with *answered == false when it is merely
+ * absent and optional.
+ */
+const char *op_body_string(struct op *op, const char *key, bool required, size_t *len, bool *answered);
+/*
+ * Refuses (422) any member of the body not named in allowed (NULL
+ * terminated).  Returns 0, or -1 after answering.
+ */
+int op_body_only(struct op *op, const char *const *allowed);
+
+/* Writes the user object of row `row` of a result selected with USER_COLUMNS from column `col`. */
+void user_json(yajl_gen g, const PGresult *res, int row, int col);
+
+/* The columns of a user, as user_json() reads them; `u` is auth.users. */
+#define USER_COLUMNS \
+	"u.id, u.email, u.name, u.role, u.is_active, " \
+	"to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " \
+	"to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define USER_NCOLUMNS 7
+
+/* SQL for an RFC 3339 UTC rendering of a timestamptz expression. */
+#define SQL_RFC3339(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* The client's address and User-Agent for the session list, in the request pool. */
+const char *client_ip(struct http_request *hr);
+const char *client_user_agent(struct http_request *hr);
+
+/* bearer.c: checks the access token and its session, then calls next. */
+void bearer_authenticate(struct op *op, op_next next);
+/* Like bearer_authenticate, then 403 unless the account is an admin. */
+void bearer_authenticate_admin(struct op *op, op_next next);
+
+/* The page of a list route a client asked for: ?limit and ?cursor. */
+struct page {
+	int limit;
+	char limit_param[16];		/* limit as text, for the query */
+	struct cursor after;
+	bool has_cursor;
+};
+
+/* Reads hr's ?limit and ?cursor into p.  Returns 0, or -1 after answering 400. */
+int page_read(struct http_request *hr, struct page *p);
+
+/*
+ * Writes the "next_cursor" member of a list: null when there is no more,
+ * else the cursor after row `last`, from its microseconds and id columns.
+ */
+void page_next_cursor(yajl_gen g, const PGresult *res, bool more, int last, int time_col, int id_col);
+
+/* Route handlers, by file. */
+void accounts_register(struct http_request *hr);
+void accounts_me(struct http_request *hr);
+void accounts_patch_me(struct http_request *hr);
+void accounts_password(struct http_request *hr);
+void login_login(struct http_request *hr);
+void login_refresh(struct http_request *hr);
+void login_logout(struct http_request *hr);
+void sessions_list(struct http_request *hr);
+void sessions_revoke(struct http_request *hr);
+void admin_users_list(struct http_request *hr);
+void admin_users_patch(struct http_request *hr);
+void revocations_feed(struct http_request *hr);
+/* revocations.c: each worker deletes, about once a minute, what nobody needs any more. */
+void revocations_start_pruning(struct worker *w);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * login: POST /api/auth/login, /refresh and /logout.
+ *
+ * A login costs one password hash whether or not the account exists (an
+ * unknown address is verified against the pool's dummy hash) and answers
+ * wrong address and wrong password with the same 401, so neither the
+ * status, the body nor the time tells which it was.  Failures are counted
+ * on the account: lockout_failures of them, each within lockout_window of
+ * the last, lock it until that window has passed since the last one (429
+ * with Retry-After, and no hash spent); a successful login clears them.
+ *
+ * A refresh rotates the session's refresh token.  The token it replaces is
+ * kept as retired: presented again, it can only be a copy (the rightful
+ * holder has the new one), so the whole session is revoked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/json.h"
+#include "lib/log.h"
+#include "bin/quill-authd/authd.h"
+#include "bin/quill-authd/tokens.h"
+
+struct login {
+	char email[CREDENTIALS_EMAIL_MAX + 1];
+	const char *password;
+	size_t password_len;
+	bool found;
+	bool active;
+	char user_id[UUID_STR_LEN + 1];
+	char role[16];
+	char sid[UUID_STR_LEN + 1];
+	char refresh[REFRESH_TOKEN_LEN + 1];
+};
+
+static const char find_sql[] =
+	"SELECT u.id, u.password_hash, u.is_active, u.role, "
+	"CASE WHEN u.failed_logins >= $2::int "
+	"AND u.last_failed_login_at > now() - make_interval(secs => $3::bigint) "
+	"THEN ceil(extract(epoch FROM u.last_failed_login_at + make_interval(secs => $3::bigint) - now()))::bigint "
+	"ELSE 0 END "
+	"FROM auth.users u WHERE u.email = $1";
+
+static const char failure_sql[] =
+	"UPDATE auth.users SET last_failed_login_at = now(), failed_logins = "
+	"CASE WHEN last_failed_login_at > now() - make_interval(secs => $2::bigint) "
+	"THEN failed_logins + 1 ELSE 1 END WHERE id = $1";
+
+/* Clears the failures, stores a rehash if there is one, opens the session. */
+static const char session_sql[] =
+	"WITH u AS (UPDATE auth.users u SET failed_logins = 0, last_failed_login_at = NULL, "
+	"password_hash = coalesce($7, u.password_hash) WHERE u.id = $2 AND u.is_active RETURNING u.*), "
+	"s AS (INSERT INTO auth.user_sessions (id, user_id, refresh_token_hash, expires_at, ip, user_agent) "
+	"SELECT $1, u.id, $3, now() + make_interval(secs => $4::bigint), $5, $6 FROM u RETURNING id) "
+	"SELECT " USER_COLUMNS " FROM u, s";
+
+static void
+send_bad_credentials(struct op *op)
+{
+	http_send_error(op->hr, 401, "invalid_credentials", "wrong email or password");
+}
+
+static void
+on_session_opened(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+	struct login *l = op->data;
+
+	if (!op_query_ok(op, res, err))
+		return;
+	if (PQntuples(res) != 1) {	/* deactivated meanwhile */
+		http_send_error(op->hr, 403, "account_disabled", "this account is disabled");
+		return;
+	}
+	tokens_send(op, l->user_id, l->sid, l->role, l->refresh, op->authd->refresh_ttl_s, res, 0);
+}
+
+static void
+open_session(struct op *op, const char *new_hash)
+{
+	struct login *l = op->data;
+	char hash[REFRESH_HASH_PARAM], ttl[24];
+	const char *params[7];
+
+	uuid_v4(l->sid);
+	tokens_new_refresh(l->refresh, hash);
+	snprintf(ttl, sizeof(ttl), "%lld", (long long)op->authd->refresh_ttl_s);
+	params[0] = l->sid;
+	params[1] = l->user_id;
+	params[2] = hash;
+	params[3] = ttl;
+	params[4] = client_ip(op->hr);
+	params[5] = client_user_agent(op->hr);
+	params[6] = new_hash;
+	op_query(op, session_sql, 7, params, on_session_opened);
+}
+
+/* The parameters changed since this hash was made: store one made with the new ones. */
+static void
+on_rehashed(void *arg, enum password_result r, const char *hash, bool needs_rehash)
+{
+	struct op *op = arg;
+
+	(void)needs_rehash;
+	op->job = NULL;
+	if (r != PASSWORD_OK) {
+		op_hash_failed(op, r);
+		return;
+	}
+	open_session(op, hash);
+}
+
+static void
+on_failure_recorded(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+
+	if (!op_query_ok(op, res, err))
+		return;
+	send_bad_credentials(op);
+}
+
+static void
+on_verified(void *arg, enum password_result r, const char *hash, bool needs_rehash)
+{
+	struct op *op = arg;
+	struct login *l = op->data;
+	const char *params[2];
+	char window[24];
+
+	(void)hash;
+	op->job = NULL;
+	if (r == PASSWORD_MISMATCH && !l->found) {
+		send_bad_credentials(op);
+	} else if (r == PASSWORD_MISMATCH) {
+		snprintf(window, sizeof(window), "%lld", (long long)op->authd->lockout_window_s);
+		params[0] = l->user_id;
+		params[1] = window;
+		op_query(op, failure_sql, 2, params, on_failure_recorded);
+	} else if (r != PASSWORD_OK) {
+		op_hash_failed(op, r);
+	} else if (!l->active) {
+		http_send_error(op->hr, 403, "account_disabled", "this account is disabled");
+	} else if (needs_rehash) {
+		op_hash(op, l->password, l->password_len, on_rehashed);
+	} else {
+		open_session(op, NULL);
+	}
+}
+
+static void
+send_locked(struct op *op, const char *retry_after)
+{
+	h2o_req_t *req = op->hr->req;
+
+	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+	    retry_after, strlen(retry_after));
+	http_send_error(op->hr, 429, "too_many_attempts",
+	    "too many failed logins for this account; try again later");
+}
+
+static void
+on_found(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+	struct login *l = op->data;
+	const char *stored = NULL;
+
+	if (!op_query_ok(op, res, err))
+		return;
+	if (PQntuples(res) == 1) {
+		const char *retry_after = PQgetvalue(res, 0, 4);
+
+		if (strcmp(retry_after, "0") != 0) {
+			send_locked(op, h2o_strdup(&op->hr->req->pool, retry_after, SIZE_MAX).base);
+			return;
+		}
+		l->found = true;
+		snprintf(l->user_id, sizeof(l->user_id), "%s", PQgetvalue(res, 0, 0));
+		l->active = PQgetvalue(res, 0, 2)[0] == 't';
+		snprintf(l->role, sizeof(l->role), "%s", PQgetvalue(res, 0, 3));
+		stored = PQgetvalue(res, 0, 1);
+	}
+	op_verify(op, stored, l->password, l->password_len, on_verified);
+}
+
+void
+login_login(struct http_request *hr)
+{
+	struct op *op = op_new(hr, sizeof(struct login));
+	struct login *l = op->data;
+	const char *email, *params[3];
+	char failures[16], window[24];
+	size_t email_len;
+	bool answered;
+
+	if (op_body_object(op) == NULL)
+		return;
+	if ((email = op_body_string(op, "email", true, &email_len, &answered)) == NULL ||
+	    (l->password = op_body_string(op, "password", true, &l->password_len, &answered)) == NULL)
+		return;
+	if (l->password_len > CREDENTIALS_PASSWORD_MAX * 4) {
+		http_send_error(hr, 422, "validation_failed", "password is too long");
+		return;
+	}
+	/* an address that cannot exist is just an unknown account: same answer, same cost */
+	if (credentials_email(email, email_len, l->email) != NULL) {
+		op_verify(op, NULL, l->password, l->password_len, on_verified);
+		return;
+	}
+	snprintf(failures, sizeof(failures), "%d", op->authd->lockout_failures);
+	snprintf(window, sizeof(window), "%lld", (long long)op->authd->lockout_window_s);
+	params[0] = l->email;
+	params[1] = failures;
+	params[2] = window;
+	op_query(op, find_sql, 3, params, on_found);
+}
+
+/* --- refresh --- */
+
+struct refresh {
+	char hash[REFRESH_HASH_PARAM];
+	char refresh[REFRESH_TOKEN_LEN + 1];
+};
+
+static const char rotate_sql[] =
+	"WITH s AS (UPDATE auth.user_sessions s SET refresh_token_hash = $2, last_used_at = now(), "
+	"ip = $3, user_agent = $4 FROM auth.users u "
+	"WHERE s.refresh_token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() "
+	"AND u.id = s.user_id AND u.is_active "
+	"RETURNING s.id AS sid, s.user_id, s.expires_at), "
+	"r AS (INSERT INTO auth.retired_refresh_tokens (token_hash, session_id) SELECT $1, sid FROM s) "
+	"SELECT s.sid, u.role, floor(extract(epoch FROM s.expires_at - now()))::bigint, " USER_COLUMNS
+	" FROM s JOIN auth.users u ON u.id = s.user_id";
+
+static const char reuse_sql[] =
+	"WITH hit AS (SELECT session_id FROM auth.retired_refresh_tokens WHERE token_hash = $1), "
+	"rev AS (UPDATE auth.user_sessions SET revoked_at = now() "
+	"WHERE id IN (SELECT session_id FROM hit) AND revoked_at IS NULL RETURNING id) "
+	"SELECT session_id FROM hit";
+
+static void
+on_reuse_checked(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+
+	if (!op_query_ok(op, res, err))
+		return;
+	if (PQntuples(res) > 0) {
+		log_warnx("event=refresh_token_reused session=%s action=session_revoked request_id=%s",
+		    PQgetvalue(res, 0, 0), op->hr->request_id);
+		http_send_error(op->hr, 401, "refresh_token_reused",
+		    "this refresh token was already used; the session has been ended");
+		return;
+	}
+	http_send_error(op->hr, 401, "invalid_refresh_token", "the refresh token is not valid");
+}
+
+static void
+on_rotated(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+	struct refresh *f = op->data;
+	const char *params[1];
+
+	if (!op_query_ok(op, res, err))
+		return;
+	if (PQntuples(res) != 1) {
+		params[0] = f->hash;
+		op_query(op, reuse_sql, 1, params, on_reuse_checked);
+		return;
+	}
+	tokens_send(op, PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), f->refresh,
+	    strtoll(PQgetvalue(res, 0, 2), NULL, 10), res, 3);
+}
+
+void
+login_refresh(struct http_request *hr)
+{
+	struct op *op = op_new(hr, sizeof(struct refresh));
+	struct refresh *f = op->data;
+	char new_hash[REFRESH_HASH_PARAM];
+	const char *token, *params[4];
+	size_t len;
+	bool answered;
+
+	if (op_body_object(op) == NULL ||
+	    (token = op_body_string(op, "refresh_token", true, &len, &answered)) == NULL)
+		return;
+	tokens_hash_refresh(token, len, f->hash);
+	tokens_new_refresh(f->refresh, new_hash);
+	params[0] = f->hash;
+	params[1] = new_hash;
+	params[2] = client_ip(hr);
+	params[3] = client_user_agent(hr);
+	op_query(op, rotate_sql, 4, params, on_rotated);
+}
+
+/* --- logout --- */
+
+static void
+on_logged_out(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+
+	if (!op_query_ok(op, res, err))
+		return;
+	http_send_no_content(op->hr);
+}
+
+static void
+logout_authenticated(struct op *op)
+{
+	const char *params[1] = { op->who.sid };
+
+	op_query(op, "UPDATE auth.user_sessions SET revoked_at = now() "
+	    "WHERE id = $1 AND revoked_at IS NULL", 1, params, on_logged_out);
+}
+
+void
+login_logout(struct http_request *hr)
+{
+	bearer_authenticate(op_new(hr, 0), logout_authenticated);
+}

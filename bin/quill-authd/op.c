@@ -1,0 +1,293 @@
+/*
+ * op: the state of one waiting request, and the small answers every
+ * route of quill-authd gives the same way (see authd.h).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/cursor.h"
+#include "lib/daemon.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "bin/quill-authd/authd.h"
+
+struct authd *
+authd_of(struct http_request *hr)
+{
+	return hr->worker->app;
+}
+
+/* The request is over: nothing pending may call back into it. */
+static void
+op_dispose(void *p)
+{
+	struct op *op = p;
+
+	if (op->query != NULL)
+		pg_query_abandon(op->query);
+	if (op->job != NULL)
+		password_job_abandon(op->job);
+	op->query = NULL;
+	op->job = NULL;
+}
+
+struct op *
+op_new(struct http_request *hr, size_t data_size)
+{
+	struct op *op = http_request_alloc(hr, sizeof(*op), op_dispose);
+
+	memset(op, 0, sizeof(*op));
+	op->hr = hr;
+	op->authd = authd_of(hr);
+	if (data_size > 0) {
+		op->data = http_request_alloc(hr, data_size, NULL);
+		memset(op->data, 0, data_size);
+	}
+	return op;
+}
+
+/*
+ * A NULL handle means the callback has already run (and may have started
+ * the next step), so only a live handle is recorded.
+ */
+void
+op_query(struct op *op, const char *sql, int n, const char *const *params, pg_query_cb cb)
+{
+	struct pg_query *q = pg_query_params_async(op->hr->worker->db, sql, n, params, cb, op);
+
+	if (q != NULL)
+		op->query = q;
+}
+
+void
+op_hash(struct op *op, const char *password, size_t len, password_cb cb)
+{
+	struct password_job *j = password_hash_async(op->authd->passwords, password, len, cb, op);
+
+	if (j != NULL)
+		op->job = j;
+	else
+		http_send_error(op->hr, 503, "unavailable", "the server is out of resources; try again");
+}
+
+void
+op_verify(struct op *op, const char *stored_hash, const char *password, size_t len, password_cb cb)
+{
+	struct password_job *j = password_verify_async(op->authd->passwords, stored_hash, password, len,
+	    cb, op);
+
+	if (j != NULL)
+		op->job = j;
+	else
+		http_send_error(op->hr, 503, "unavailable", "the server is out of resources; try again");
+}
+
+void
+op_db_failed(struct op *op, const char *err)
+{
+	if (strcmp(err, "database unavailable") == 0 || strcmp(err, "query timed out") == 0 ||
+	    strcmp(err, "connection to database lost") == 0) {
+		http_send_error(op->hr, 503, "database_unavailable",
+		    "the database cannot be reached; try again");
+		return;
+	}
+	char quoted[512];
+
+	log_warnx("event=query_failed request_id=%s error=%s", op->hr->request_id,
+	    log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+	http_send_error(op->hr, 500, "internal_error", "the request failed; it was logged");
+}
+
+bool
+op_query_ok(struct op *op, const PGresult *res, const char *err)
+{
+	op->query = NULL;
+	if (res == NULL)
+		op_db_failed(op, err);
+	return res != NULL;
+}
+
+void
+op_hash_failed(struct op *op, enum password_result r)
+{
+	if (r == PASSWORD_CANCELLED) {
+		http_send_error(op->hr, 503, "unavailable", "the server is stopping; try again");
+		return;
+	}
+	log_warnx("event=password_job_failed request_id=%s", op->hr->request_id);
+	http_send_error(op->hr, 500, "internal_error", "the request failed; it was logged");
+}
+
+const struct json_value *
+op_body_object(struct op *op)
+{
+	const struct json_value *body = http_json_body(op->hr);
+
+	if (body == NULL)
+		return NULL;
+	if (json_type(body) != JSON_OBJECT) {
+		http_send_error(op->hr, 422, "validation_failed", "the body must be a JSON object");
+		return NULL;
+	}
+	op->body = body;
+	return body;
+}
+
+const char *
+op_body_string(struct op *op, const char *key, bool required, size_t *len, bool *answered)
+{
+	const struct json_value *v = json_get(op->body, key);
+	char msg[128];
+	const char *s;
+
+	*answered = false;
+	if (v == NULL && !required)
+		return NULL;
+	if ((s = json_string(v, len)) != NULL)
+		return s;
+	snprintf(msg, sizeof(msg), v == NULL ? "%s is required" : "%s must be a string", key);
+	http_send_error(op->hr, 422, "validation_failed", msg);
+	*answered = true;
+	return NULL;
+}
+
+int
+op_body_only(struct op *op, const char *const *allowed)
+{
+	for (size_t i = 0; i < json_length(op->body); i++) {
+		const char *key = json_member(op->body, i, NULL);
+		const char *const *a;
+		char msg[160];
+
+		for (a = allowed; *a != NULL && strcmp(*a, key) != 0; a++)
+			;
+		if (*a == NULL) {
+			snprintf(msg, sizeof(msg), "unknown field \"%.100s\"", key);
+			http_send_error(op->hr, 422, "validation_failed", msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+user_json(yajl_gen g, const PGresult *res, int row, int col)
+{
+	yajl_gen_map_open(g);
+	json_gen_kv_string(g, "id", PQgetvalue(res, row, col));
+	json_gen_kv_string(g, "email", PQgetvalue(res, row, col + 1));
+	json_gen_kv_string(g, "name", PQgetvalue(res, row, col + 2));
+	json_gen_kv_string(g, "role", PQgetvalue(res, row, col + 3));
+	json_gen_kv_bool(g, "is_active", PQgetvalue(res, row, col + 4)[0] == 't');
+	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + 5));
+	json_gen_kv_string(g, "updated_at", PQgetvalue(res, row, col + 6));
+	yajl_gen_map_close(g);
+}
+
+#define PAGE_DEFAULT	50
+#define PAGE_MAX	200
+
+int
+page_read(struct http_request *hr, struct page *p)
+{
+	const char *cursor = http_query(hr, "cursor");
+
+	if ((p->limit = cursor_limit(http_query(hr, "limit"), PAGE_DEFAULT, PAGE_MAX)) < 0) {
+		http_send_error(hr, 400, "bad_request", "limit must be an integer from 1 to 200");
+		return -1;
+	}
+	snprintf(p->limit_param, sizeof(p->limit_param), "%d", p->limit);
+	p->has_cursor = cursor != NULL;
+	if (cursor != NULL && cursor_decode(cursor, &p->after) != 0) {
+		http_send_error(hr, 400, "bad_request", "cursor is not one this list gave out");
+		return -1;
+	}
+	return 0;
+}
+
+void
+page_next_cursor(yajl_gen g, const PGresult *res, bool more, int last, int time_col, int id_col)
+{
+	struct cursor next;
+	char text[CURSOR_MAX];
+
+	json_gen_key(g, "next_cursor");
+	if (!more) {
+		yajl_gen_null(g);
+		return;
+	}
+	next.time_us = strtoll(PQgetvalue(res, last, time_col), NULL, 10);
+	snprintf(next.id, sizeof(next.id), "%s", PQgetvalue(res, last, id_col));
+	cursor_encode(&next, text);
+	json_gen_string(g, text);
+}
+
+static bool
+is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return sa->sa_family == AF_UNIX;
+}
+
+/*
+ * The peer's address; behind the gateway (a loopback peer) the last hop
+ * it appended to X-Forwarded-For, which is the one it saw.
+ */
+const char *
+client_ip(struct http_request *hr)
+{
+	h2o_req_t *req = hr->req;
+	struct sockaddr_storage ss;
+	socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+	char *buf = h2o_mem_alloc_pool(&req->pool, NI_MAXHOST);
+	ssize_t i;
+
+	if (len == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, len, buf) == SIZE_MAX)
+		return NULL;
+	if (is_loopback((struct sockaddr *)&ss) &&
+	    (i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-forwarded-for"), -1)) != -1) {
+		h2o_iovec_t v = req->headers.entries[i].value;
+		size_t start = v.len;
+
+		while (start > 0 && v.base[start - 1] != ',')
+			start--;
+		while (start < v.len && v.base[start] == ' ')
+			start++;
+		if (v.len - start > 0 && v.len - start < NI_MAXHOST) {
+			char *s = h2o_strdup(&req->pool, v.base + start, v.len - start).base;
+
+			for (char *p = s; *p != '\0'; p++)
+				if (!isxdigit((unsigned char)*p) && *p != '.' && *p != ':')
+					return buf;
+			return s;
+		}
+	}
+	return buf;
+}
+
+/*
+ * At most 256 bytes of it, printable ASCII only (the rest becomes '?'):
+ * the session list shows it and nothing depends on it.
+ */
+const char *
+client_user_agent(struct http_request *hr)
+{
+	ssize_t i = h2o_find_header(&hr->req->headers, H2O_TOKEN_USER_AGENT, -1);
+	h2o_iovec_t v;
+	char *s;
+
+	if (i == -1)
+		return NULL;
+	v = hr->req->headers.entries[i].value;
+	s = h2o_strdup(&hr->req->pool, v.base, v.len > 256 ? 256 : v.len).base;
+	for (char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	return s;
+}

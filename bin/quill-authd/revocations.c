@@ -1,0 +1,167 @@
+/*
+ * revocations: GET /internal/auth/revocations, the feed every other
+ * verifier polls so that a logout or a deactivation reaches it within a
+ * second, and the pruning that keeps the tables small.
+ *
+ * Rows are written by triggers (sql/auth/002): a session ended, or every
+ * token of a user issued before a moment.  A reader asks for rows after
+ * the last seq it has seen.  Sequence numbers are taken at insert but
+ * become visible at commit, so a smaller seq can appear after a larger
+ * one: every answer also repeats the rows of the last OVERLAP_S seconds,
+ * and readers apply rows idempotently.  Rows older than the longest an
+ * access token lives (plus the clock leeway) refuse nothing any more.
+ *
+ * The path is under /internal: the gateway does not route it, and the
+ * ids it lists redeem nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "lib/daemon.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "bin/quill-authd/authd.h"
+#include "bin/quill-authd/keys.h"
+
+#define FEED_MAX	5000
+#define OVERLAP_S	"10"
+#define PRUNE_MS	60000
+
+static const char feed_sql[] =
+	"SELECT seq, session_id, user_id, ceil(extract(epoch FROM revoked_at))::bigint "
+	"FROM auth.revocations WHERE revoked_at > now() - make_interval(secs => $2::bigint) "
+	"AND ($1::bigint IS NULL OR seq > $1::bigint "
+	"OR revoked_at > now() - make_interval(secs => " OVERLAP_S ")) "
+	"ORDER BY seq LIMIT $3::int";
+
+struct feed {
+	long long after;
+	char window[24];
+};
+
+static long long
+window_s(const struct authd *a)
+{
+	return (long long)a->access_ttl_s + a->leeway_s;
+}
+
+static void
+on_feed(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+	struct feed *f = op->data;
+	const struct jwt_keyset *ks = keys_public();
+	long long last = f->after;
+	int n;
+	yajl_gen g;
+
+	if (!op_query_ok(op, res, err))
+		return;
+	n = PQntuples(res);
+	g = json_gen_new();
+	yajl_gen_map_open(g);
+	json_gen_key(g, "items");
+	yajl_gen_array_open(g);
+	for (int i = 0; i < n && i < FEED_MAX; i++) {
+		long long seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+
+		if (seq > last)
+			last = seq;
+		yajl_gen_map_open(g);
+		json_gen_kv_int(g, "seq", seq);
+		json_gen_kv_string(g, "session_id", PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1));
+		json_gen_kv_string(g, "user_id", PQgetvalue(res, i, 2));
+		json_gen_kv_int(g, "before", strtoll(PQgetvalue(res, i, 3), NULL, 10));
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	json_gen_kv_int(g, "last_seq", last);
+	json_gen_kv_bool(g, "more", n > FEED_MAX);
+	json_gen_kv_int(g, "window", window_s(op->authd));
+	/* a new kid here tells verifiers to fetch the JWKS again */
+	json_gen_key(g, "kids");
+	yajl_gen_array_open(g);
+	for (int i = 0; i < ks->n; i++)
+		json_gen_string(g, ks->keys[i].kid);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	h2o_add_header(&op->hr->req->pool, &op->hr->req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	    H2O_STRLIT("no-store"));
+	http_send_gen(op->hr, 200, g);
+}
+
+void
+revocations_feed(struct http_request *hr)
+{
+	struct op *op = op_new(hr, sizeof(struct feed));
+	struct feed *f = op->data;
+	const char *after = http_query(hr, "after"), *params[3];
+	char after_text[24], limit[16];
+
+	if (after != NULL) {
+		char *end;
+
+		f->after = strtoll(after, &end, 10);
+		if (end == after || *end != '\0' || f->after < 0) {
+			http_send_error(hr, 400, "bad_request", "after must be a non-negative integer");
+			return;
+		}
+	}
+	snprintf(after_text, sizeof(after_text), "%lld", f->after);
+	snprintf(f->window, sizeof(f->window), "%lld", window_s(op->authd));
+	snprintf(limit, sizeof(limit), "%d", FEED_MAX + 1);
+	params[0] = after != NULL ? after_text : NULL;
+	params[1] = f->window;
+	params[2] = limit;
+	op_query(op, feed_sql, 3, params, on_feed);
+}
+
+/* --- pruning --- */
+
+static struct {
+	struct worker *w;
+	h2o_timeout_t every;
+	h2o_timeout_entry_t entry;
+	char window[24];
+} prune;
+
+static const char prune_sql[] =
+	"WITH r AS (DELETE FROM auth.revocations "
+	"WHERE revoked_at < now() - make_interval(secs => $1::bigint + 60)) "
+	"DELETE FROM auth.user_sessions "
+	"WHERE expires_at < now() - interval '1 day' OR revoked_at < now() - interval '7 days'";
+
+static void
+on_pruned(void *arg, const PGresult *res, const char *err)
+{
+	char quoted[512];
+
+	(void)arg;
+	if (res == NULL)
+		log_warnx("event=prune_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+	else if (strcmp(PQcmdTuples((PGresult *)res), "0") != 0)
+		log_info("event=sessions_pruned count=%s", PQcmdTuples((PGresult *)res));
+}
+
+static void
+on_prune_timer(h2o_timeout_entry_t *entry)
+{
+	const char *params[1] = { prune.window };
+
+	(void)entry;
+	pg_query_params_async(prune.w->db, prune_sql, 1, params, on_pruned, NULL);
+	h2o_timeout_link(prune.w->loop, &prune.every, &prune.entry);
+}
+
+void
+revocations_start_pruning(struct worker *w)
+{
+	prune.w = w;
+	snprintf(prune.window, sizeof(prune.window), "%lld", window_s(w->app));
+	/* workers started together should not all prune in the same second */
+	h2o_timeout_init(w->loop, &prune.every, PRUNE_MS + randombytes_uniform(PRUNE_MS / 2));
+	prune.entry.cb = on_prune_timer;
+	h2o_timeout_link(w->loop, &prune.every, &prune.entry);
+}
