@@ -89,7 +89,7 @@ const struct config_key config_keys[] = {
 	  "argon2id passes over memory per password hash" },
 	{ "auth", "argon2_memlimit", CONFIG_SIZE, "64m", 8 * KB, 4 * GB, NULL,
 	  "argon2id memory per password hash; changing either parameter rehashes at next login" },
-	{ "auth", "hash_threads", CONFIG_INT, "2", 1, 64, NULL,
+	{ "auth", "hash_threads", CONFIG_INT, "1", 1, 64, NULL,
 	  "password hashing threads per worker (hashing never runs on the HTTP loop)" },
 	{ "auth", "lockout_failures", CONFIG_INT, "5", 1, 1000, NULL,
 	  "failed logins of one account within lockout_window that lock it (429)" },

@@ -27,10 +27,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/password.h"
+
+#define HASH_THREAD_NICE 19
 
 #define MAX_THREADS	64
 #define ARGON2ID_PREFIX	"$argon2id$"
@@ -196,6 +200,13 @@ worker_main(void *arg)
 	struct password_pool *pool = arg;
 	struct password_job *job;
 
+	/*
+	 * Hashing is the one thing here that may wait: at the lowest
+	 * priority (Linux sets nice per thread), a burst of logins takes
+	 * only the CPU the event loops and PostgreSQL leave, so the fast
+	 * routes keep their latency.  Failing to lower it changes nothing else.
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), HASH_THREAD_NICE);
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		while (!pool->stopping && h2o_linklist_is_empty(&pool->queue))

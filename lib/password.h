@@ -5,8 +5,9 @@
  * tens of megabytes; doing it on the HTTP loop would stall every other
  * request of the worker.  A pool owns a few POSIX threads that hash and
  * verify (libsodium crypto_pwhash_str_alg with argon2id, and
- * crypto_pwhash_str_verify); finished jobs come back to the loop through
- * a pipe the loop watches, and their callbacks run there.
+ * crypto_pwhash_str_verify) at the lowest CPU priority (nice 19), so
+ * hashing uses what the loops leave; finished jobs come back to the loop
+ * through a pipe the loop watches, and their callbacks run there.
  *
  * Guarantees:
  * - A callback runs on the loop thread, never inside password_*_async(),

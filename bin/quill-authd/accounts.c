@@ -126,9 +126,10 @@ on_me(void *arg, const PGresult *res, const char *err)
 static void
 me_authenticated(struct op *op)
 {
-	const char *params[1] = { op->who.id };
+	yajl_gen g = json_gen_new();
 
-	op_query(op, "SELECT " USER_COLUMNS " FROM auth.users u WHERE u.id = $1", 1, params, on_me);
+	user_json(g, op->who.user, 0, PRINCIPAL_USER_COLUMN);
+	http_send_gen(op->hr, 200, g);
 }
 
 void

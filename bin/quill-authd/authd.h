@@ -38,6 +38,7 @@ struct authd {
 };
 
 /* The account behind an authenticated request (see bearer.c). */
+#define PRINCIPAL_USER_COLUMN 2
 struct principal {
 	char id[UUID_STR_LEN + 1];
 	char sid[UUID_STR_LEN + 1];
@@ -45,6 +46,12 @@ struct principal {
 	char role[16];
 	char *password_hash;	/* in the request's pool */
 	struct jwt_claims claims;
+	/*
+	 * The account as USER_COLUMNS from column PRINCIPAL_USER_COLUMN of
+	 * row 0, for user_json(); valid only while the `next` of
+	 * bearer_authenticate() runs, NULL after.
+	 */
+	const PGresult *user;
 };
 
 struct op;

@@ -14,7 +14,7 @@
 #include "bin/quill-authd/keys.h"
 
 static const char session_sql[] =
-	"SELECT u.email, u.password_hash FROM auth.user_sessions s "
+	"SELECT u.email, u.password_hash, " USER_COLUMNS " FROM auth.user_sessions s "
 	"JOIN auth.users u ON u.id = s.user_id "
 	"WHERE s.id = $1 AND u.id = $2 AND u.role = $3 AND s.revoked_at IS NULL "
 	"AND s.expires_at > now() AND u.is_active";
@@ -36,7 +36,9 @@ on_session(void *arg, const PGresult *res, const char *err)
 		http_send_error(op->hr, 403, "forbidden", "this needs the admin role");
 		return;
 	}
+	op->who.user = res;
 	op->next(op);
+	op->who.user = NULL;
 }
 
 static void
