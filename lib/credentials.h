@@ -2,7 +2,8 @@
  * credentials: what quill accepts as an e-mail address and as a password,
  * decided in one place for quill-authd's API and for quillctl.
  *
- * An address is trimmed of surrounding white space and lower-cased, then
+ * An address is trimmed of surrounding white space and lower-cased (ASCII
+ * here; SQL's lower() on the way in and out does the rest), then
  * must look like local@domain: 3 to 254 bytes, one '@', no white space or
  * control characters, a domain with a dot that neither starts nor ends it.
  * This is a sanity check, not RFC 5322: the only proof that an address

@@ -10,6 +10,7 @@
 #include "lib/cursor.h"
 
 #define PLAIN_MAX 64
+#define CURSOR_TIME_MAX 253402300799999999LL	/* 9999-12-31T23:59:59.999999Z */
 
 void
 cursor_encode(const struct cursor *c, char out[CURSOR_MAX])
@@ -40,7 +41,8 @@ cursor_decode(const char *text, struct cursor *c)
 	*dot = '\0';
 	errno = 0;
 	t = strtoll((char *)plain, &dot, 10);
-	if (errno != 0 || *dot != '\0' || dot == (char *)plain || t < 0)
+	/* beyond year 9999 no row can be, and SQL's interval arithmetic would overflow */
+	if (errno != 0 || *dot != '\0' || dot == (char *)plain || t < 0 || t > CURSOR_TIME_MAX)
 		return -1;
 	c->time_us = t;
 	memcpy(c->id, (char *)plain + strlen((char *)plain) + 1, UUID_STR_LEN + 1);

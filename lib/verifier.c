@@ -18,7 +18,7 @@
 #include "lib/verifier.h"
 
 #define DEFAULT_POLL_MS		500
-#define DEFAULT_STALENESS_MS	5000
+#define DEFAULT_STALENESS_MS	2000
 #define FETCH_TIMEOUT_MS	2000
 #define JWKS_MIN_INTERVAL_S	1	/* between two JWKS fetches asked for by unknown kids */
 #define TABLE_MIN		64
@@ -163,7 +163,8 @@ table_rebuild(struct verifier *v, size_t size, int64_t now)
 	return 0;
 }
 
-static void
+/* Returns 0, or -1 when out of memory (the row is not applied). */
+static int
 table_add(struct verifier *v, const struct revoked *r, int64_t now)
 {
 	struct revoked *e = table_find(v, r->id, r->kind);
@@ -173,7 +174,7 @@ table_add(struct verifier *v, const struct revoked *r, int64_t now)
 			e->before = r->before;
 		if (r->expires > e->expires)
 			e->expires = r->expires;
-		return;
+		return 0;
 	}
 	if ((v->table_used + 1) * 2 > v->table_size) {
 		size_t size = v->table_size < TABLE_MIN ? TABLE_MIN : v->table_size;
@@ -181,14 +182,12 @@ table_add(struct verifier *v, const struct revoked *r, int64_t now)
 		while ((v->table_used + 1) * 2 > size)
 			size *= 2;
 		/* after dropping the expired, the table may need no more room */
-		if (table_rebuild(v, size, now) != 0) {
-			log_warnx("event=revocation_table_full action=refusing_tokens");
-			v->have_list = false;
-			return;
-		}
+		if (table_rebuild(v, size, now) != 0)
+			return -1;
 	}
 	table_put(v->table, v->table_size, r);
 	v->table_used++;
+	return 0;
 }
 
 /* --- polling quill-authd --- */
@@ -235,7 +234,9 @@ apply_feed(struct verifier *v, const struct json_value *doc, bool *more)
 			return -1;
 		r.before = before;
 		r.expires = before + window;
-		table_add(v, &r, now);
+		/* out of memory: the poll fails, last_seq stays, the row comes again */
+		if (table_add(v, &r, now) != 0)
+			return -1;
 	}
 	if (last > v->last_seq)
 		v->last_seq = last;

@@ -40,7 +40,7 @@ struct verifier_options {
 	const char *issuer;
 	int leeway_s;
 	int poll_ms;			/* default 500 */
-	int max_staleness_ms;		/* default 5000 */
+	int max_staleness_ms;		/* default 2000 */
 	size_t cache_entries;		/* 0: no cache */
 };
 

@@ -82,7 +82,7 @@ on_register_hashed(void *arg, enum password_result r, const char *hash, bool nee
 	params[2] = hash;
 	params[3] = c->name != NULL ? c->name : "";
 	op_query(op, "INSERT INTO auth.users AS u (id, email, password_hash, name) "
-	    "VALUES ($1, $2, $3, $4) RETURNING " USER_COLUMNS, 4, params, on_registered);
+	    "VALUES ($1, lower($2), $3, $4) RETURNING " USER_COLUMNS, 4, params, on_registered);
 }
 
 void
@@ -162,7 +162,7 @@ apply_patch(struct op *op)
 	params[0] = op->who.id;
 	params[1] = c->name;
 	params[2] = c->change_email ? c->email : NULL;
-	op_query(op, "UPDATE auth.users u SET name = coalesce($2, u.name), email = coalesce($3, u.email), "
+	op_query(op, "UPDATE auth.users u SET name = coalesce($2, u.name), email = coalesce(lower($3), u.email), "
 	    "updated_at = now() WHERE u.id = $1 RETURNING " USER_COLUMNS, 3, params, on_patched);
 }
 

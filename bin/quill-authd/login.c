@@ -5,9 +5,10 @@
  * unknown address is verified against the pool's dummy hash) and answers
  * wrong address and wrong password with the same 401, so neither the
  * status, the body nor the time tells which it was.  Failures are counted
- * on the account: lockout_failures of them, each within lockout_window of
- * the last, lock it until that window has passed since the last one (429
- * with Retry-After, and no hash spent); a successful login clears them.
+ * on the account, each attempt before its password is checked:
+ * lockout_failures of them, each within lockout_window of the last, lock
+ * it until that window has passed since the last one (429 with
+ * Retry-After, and no hash spent); a successful login clears them.
  *
  * A refresh rotates the session's refresh token.  The token it replaces is
  * kept as retired: presented again, it can only be a copy (the rightful
@@ -25,31 +26,43 @@ struct login {
 	char email[CREDENTIALS_EMAIL_MAX + 1];
 	const char *password;
 	size_t password_len;
-	bool found;
 	bool active;
 	char user_id[UUID_STR_LEN + 1];
-	char role[16];
+	char *stored_hash;		/* the hash the password was checked against */
 	char sid[UUID_STR_LEN + 1];
 	char refresh[REFRESH_TOKEN_LEN + 1];
+	char failures[16];
+	char window[24];
 };
 
-static const char find_sql[] =
-	"SELECT u.id, u.password_hash, u.is_active, u.role, "
-	"CASE WHEN u.failed_logins >= $2::int "
-	"AND u.last_failed_login_at > now() - make_interval(secs => $3::bigint) "
-	"THEN ceil(extract(epoch FROM u.last_failed_login_at + make_interval(secs => $3::bigint) - now()))::bigint "
-	"ELSE 0 END "
-	"FROM auth.users u WHERE u.email = $1";
+/*
+ * Counts the attempt before the password is checked, in one statement
+ * with the lockout test, so concurrent attempts cannot all slip in under
+ * the limit.  A success clears the count (session_sql).  No row: the
+ * account is locked, or there is none (locked_sql tells which).
+ */
+static const char attempt_sql[] =
+	"UPDATE auth.users u SET last_failed_login_at = now(), failed_logins = "
+	"CASE WHEN u.last_failed_login_at > now() - make_interval(secs => $3::bigint) "
+	"THEN u.failed_logins + 1 ELSE 1 END "
+	"WHERE u.email = lower($1) AND NOT (u.failed_logins >= $2::int "
+	"AND u.last_failed_login_at > now() - make_interval(secs => $3::bigint)) "
+	"RETURNING u.id, u.password_hash, u.is_active";
 
-static const char failure_sql[] =
-	"UPDATE auth.users SET last_failed_login_at = now(), failed_logins = "
-	"CASE WHEN last_failed_login_at > now() - make_interval(secs => $2::bigint) "
-	"THEN failed_logins + 1 ELSE 1 END WHERE id = $1";
+static const char locked_sql[] =
+	"SELECT greatest(1, ceil(extract(epoch FROM u.last_failed_login_at "
+	"+ make_interval(secs => $2::bigint) - now())))::bigint "
+	"FROM auth.users u WHERE u.email = lower($1)";
 
-/* Clears the failures, stores a rehash if there is one, opens the session. */
+/*
+ * Clears the failures, stores a rehash if there is one, opens the session.
+ * Only if the password is still the one just checked: a password change
+ * that committed meanwhile wins, and no session outlives it.
+ */
 static const char session_sql[] =
 	"WITH u AS (UPDATE auth.users u SET failed_logins = 0, last_failed_login_at = NULL, "
-	"password_hash = coalesce($7, u.password_hash) WHERE u.id = $2 AND u.is_active RETURNING u.*), "
+	"password_hash = coalesce($7, u.password_hash) "
+	"WHERE u.id = $2 AND u.is_active AND u.password_hash = $8 RETURNING u.*), "
 	"s AS (INSERT INTO auth.user_sessions (id, user_id, refresh_token_hash, expires_at, ip, user_agent) "
 	"SELECT $1, u.id, $3, now() + make_interval(secs => $4::bigint), $5, $6 FROM u RETURNING id) "
 	"SELECT " USER_COLUMNS " FROM u, s";
@@ -68,11 +81,13 @@ on_session_opened(void *arg, const PGresult *res, const char *err)
 
 	if (!op_query_ok(op, res, err))
 		return;
-	if (PQntuples(res) != 1) {	/* deactivated meanwhile */
-		http_send_error(op->hr, 403, "account_disabled", "this account is disabled");
+	if (PQntuples(res) != 1) {	/* deactivated, or the password changed, meanwhile */
+		send_bad_credentials(op);
 		return;
 	}
-	tokens_send(op, l->user_id, l->sid, l->role, l->refresh, op->authd->refresh_ttl_s, res, 0);
+	/* the role as stored now, not as read before the hash */
+	tokens_send(op, l->user_id, l->sid, PQgetvalue(res, 0, 3), l->refresh, op->authd->refresh_ttl_s,
+	    res, 0);
 }
 
 static void
@@ -80,7 +95,7 @@ open_session(struct op *op, const char *new_hash)
 {
 	struct login *l = op->data;
 	char hash[REFRESH_HASH_PARAM], ttl[24];
-	const char *params[7];
+	const char *params[8];
 
 	uuid_v4(l->sid);
 	tokens_new_refresh(l->refresh, hash);
@@ -92,7 +107,8 @@ open_session(struct op *op, const char *new_hash)
 	params[4] = client_ip(op->hr);
 	params[5] = client_user_agent(op->hr);
 	params[6] = new_hash;
-	op_query(op, session_sql, 7, params, on_session_opened);
+	params[7] = l->stored_hash;
+	op_query(op, session_sql, 8, params, on_session_opened);
 }
 
 /* The parameters changed since this hash was made: store one made with the new ones. */
@@ -111,41 +127,23 @@ on_rehashed(void *arg, enum password_result r, const char *hash, bool needs_reha
 }
 
 static void
-on_failure_recorded(void *arg, const PGresult *res, const char *err)
-{
-	struct op *op = arg;
-
-	if (!op_query_ok(op, res, err))
-		return;
-	send_bad_credentials(op);
-}
-
-static void
 on_verified(void *arg, enum password_result r, const char *hash, bool needs_rehash)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
-	const char *params[2];
-	char window[24];
 
 	(void)hash;
 	op->job = NULL;
-	if (r == PASSWORD_MISMATCH && !l->found) {
-		send_bad_credentials(op);
-	} else if (r == PASSWORD_MISMATCH) {
-		snprintf(window, sizeof(window), "%lld", (long long)op->authd->lockout_window_s);
-		params[0] = l->user_id;
-		params[1] = window;
-		op_query(op, failure_sql, 2, params, on_failure_recorded);
-	} else if (r != PASSWORD_OK) {
+	if (r == PASSWORD_MISMATCH)
+		send_bad_credentials(op);	/* the attempt was counted before the check */
+	else if (r != PASSWORD_OK)
 		op_hash_failed(op, r);
-	} else if (!l->active) {
+	else if (!l->active)
 		http_send_error(op->hr, 403, "account_disabled", "this account is disabled");
-	} else if (needs_rehash) {
+	else if (needs_rehash)
 		op_hash(op, l->password, l->password_len, on_rehashed);
-	} else {
+	else
 		open_session(op, NULL);
-	}
 }
 
 static void
@@ -160,28 +158,40 @@ send_locked(struct op *op, const char *retry_after)
 }
 
 static void
-on_found(void *arg, const PGresult *res, const char *err)
+on_locked_checked(void *arg, const PGresult *res, const char *err)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
-	const char *stored = NULL;
 
 	if (!op_query_ok(op, res, err))
 		return;
 	if (PQntuples(res) == 1) {
-		const char *retry_after = PQgetvalue(res, 0, 4);
-
-		if (strcmp(retry_after, "0") != 0) {
-			send_locked(op, h2o_strdup(&op->hr->req->pool, retry_after, SIZE_MAX).base);
-			return;
-		}
-		l->found = true;
-		snprintf(l->user_id, sizeof(l->user_id), "%s", PQgetvalue(res, 0, 0));
-		l->active = PQgetvalue(res, 0, 2)[0] == 't';
-		snprintf(l->role, sizeof(l->role), "%s", PQgetvalue(res, 0, 3));
-		stored = PQgetvalue(res, 0, 1);
+		send_locked(op, h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 0), SIZE_MAX).base);
+		return;
 	}
-	op_verify(op, stored, l->password, l->password_len, on_verified);
+	/* no such account: the same hash's time and the same answer as a wrong password */
+	op_verify(op, NULL, l->password, l->password_len, on_verified);
+}
+
+static void
+on_attempt_counted(void *arg, const PGresult *res, const char *err)
+{
+	struct op *op = arg;
+	struct login *l = op->data;
+	const char *params[2];
+
+	if (!op_query_ok(op, res, err))
+		return;
+	if (PQntuples(res) != 1) {
+		params[0] = l->email;
+		params[1] = l->window;
+		op_query(op, locked_sql, 2, params, on_locked_checked);
+		return;
+	}
+	snprintf(l->user_id, sizeof(l->user_id), "%s", PQgetvalue(res, 0, 0));
+	l->stored_hash = h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 1), SIZE_MAX).base;
+	l->active = PQgetvalue(res, 0, 2)[0] == 't';
+	op_verify(op, l->stored_hash, l->password, l->password_len, on_verified);
 }
 
 void
@@ -190,7 +200,6 @@ login_login(struct http_request *hr)
 	struct op *op = op_new(hr, sizeof(struct login));
 	struct login *l = op->data;
 	const char *email, *params[3];
-	char failures[16], window[24];
 	size_t email_len;
 	bool answered;
 
@@ -208,12 +217,12 @@ login_login(struct http_request *hr)
 		op_verify(op, NULL, l->password, l->password_len, on_verified);
 		return;
 	}
-	snprintf(failures, sizeof(failures), "%d", op->authd->lockout_failures);
-	snprintf(window, sizeof(window), "%lld", (long long)op->authd->lockout_window_s);
+	snprintf(l->failures, sizeof(l->failures), "%d", op->authd->lockout_failures);
+	snprintf(l->window, sizeof(l->window), "%lld", (long long)op->authd->lockout_window_s);
 	params[0] = l->email;
-	params[1] = failures;
-	params[2] = window;
-	op_query(op, find_sql, 3, params, on_found);
+	params[1] = l->failures;
+	params[2] = l->window;
+	op_query(op, attempt_sql, 3, params, on_attempt_counted);
 }
 
 /* --- refresh --- */

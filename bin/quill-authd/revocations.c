@@ -29,12 +29,20 @@
 #define OVERLAP_S	"10"
 #define PRUNE_MS	60000
 
+/*
+ * The rows after $1 (all of the window when $1 is NULL), at most $3 of
+ * them, then the rows at or before $1 from the last OVERLAP_S seconds,
+ * again at most $3: repeats never crowd out news.  Column 4 says which.
+ */
 static const char feed_sql[] =
-	"SELECT seq, session_id, user_id, ceil(extract(epoch FROM revoked_at))::bigint "
+	"(SELECT seq, session_id, user_id, ceil(extract(epoch FROM revoked_at))::bigint, true "
 	"FROM auth.revocations WHERE revoked_at > now() - make_interval(secs => $2::bigint) "
-	"AND ($1::bigint IS NULL OR seq > $1::bigint "
-	"OR revoked_at > now() - make_interval(secs => " OVERLAP_S ")) "
-	"ORDER BY seq LIMIT $3::int";
+	"AND ($1::bigint IS NULL OR seq > $1::bigint) ORDER BY seq LIMIT $3::int) "
+	"UNION ALL "
+	"(SELECT seq, session_id, user_id, ceil(extract(epoch FROM revoked_at))::bigint, false "
+	"FROM auth.revocations WHERE $1::bigint IS NOT NULL AND seq <= $1::bigint "
+	"AND revoked_at > now() - make_interval(secs => least($2::bigint, " OVERLAP_S ")) "
+	"ORDER BY seq DESC LIMIT $3::int)";
 
 struct feed {
 	long long after;
@@ -54,7 +62,8 @@ on_feed(void *arg, const PGresult *res, const char *err)
 	struct feed *f = op->data;
 	const struct jwt_keyset *ks = keys_public();
 	long long last = f->after;
-	int n;
+	int n, fresh = 0;
+	bool more = false;
 	yajl_gen g;
 
 	if (!op_query_ok(op, res, err))
@@ -64,9 +73,13 @@ on_feed(void *arg, const PGresult *res, const char *err)
 	yajl_gen_map_open(g);
 	json_gen_key(g, "items");
 	yajl_gen_array_open(g);
-	for (int i = 0; i < n && i < FEED_MAX; i++) {
+	for (int i = 0; i < n; i++) {
 		long long seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 
+		if (PQgetvalue(res, i, 4)[0] == 't' && ++fresh > FEED_MAX) {
+			more = true;
+			continue;
+		}
 		if (seq > last)
 			last = seq;
 		yajl_gen_map_open(g);
@@ -78,7 +91,7 @@ on_feed(void *arg, const PGresult *res, const char *err)
 	}
 	yajl_gen_array_close(g);
 	json_gen_kv_int(g, "last_seq", last);
-	json_gen_kv_bool(g, "more", n > FEED_MAX);
+	json_gen_kv_bool(g, "more", more);
 	json_gen_kv_int(g, "window", window_s(op->authd));
 	/* a new kid here tells verifiers to fetch the JWKS again */
 	json_gen_key(g, "kids");

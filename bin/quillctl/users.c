@@ -238,7 +238,7 @@ user_exists(PGconn *conn, const char *email)
 	PGresult *res;
 	int found;
 
-	res = run(conn, "reading auth.users", "SELECT 1 FROM auth.users WHERE email = $1",
+	res = run(conn, "reading auth.users", "SELECT 1 FROM auth.users WHERE email = lower($1)",
 	    1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return -1;
@@ -258,7 +258,7 @@ insert_user(PGconn *conn, const char *id, const char *email, const char *hash, c
 	int rc = 0;
 
 	res = PQexecParams(conn, "INSERT INTO auth.users (id, email, password_hash, name, role) "
-	    "VALUES ($1, $2, $3, $4, $5)", 5, NULL, params, NULL, NULL, 0);
+	    "VALUES ($1, lower($2), $3, $4, $5)", 5, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
@@ -437,7 +437,7 @@ lock_user(PGconn *conn, const char *email, struct user_row *u)
 	PGresult *res;
 
 	res = run(conn, "reading auth.users",
-	    "SELECT id, is_active, role FROM auth.users WHERE email = $1 FOR UPDATE",
+	    "SELECT id, is_active, role FROM auth.users WHERE email = lower($1) FOR UPDATE",
 	    1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return -1;

@@ -28,7 +28,9 @@ CREATE INDEX retired_refresh_tokens_session_idx ON auth.retired_refresh_tokens (
 -- with session_id refuses tokens of that session; a row with only user_id
 -- refuses every token of that user issued at or before revoked_at.
 -- Verifiers read it in seq order; rows older than the longest access
--- token lifetime are pruned by quill-authd.
+-- token lifetime are pruned by quill-authd.  revoked_at is the time of
+-- the statement (clock_timestamp), not of its transaction's start, since
+-- readers re-read the last seconds to catch rows committed late.
 CREATE TABLE auth.revocations (
 	seq		bigserial PRIMARY KEY,
 	session_id	uuid,
@@ -39,7 +41,8 @@ CREATE INDEX revocations_revoked_at_idx ON auth.revocations (revoked_at);
 
 CREATE FUNCTION auth.session_revoked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	INSERT INTO auth.revocations (session_id, user_id) VALUES (NEW.id, NEW.user_id);
+	INSERT INTO auth.revocations (session_id, user_id, revoked_at)
+		VALUES (OLD.id, OLD.user_id, clock_timestamp());
 	RETURN NULL;
 END
 $$;
@@ -48,6 +51,14 @@ CREATE TRIGGER user_sessions_revoked
 	AFTER UPDATE OF revoked_at ON auth.user_sessions
 	FOR EACH ROW
 	WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+	EXECUTE FUNCTION auth.session_revoked();
+
+-- A session deleted while open ends the same way (pruning deletes only
+-- expired or long-revoked ones, which refuse nothing any more).
+CREATE TRIGGER user_sessions_deleted
+	AFTER DELETE ON auth.user_sessions
+	FOR EACH ROW
+	WHEN (OLD.revoked_at IS NULL AND OLD.expires_at > now())
 	EXECUTE FUNCTION auth.session_revoked();
 
 -- Deactivation ends every session of the account (each then revokes its
@@ -72,7 +83,7 @@ CREATE TRIGGER users_deactivated
 -- refused too, until that second is over.
 CREATE FUNCTION auth.user_revoked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	INSERT INTO auth.revocations (user_id) VALUES (OLD.id);
+	INSERT INTO auth.revocations (user_id, revoked_at) VALUES (OLD.id, clock_timestamp());
 	RETURN NULL;
 END
 $$;

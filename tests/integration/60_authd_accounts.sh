@@ -56,6 +56,9 @@ for bad in "short-pw-1" "password1234" "Qwerty123456" "aaaaaaaaaaaaaaaa" "bob2.$
 done
 like "$(json .error.message)" "email" "the reason names the rule"
 
+api POST /api/auth/register "{\"email\":\"\u00c9MILE.$u@Example.org\",\"password\":\"$pw\"}"
+is "$STATUS" 201 "an address with a non-ASCII capital is stored (as the database's lower() has it)"
+
 # --- malformed bodies: 400/415/422, never 500 ---
 api POST /api/auth/register 'this is not json'
 is "$STATUS" 400 "a body that is not JSON is a 400"
@@ -135,6 +138,19 @@ sleep "$(($(header retry-after) + 1))"
 login "$carol" "$pw"
 is "$STATUS" 200 "after Retry-After the right password works again"
 
+# concurrent attempts cannot slip past the limit: each is counted before its hash
+dave=dave.$u@example.org
+api POST /api/auth/register "{\"email\":\"$dave\",\"password\":\"$pw\"}"
+burst=()
+for i in $(seq 1 12); do
+	curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		--data-binary "{\"email\":\"$dave\",\"password\":\"wrong-$i-abcdefgh\"}" "$base/api/auth/login" &
+	burst+=($!)
+done >"$T_DIR/burst" 2>&1
+wait "${burst[@]}"
+is "$(grep -c 401 "$T_DIR/burst") $(grep -c 429 "$T_DIR/burst")" "5 7" \
+	"12 concurrent wrong logins: exactly 5 are checked, 7 get 429"
+
 # --- refresh rotation and reuse detection ---
 api POST /api/auth/refresh "{\"refresh_token\":\"$R1\"}"
 is "$STATUS" 200 "refresh answers 200"
@@ -194,6 +210,8 @@ api GET "/api/auth/sessions?limit=1&cursor=$cursor" "" "$AL"
 is "$STATUS $(json '.items | length')" "200 1" "the cursor gives the next one"
 api GET "/api/auth/sessions?cursor=bogus" "" "$AL"
 is "$STATUS" 400 "a made-up cursor is a 400"
+api GET "/api/auth/sessions?cursor=$(printf '9223372036854775807.00000000-0000-4000-8000-000000000000' | base64 -w0 | tr '+/' '-_' | tr -d =)" "" "$AL"
+is "$STATUS" 400 "a cursor from beyond year 9999 is a 400"
 api GET "/api/auth/sessions?limit=0" "" "$AL"
 is "$STATUS" 400 "limit=0 is a 400"
 

@@ -128,6 +128,14 @@ check "within 1 s" test "$elapsed" -le 1000
 is "$(at_both "$t1")" "401 401" "both refuse it"
 is "$(at_both "$good")" "200 200" "the other session is untouched"
 
+# --- a session row deleted by hand ends its tokens everywhere ---
+login "$email" "$pw"
+td=$ACCESS
+is "$(at_both "$td")" "200 200" "a third session works at both"
+psql_q "delete from auth.user_sessions where id = '$(part "$td" 2 | jq -r .sid)'" >/dev/null
+check "after its row is deleted the other daemon refuses it" \
+	wait_for 15 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $td' '$tbase/whoami')\" = 401 ]"
+
 # --- deactivated and deleted users ---
 login "$email" "$pw"
 t2=$ACCESS
