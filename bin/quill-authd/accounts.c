@@ -162,7 +162,9 @@ apply_patch(struct op *op)
 	params[0] = op->who.id;
 	params[1] = c->name;
 	params[2] = c->change_email ? c->email : NULL;
+	/* an email change passed a password check: its count is cleared */
 	op_query(op, "UPDATE auth.users u SET name = coalesce($2, u.name), email = coalesce(lower($3), u.email), "
+	    "failed_logins = CASE WHEN $3 IS NULL THEN u.failed_logins ELSE 0 END, "
 	    "updated_at = now() WHERE u.id = $1 RETURNING " USER_COLUMNS, 3, params, on_patched);
 }
 
@@ -183,12 +185,20 @@ on_patch_password_checked(void *arg, enum password_result r, const char *hash, b
 }
 
 static void
+patch_attempt_counted(struct op *op)
+{
+	struct change *c = op->data;
+
+	op_verify(op, op->who.password_hash, c->password, c->password_len, on_patch_password_checked);
+}
+
+static void
 patch_authenticated(struct op *op)
 {
 	struct change *c = op->data;
 
 	if (c->change_email)
-		op_verify(op, op->who.password_hash, c->password, c->password_len, on_patch_password_checked);
+		op_count_attempt(op, patch_attempt_counted);
 	else
 		apply_patch(op);
 }
@@ -261,7 +271,8 @@ on_new_password_hashed(void *arg, enum password_result r, const char *hash, bool
 	params[0] = op->who.id;
 	params[1] = hash;
 	params[2] = op->who.sid;
-	op_query(op, "WITH p AS (UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1) "
+	op_query(op, "WITH p AS (UPDATE auth.users SET password_hash = $2, failed_logins = 0, "
+	    "last_failed_login_at = NULL, updated_at = now() WHERE id = $1) "
 	    "UPDATE auth.user_sessions SET revoked_at = now() "
 	    "WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL RETURNING id",
 	    3, params, on_password_changed);
@@ -285,13 +296,21 @@ on_current_password_checked(void *arg, enum password_result r, const char *hash,
 }
 
 static void
+password_attempt_counted(struct op *op)
+{
+	struct change *c = op->data;
+
+	op_verify(op, op->who.password_hash, c->password, c->password_len, on_current_password_checked);
+}
+
+static void
 password_authenticated(struct op *op)
 {
 	struct change *c = op->data;
 
 	if (checked(op, credentials_password(c->new_password, c->new_password_len, op->who.email)) != NULL)
 		return;
-	op_verify(op, op->who.password_hash, c->password, c->password_len, on_current_password_checked);
+	op_count_attempt(op, password_attempt_counted);
 }
 
 void

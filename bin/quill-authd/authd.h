@@ -65,6 +65,7 @@ struct op {
 	struct principal who;		/* filled by bearer_authenticate */
 	op_next next;			/* what runs once authenticated */
 	bool admin_only;
+	struct recheck *recheck;	/* op_count_attempt's state */
 	const struct json_value *body;
 	void *data;			/* the route's own state, in the request pool */
 };
@@ -89,6 +90,15 @@ void op_db_failed(struct op *op, const char *err);
  * answers with op_db_failed() when it failed.  Returns whether res is there.
  */
 bool op_query_ok(struct op *op, const PGresult *res, const char *err);
+/*
+ * Before re-checking an authenticated user's password (PATCH /me,
+ * POST /password): counts the attempt against the same lockout as login,
+ * then calls next, or answers 429 with Retry-After when locked.  The
+ * route's successful update clears the count.
+ */
+void op_count_attempt(struct op *op, op_next next);
+/* 429 too_many_attempts with Retry-After: retry_after (seconds, as text). */
+void op_send_locked(struct op *op, const char *retry_after);
 /* Answers a failed hashing job (500, logged). */
 void op_hash_failed(struct op *op, enum password_result r);
 

@@ -147,17 +147,6 @@ on_verified(void *arg, enum password_result r, const char *hash, bool needs_reha
 }
 
 static void
-send_locked(struct op *op, const char *retry_after)
-{
-	h2o_req_t *req = op->hr->req;
-
-	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-	    retry_after, strlen(retry_after));
-	http_send_error(op->hr, 429, "too_many_attempts",
-	    "too many failed logins for this account; try again later");
-}
-
-static void
 on_locked_checked(void *arg, const PGresult *res, const char *err)
 {
 	struct op *op = arg;
@@ -166,7 +155,7 @@ on_locked_checked(void *arg, const PGresult *res, const char *err)
 	if (!op_query_ok(op, res, err))
 		return;
 	if (PQntuples(res) == 1) {
-		send_locked(op, h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 0), SIZE_MAX).base);
+		op_send_locked(op, h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 0), SIZE_MAX).base);
 		return;
 	}
 	/* no such account: the same hash's time and the same answer as a wrong password */

@@ -309,6 +309,23 @@ api PATCH "/api/auth/users/$alice_id" '{"is_active":true}' "$ADM"
 login "$alice" "$pw2"
 is "$STATUS" 200 "reactivated, she logs in again"
 
+# --- re-checks of the password count against the same lockout ---
+erin=erin.$u@example.org
+api POST /api/auth/register "{\"email\":\"$erin\",\"password\":\"$pw\"}"
+login "$erin" "$pw"
+AE=$ACCESS
+for i in 1 2 3 4 5; do
+	api POST /api/auth/password "{\"current_password\":\"wrong-$i-abcdefgh\",\"new_password\":\"copper-lantern-5512\"}" "$AE"
+done
+is "$STATUS" 403 "five wrong current passwords are 403s"
+api POST /api/auth/password "{\"current_password\":\"$pw\",\"new_password\":\"copper-lantern-5512\"}" "$AE"
+is "$STATUS $(json .error.code)" "429 too_many_attempts" "the sixth check is a 429, even with the right password"
+like "$(header retry-after)" '^[1-4]$' "with Retry-After"
+api PATCH /api/auth/me "{\"email\":\"erin2.$u@example.org\",\"password\":\"$pw\"}" "$AE"
+is "$STATUS" 429 "an email change is locked out too"
+login "$erin" "$pw"
+is "$STATUS" 429 "and so is login"
+
 # --- a password hash made with other parameters is replaced at login ---
 old_hash=$(psql_q "select password_hash from auth.users where id = '$bob_id'")
 sed -i 's/^argon2_opslimit = 1$/argon2_opslimit = 2/' "$conf"
