@@ -13,6 +13,14 @@
  * comment lines starting with '#' or ';'.  A value may be double-quoted,
  * with \" and \\ escapes, to hold spaces or '#'; an unquoted value ends at
  * a '#' that follows white space.  Each key may appear once.
+ *
+ * Named sections: a table section written "kind.*" (the gateway's
+ * "route.*") is a template; the file may hold any number of sections
+ * [kind.NAME], each with the template's keys.  When the file has none of
+ * a kind, the built-in sections of config_builtin_sections apply instead,
+ * so a file without routes gets the standard ones and a file with routes
+ * gets exactly its own.  Environment overrides reach them as
+ * QUILL_<KIND>_<NAME>_<KEY>.
  */
 #include "config.h"
 
@@ -39,10 +47,20 @@ struct value {
 	int		 line;		/* line in the file, 0 when not set there */
 };
 
+/* One [kind.NAME] section; values are indexed like the key table. */
+struct instance {
+	char		 section[NAME_MAX_LEN];	/* "route.auth" */
+	size_t		 kind_len;		/* length of "route" */
+	int		 builtin;		/* from config_builtin_sections */
+	struct value	*values;
+};
+
 struct config {
 	char		*path;
 	size_t		 nkeys;
 	struct value	*values;
+	struct instance	**inst;		/* in the order they were read */
+	size_t		 ninst;
 };
 
 /* One file being parsed. */
@@ -51,6 +69,9 @@ struct parse {
 	const char	*path;
 	int		 line;
 	char		 section[NAME_MAX_LEN];	/* "" before the first [section] */
+	struct instance	*inst;		/* the [kind.NAME] being read, or NULL */
+	int		 builtin;	/* reading config_builtin_sections */
+	int		 skipping;	/* a built-in section the file replaces */
 	char		*err;
 	size_t		 errsize;
 };
@@ -92,6 +113,40 @@ find_key(const char *section, const char *key, size_t *idx)
 			return &config_keys[i];
 		}
 	}
+	return NULL;
+}
+
+/*
+ * The template ("route.*") of a named section "route.auth" or of a kind
+ * "route" (kind_len bytes of name), or NULL.
+ */
+static const char *
+template_of(const char *name, size_t kind_len)
+{
+	for (size_t i = 0; config_keys[i].section != NULL; i++) {
+		const char *t = config_keys[i].section;
+		size_t n = strlen(t);
+
+		if (n == kind_len + 2 && strcmp(t + kind_len, ".*") == 0 && strncmp(t, name, kind_len) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+static int
+is_template(const char *section)
+{
+	size_t n = strlen(section);
+
+	return n > 2 && strcmp(section + n - 2, ".*") == 0;
+}
+
+static struct instance *
+find_instance(const struct config *cfg, const char *section)
+{
+	for (size_t i = 0; i < cfg->ninst; i++)
+		if (strcasecmp(cfg->inst[i]->section, section) == 0)
+			return cfg->inst[i];
 	return NULL;
 }
 
@@ -273,6 +328,43 @@ load_defaults(struct config *cfg, char *err, size_t errsize)
 	return 0;
 }
 
+/* A new [kind.NAME] section holding its template's defaults (checked by load_defaults). */
+static struct instance *
+add_instance(struct config *cfg, const char *section, size_t kind_len, int builtin)
+{
+	const char *tmpl = template_of(section, kind_len);
+	struct instance *in, **grown;
+
+	if ((grown = realloc(cfg->inst, (cfg->ninst + 1) * sizeof *grown)) == NULL)
+		return NULL;
+	cfg->inst = grown;
+	if ((in = calloc(1, sizeof *in)) == NULL)
+		return NULL;
+	if ((in->values = calloc(cfg->nkeys, sizeof *in->values)) == NULL) {
+		free(in);
+		return NULL;
+	}
+	snprintf(in->section, sizeof in->section, "%s", section);
+	in->kind_len = kind_len;
+	in->builtin = builtin;
+	cfg->inst[cfg->ninst++] = in;
+	for (size_t i = 0; i < cfg->nkeys; i++)
+		if (strcmp(config_keys[i].section, tmpl) == 0 &&
+		    assign(&in->values[i], config_keys[i].def, cfg->values[i].num, NULL) == -1)
+			return NULL;
+	return in;
+}
+
+static int
+kind_has_file_sections(const struct config *cfg, const char *section, size_t kind_len)
+{
+	for (size_t i = 0; i < cfg->ninst; i++)
+		if (!cfg->inst[i]->builtin && cfg->inst[i]->kind_len == kind_len &&
+		    strncmp(cfg->inst[i]->section, section, kind_len) == 0)
+			return 1;
+	return 0;
+}
+
 static char *
 skip_blank(char *s)
 {
@@ -290,6 +382,31 @@ trim_end(char *s, char *end)
 	*end = '\0';
 }
 
+/* A [kind.NAME] section: NAME is letters, digits, '_' and '-'. */
+static int
+parse_named_section(struct parse *p, const char *s)
+{
+	const char *dot = strchr(s, '.');
+	size_t kind_len;
+
+	if (dot == NULL || template_of(s, (size_t)(dot - s)) == NULL)
+		return fail_at(p, "unknown section [%.64s]", s);
+	kind_len = (size_t)(dot - s);
+	if (dot[1] == '\0' || strspn(dot + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+	    strlen(dot + 1))
+		return fail_at(p, "section [%.64s]: the name after \"%.*s.\" may hold only letters, digits, '_' and '-'",
+		    s, (int)kind_len, s);
+	if (p->builtin && kind_has_file_sections(p->cfg, s, kind_len)) {
+		p->skipping = 1;
+		return 0;
+	}
+	if (find_instance(p->cfg, s) != NULL)
+		return fail_at(p, "duplicate section [%s]", s);
+	if ((p->inst = add_instance(p->cfg, s, kind_len, p->builtin)) == NULL)
+		return fail_at(p, "out of memory");
+	return 0;
+}
+
 static int
 parse_section(struct parse *p, char *s)
 {
@@ -305,8 +422,14 @@ parse_section(struct parse *p, char *s)
 	trim_end(s, close);
 	if (*s == '\0')
 		return fail_at(p, "syntax error: empty section name");
-	if (strlen(s) >= sizeof p->section || find_key(s, NULL, &idx) == NULL)
+	if (strlen(s) >= sizeof p->section)
 		return fail_at(p, "unknown section [%.64s]", s);
+	p->inst = NULL;
+	p->skipping = 0;
+	if (is_template(s) || find_key(s, NULL, &idx) == NULL) {
+		if (parse_named_section(p, s) == -1)
+			return -1;
+	}
 	strcpy(p->section, s);
 	return 0;
 }
@@ -360,12 +483,15 @@ parse_assignment(struct parse *p, char *s)
 		return fail_at(p, "syntax error: missing key name before \"=\"");
 	if (p->section[0] == '\0')
 		return fail_at(p, "key \"%.64s\" outside any section (put a [section] line first)", s);
-	if ((k = find_key(p->section, s, &idx)) == NULL)
+	if (p->skipping)
+		return 0;
+	k = find_key(p->inst != NULL ? template_of(p->section, p->inst->kind_len) : p->section, s, &idx);
+	if (k == NULL)
 		return fail_at(p, "unknown key \"%.64s\" in section [%s]", s, p->section);
-	v = &p->cfg->values[idx];
+	v = p->inst != NULL ? &p->inst->values[idx] : &p->cfg->values[idx];
 	if (v->line != 0)
 		return fail_at(p, "duplicate key \"%s\" in section [%s] (first set on line %d)",
-		    k->key, k->section, v->line);
+		    k->key, p->section, v->line);
 	if (parse_raw_value(p, eq + 1, &text) == -1)
 		return -1;
 	if (parse_value(k, text, &num, msg, sizeof msg) == -1)
@@ -418,22 +544,49 @@ load_file(struct config *cfg, const char *path, char *err, size_t errsize)
 	return rc;
 }
 
-/* "QUILL_" + upper-case section + "_" + upper-case key (key may be ""). */
+/* The built-in [kind.NAME] sections, for each kind the file left out. */
+static int
+load_builtin_sections(struct config *cfg, char *err, size_t errsize)
+{
+	struct parse p = { .cfg = cfg, .path = "built-in sections", .builtin = 1, .err = err, .errsize = errsize };
+	const char *s = config_builtin_sections;
+	char line[512];
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+
+		if (n >= sizeof line)
+			return fail(err, errsize, "built-in sections: line %d too long", p.line + 1);
+		memcpy(line, s, n);
+		line[n] = '\0';
+		p.line++;
+		if (parse_line(&p, line, n) == -1)
+			return -1;
+		s += n + (s[n] == '\n');
+	}
+	return 0;
+}
+
+/*
+ * "QUILL_" + upper-case section + "_" + upper-case key (key may be ""); the
+ * '.' of a named section and a '-' in its name become '_'.
+ */
 static void
 env_name(const char *section, const char *key, char *buf, size_t size)
 {
 	size_t n = (size_t)snprintf(buf, size, "QUILL_%s_%s", section, key);
 
 	for (size_t i = 0; i < n && i < size; i++)
-		buf[i] = (char)toupper((unsigned char)buf[i]);
+		buf[i] = buf[i] == '.' || buf[i] == '-' ? '_' : (char)toupper((unsigned char)buf[i]);
 }
 
 /*
  * A QUILL_ variable that starts like a known section but names no key is a
  * typo the operator would never notice; other QUILL_ names are left alone.
+ * For a kind of named sections, the key must be one of an existing section.
  */
 static int
-check_unknown_env(char *err, size_t errsize)
+check_unknown_env(const struct config *cfg, char *err, size_t errsize)
 {
 	char name[2 * NAME_MAX_LEN + 8];
 	int is_key, in_section;
@@ -445,9 +598,25 @@ check_unknown_env(char *err, size_t errsize)
 			continue;
 		is_key = in_section = 0;
 		for (size_t i = 0; config_keys[i].section != NULL && !is_key; i++) {
-			env_name(config_keys[i].section, config_keys[i].key, name, sizeof name);
+			const char *sec = config_keys[i].section;
+
+			if (is_template(sec)) {
+				char kind[NAME_MAX_LEN];
+
+				snprintf(kind, sizeof kind, "%.*s", (int)(strlen(sec) - 2), sec);
+				env_name(kind, "", name, sizeof name);
+				in_section |= n >= strlen(name) && strncmp(name, *e, strlen(name)) == 0;
+				for (size_t j = 0; j < cfg->ninst && !is_key; j++) {
+					if (template_of(cfg->inst[j]->section, cfg->inst[j]->kind_len) != sec)
+						continue;
+					env_name(cfg->inst[j]->section, config_keys[i].key, name, sizeof name);
+					is_key = strlen(name) == n && strncmp(name, *e, n) == 0;
+				}
+				continue;
+			}
+			env_name(sec, config_keys[i].key, name, sizeof name);
 			is_key = strlen(name) == n && strncmp(name, *e, n) == 0;
-			env_name(config_keys[i].section, "", name, sizeof name);
+			env_name(sec, "", name, sizeof name);
 			in_section |= n >= strlen(name) && strncmp(name, *e, strlen(name)) == 0;
 		}
 		if (in_section && !is_key)
@@ -458,25 +627,38 @@ check_unknown_env(char *err, size_t errsize)
 }
 
 static int
-load_env(struct config *cfg, char *err, size_t errsize)
+env_override(const struct config_key *k, const char *section, struct value *v, char *err, size_t errsize)
 {
 	char name[2 * NAME_MAX_LEN + 8], msg[MSG_MAX], *source;
 	const char *text;
 	long long num;
 
-	if (check_unknown_env(err, errsize) == -1)
+	env_name(section, k->key, name, sizeof name);
+	if ((text = getenv(name)) == NULL)
+		return 0;
+	if (parse_value(k, text, &num, msg, sizeof msg) == -1)
+		return fail(err, errsize, "env %s: %s", name, msg);
+	if (asprintf(&source, "env %s", name) == -1 || assign(v, text, num, source) == -1)
+		return fail(err, errsize, "out of memory");
+	return 0;
+}
+
+static int
+load_env(struct config *cfg, char *err, size_t errsize)
+{
+	if (check_unknown_env(cfg, err, errsize) == -1)
 		return -1;
 	for (size_t i = 0; i < cfg->nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
 
-		env_name(k->section, k->key, name, sizeof name);
-		if ((text = getenv(name)) == NULL)
-			continue;
-		if (parse_value(k, text, &num, msg, sizeof msg) == -1)
-			return fail(err, errsize, "env %s: %s", name, msg);
-		if (asprintf(&source, "env %s", name) == -1 ||
-		    assign(&cfg->values[i], text, num, source) == -1)
-			return fail(err, errsize, "out of memory");
+		if (is_template(k->section)) {
+			for (size_t j = 0; j < cfg->ninst; j++)
+				if (template_of(cfg->inst[j]->section, cfg->inst[j]->kind_len) == k->section &&
+				    env_override(k, cfg->inst[j]->section, &cfg->inst[j]->values[i], err,
+				    errsize) == -1)
+					return -1;
+		} else if (env_override(k, k->section, &cfg->values[i], err, errsize) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -495,6 +677,7 @@ config_load(const char *path, char *err, size_t errsize)
 		goto oom;
 	if (load_defaults(cfg, err, errsize) == -1 ||
 	    (path != NULL && load_file(cfg, path, err, errsize) == -1) ||
+	    load_builtin_sections(cfg, err, errsize) == -1 ||
 	    load_env(cfg, err, errsize) == -1) {
 		config_free(cfg);
 		return NULL;
@@ -515,6 +698,15 @@ config_free(struct config *cfg)
 		free(cfg->values[i].text);
 		free(cfg->values[i].source);
 	}
+	for (size_t j = 0; j < cfg->ninst; j++) {
+		for (size_t i = 0; i < cfg->nkeys; i++) {
+			free(cfg->inst[j]->values[i].text);
+			free(cfg->inst[j]->values[i].source);
+		}
+		free(cfg->inst[j]->values);
+		free(cfg->inst[j]);
+	}
+	free(cfg->inst);
 	free(cfg->values);
 	free(cfg->path);
 	free(cfg);
@@ -525,18 +717,23 @@ static const struct value *
 lookup(const struct config *cfg, const char *section, const char *key,
     const char *getter, unsigned types)
 {
-	const struct config_key *k;
+	const struct config_key *k = NULL;
+	const struct instance *in = NULL;
 	size_t idx;
 
-	k = cfg != NULL && section != NULL && key != NULL ?
-	    find_key(section, key, &idx) : NULL;
+	if (cfg != NULL && section != NULL && key != NULL) {
+		if ((in = find_instance(cfg, section)) != NULL)
+			k = find_key(template_of(in->section, in->kind_len), key, &idx);
+		else if (!is_template(section))
+			k = find_key(section, key, &idx);
+	}
 	if (k == NULL || (types & (1u << k->type)) == 0) {
 		log_error("event=config_misuse error=%s section=%s key=%s getter=%s",
 		    k == NULL ? "unknown_key" : "wrong_type", section != NULL ? section : "-",
 		    key != NULL ? key : "-", getter);
 		abort();
 	}
-	return &cfg->values[idx];
+	return in != NULL ? &in->values[idx] : &cfg->values[idx];
 }
 
 #define ONLY(t)		(1u << (t))
@@ -587,6 +784,23 @@ config_path(const struct config *cfg)
 	return cfg->path;
 }
 
+size_t
+config_sections(const struct config *cfg, const char *kind, const char **names, size_t max)
+{
+	size_t n = 0, klen = strlen(kind);
+
+	for (size_t i = 0; i < cfg->ninst; i++) {
+		const struct instance *in = cfg->inst[i];
+
+		if (in->kind_len == klen && strncmp(in->section, kind, klen) == 0) {
+			if (n < max)
+				names[n] = in->section;
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Writes a value so that the parser reads it back unchanged. */
 static void
 write_value(FILE *out, const char *s)
@@ -604,15 +818,53 @@ write_value(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+static void
+dump_value(FILE *out, const char *section, const char *key, const struct value *v)
+{
+	fprintf(out, "%s.%s = ", section, key);
+	write_value(out, v->text);
+	fprintf(out, "  # %s\n", v->source != NULL ? v->source : "default");
+}
+
 void
 config_dump(const struct config *cfg, FILE *out)
 {
 	for (size_t i = 0; i < cfg->nkeys; i++) {
-		const struct value *v = &cfg->values[i];
+		const char *sec = config_keys[i].section;
 
-		fprintf(out, "%s.%s = ", config_keys[i].section, config_keys[i].key);
-		write_value(out, v->text);
-		fprintf(out, "  # %s\n", v->source != NULL ? v->source : "default");
+		if (!is_template(sec)) {
+			dump_value(out, sec, config_keys[i].key, &cfg->values[i]);
+			continue;
+		}
+		if (i > 0 && strcmp(config_keys[i - 1].section, sec) == 0)
+			continue;
+		/* A named section's keys together, section by section. */
+		for (size_t j = 0; j < cfg->ninst; j++) {
+			if (template_of(cfg->inst[j]->section, cfg->inst[j]->kind_len) != sec)
+				continue;
+			for (size_t k = i; config_keys[k].section != NULL && strcmp(config_keys[k].section, sec) == 0;
+			    k++)
+				dump_value(out, cfg->inst[j]->section, config_keys[k].key, &cfg->inst[j]->values[k]);
+		}
+	}
+}
+
+/* The built-in sections of the template's kind, commented out. */
+static void
+write_builtin_sections(FILE *out, const char *tmpl)
+{
+	const char *s = config_builtin_sections;
+	int mine = 0;
+
+	fputs("\n# The built-in sections:\n", out);
+	while (*s != '\0') {
+		size_t n = strcspn(s, "\n");
+
+		if (s[0] == '[')
+			mine = strncmp(s + 1, tmpl, strlen(tmpl) - 1) == 0;
+		if (mine)
+			fprintf(out, n == 0 ? "#\n" : "#%.*s\n", (int)n, s);
+		s += n + (s[n] == '\n');
 	}
 }
 
@@ -633,10 +885,21 @@ config_write_template(FILE *out)
 	    "# wins over this file.\n", out);
 	for (size_t i = 0; config_keys[i].section != NULL; i++) {
 		const struct config_key *k = &config_keys[i];
+		int tmpl = is_template(k->section);
 
-		if (section == NULL || strcmp(section, k->section) != 0)
-			fprintf(out, "\n[%s]\n", k->section);
-		else
+		if (section == NULL || strcmp(section, k->section) != 0) {
+			if (tmpl) {
+				char kind[NAME_MAX_LEN], env[NAME_MAX_LEN + 8];
+
+				snprintf(kind, sizeof kind, "%.*s", (int)strlen(k->section) - 2, k->section);
+				env_name(kind, "", env, sizeof env);
+				fprintf(out, "\n# [%s.NAME]: any number of sections of this kind, each with the keys\n"
+				    "# below.  Without one in this file the built-in sections listed after the\n"
+				    "# keys apply; with any, exactly those in the file.  The environment sets\n"
+				    "# %s<NAME>_<KEY> of a section that exists.\n#[%s.NAME]\n", kind, env, kind);
+			} else
+				fprintf(out, "\n[%s]\n", k->section);
+		} else
 			fputc('\n', out);
 		section = k->section;
 		/* The doc line ends with the accepted values. */
@@ -651,5 +914,7 @@ config_write_template(FILE *out)
 		fprintf(out, "\n#%s = ", k->key);
 		write_value(out, k->def);
 		fputc('\n', out);
+		if (tmpl && (config_keys[i + 1].section == NULL || strcmp(config_keys[i + 1].section, section) != 0))
+			write_builtin_sections(out, section);
 	}
 }

@@ -41,8 +41,13 @@ struct config_key {
 	const char *doc;	/* one line, for etc/quill.conf and quill.conf(5) */
 };
 
-/* The table, terminated by an entry whose section is NULL. */
+/*
+ * The table, terminated by an entry whose section is NULL.  A section
+ * written "kind.*" is the template of named sections [kind.NAME].
+ */
 extern const struct config_key config_keys[];
+/* Named sections that apply for each kind the file has none of, in file syntax. */
+extern const char config_builtin_sections[];
 
 struct config;
 
@@ -66,6 +71,12 @@ long long config_duration_ms(const struct config *cfg, const char *section, cons
 const char *config_source(const struct config *cfg, const char *section, const char *key);
 /* Path the configuration was read from, or NULL. */
 const char *config_path(const struct config *cfg);
+/*
+ * The named sections of a kind ("route"), in the order they were read:
+ * up to max full section names ("route.auth") into names; returns how
+ * many there are.  The getters take such a name as their section.
+ */
+size_t config_sections(const struct config *cfg, const char *kind, const char **names, size_t max);
 
 /* Prints every key as "section.key = value  # source", in table order. */
 void config_dump(const struct config *cfg, FILE *out);

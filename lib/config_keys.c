@@ -69,6 +69,55 @@ const struct config_key config_keys[] = {
 
 	LISTEN_KEY("gateway", "127.0.0.1:8000", "the gateway"),
 	WORKERS_KEY("gateway"),
+	{ "gateway", "tls_certificate", CONFIG_STRING, "", 0, 0, NULL,
+	  "PEM certificate chain: when set with tls_key, the gateway speaks HTTPS (HTTP/1.1 and HTTP/2) only" },
+	{ "gateway", "tls_key", CONFIG_STRING, "", 0, 0, NULL,
+	  "PEM private key of tls_certificate (read after privileges are dropped)" },
+	{ "gateway", "trusted_proxies", CONFIG_STRING, "", 0, 0, NULL,
+	  "addresses or networks (10.0.0.0/8) of proxies in front whose X-Forwarded-For is believed, space-separated" },
+	{ "gateway", "upstream_cooldown", CONFIG_DURATION, "5s", 100, 10 * MINUTE, NULL,
+	  "how long an upstream that refused a connection or timed out is skipped" },
+	{ "gateway", "upstream_health_interval", CONFIG_DURATION, "2s", 0, 10 * MINUTE, NULL,
+	  "how often each upstream's GET /readyz is asked; one not ready is skipped (0: never ask)" },
+	{ "gateway", "upstream_idle_timeout", CONFIG_DURATION, "2s", 100, 1 * HOUR, NULL,
+	  "idle keep-alive connections to upstreams are closed after this (keep it below theirs)" },
+	{ "gateway", "websocket_timeout", CONFIG_DURATION, "5m", 1 * SEC, 1 * DAY, NULL,
+	  "a WebSocket passed through with no traffic either way for this long is closed" },
+	{ "gateway", "rate_limit_entries", CONFIG_INT, "65536", 1024, 16777216, NULL,
+	  "rate-limit buckets shared by the workers (clients and users tracked at once)" },
+	{ "gateway", "cors_origins", CONFIG_STRING, "", 0, 0, NULL,
+	  "origins browsers may call the API from, space-separated, or * for any (empty: none)" },
+	{ "gateway", "cors_methods", CONFIG_STRING, "GET, POST, PATCH, DELETE", 0, 0, NULL,
+	  "methods a preflight allows" },
+	{ "gateway", "cors_headers", CONFIG_STRING, "Authorization, Content-Type, X-Request-Id", 0, 0, NULL,
+	  "request headers a preflight allows" },
+	{ "gateway", "cors_credentials", CONFIG_BOOL, "no", 0, 0, NULL,
+	  "let browsers send credentials (cookies) cross-origin; needs explicit origins, not *" },
+	{ "gateway", "cors_max_age", CONFIG_DURATION, "10m", 0, 1 * DAY, NULL,
+	  "how long a browser may keep a preflight's answer" },
+	{ "gateway", "openapi_file", CONFIG_STRING, QUILL_DATADIR "/quill/openapi.json", 0, 0, NULL,
+	  "the OpenAPI document served at GET /openapi.json" },
+	{ "gateway", "docs_dir", CONFIG_STRING, QUILL_DATADIR "/quill/docs", 0, 0, NULL,
+	  "the API documentation page and its assets, served at GET /docs" },
+
+	{ "route.*", "prefix", CONFIG_STRING, "", 0, 0, NULL,
+	  "path prefixes the route takes, space-separated; each matches itself and the paths below it" },
+	{ "route.*", "upstreams", CONFIG_STRING, "", 0, 0, NULL,
+	  "where its requests go, space-separated host:port or unix:/path; several are balanced" },
+	{ "route.*", "balance", CONFIG_ENUM, "round_robin", 0, 0, "round_robin|least_conn",
+	  "how a request picks one of several upstreams" },
+	{ "route.*", "auth", CONFIG_ENUM, "token", 0, 0, "token|public",
+	  "token: a valid access token is required (401 without); public: none is" },
+	{ "route.*", "timeout", CONFIG_DURATION, "30s", 100, 1 * HOUR, NULL,
+	  "how long an upstream may keep the gateway waiting for a response or more of it (504)" },
+	{ "route.*", "max_body", CONFIG_SIZE, "1m", 1 * KB, 1 * GB, NULL,
+	  "largest request body (413 above it)" },
+	{ "route.*", "rate_ip", CONFIG_STRING, "600/1m", 0, 0, NULL,
+	  "requests per client address: N/period, a bucket of N refilled over the period, or off" },
+	{ "route.*", "rate_user", CONFIG_STRING, "600/1m", 0, 0, NULL,
+	  "requests per signed-in user, as rate_ip (public routes have no user)" },
+	{ "route.*", "websocket", CONFIG_BOOL, "no", 0, 0, NULL,
+	  "pass WebSocket upgrades through to the upstream" },
 
 	LISTEN_KEY("auth", "127.0.0.1:8001", "the auth service"),
 	WORKERS_KEY("auth"),
@@ -115,3 +164,39 @@ const struct config_key config_keys[] = {
 
 	{ NULL, NULL, 0, NULL, 0, 0, NULL, NULL },
 };
+
+/*
+ * The gateway's routes when the file has none: the API of the four
+ * services on their default ports.  Longest prefix wins, so login and
+ * register get their own stricter per-address bucket, and the few auth
+ * routes a client calls without a token are public.
+ */
+const char config_builtin_sections[] =
+    "[route.login]\n"
+    "prefix = /api/auth/login /api/auth/register\n"
+    "upstreams = 127.0.0.1:8001\n"
+    "auth = public\n"
+    "rate_ip = 10/1m\n"
+    "\n"
+    "[route.auth_public]\n"
+    "prefix = /api/auth/refresh /api/auth/jwks\n"
+    "upstreams = 127.0.0.1:8001\n"
+    "auth = public\n"
+    "\n"
+    "[route.auth]\n"
+    "prefix = /api/auth\n"
+    "upstreams = 127.0.0.1:8001\n"
+    "\n"
+    "[route.chat]\n"
+    "prefix = /api/chat\n"
+    "upstreams = 127.0.0.1:8002\n"
+    "websocket = yes\n"
+    "\n"
+    "[route.ocr]\n"
+    "prefix = /api/ocr\n"
+    "upstreams = 127.0.0.1:8003\n"
+    "max_body = 20m\n"
+    "\n"
+    "[route.invoices]\n"
+    "prefix = /api/invoices\n"
+    "upstreams = 127.0.0.1:8003\n";

@@ -26,11 +26,16 @@ pattern_valid(const char *p)
 		size_t len = strcspn(seg, "/");
 
 		segments++;
-		if (seg[0] == '{') {
+		if (seg[0] == '*') {
+			/* "*" stands for the rest of the path: whole segment, last one. */
+			if (len != 1 || seg[1] != '\0')
+				return 0;
+		} else if (seg[0] == '{') {
 			if (len < 3 || seg[len - 1] != '}' || memchr(seg + 1, '{', len - 1) != NULL)
 				return 0;
 			params++;
-		} else if (memchr(seg, '{', len) != NULL || memchr(seg, '}', len) != NULL)
+		} else if (memchr(seg, '{', len) != NULL || memchr(seg, '}', len) != NULL ||
+		    memchr(seg, '*', len) != NULL)
 			return 0;
 		p = seg + len;
 	}
@@ -66,6 +71,9 @@ path_matches(const char *pattern, const char *path, size_t path_len, struct rout
 		const char *pseg, *sseg;
 		size_t plen, slen;
 
+		/* A last segment "*": the prefix itself, or anything below it. */
+		if (p[1] == '*')
+			return s == end || *s == '/';
 		if (*p != '/' || s == end || *s != '/')
 			return 0;
 		pseg = ++p;
@@ -124,7 +132,8 @@ router_match(const struct router *r, const char *method, size_t method_len, cons
 
 		if (!path_matches(rt->pattern, path, path_len, &probe))
 			continue;
-		if (strlen(rt->method) == method_len && memcmp(rt->method, method, method_len) == 0) {
+		if ((rt->method[0] == '*' && rt->method[1] == '\0') ||
+		    (strlen(rt->method) == method_len && memcmp(rt->method, method, method_len) == 0)) {
 			*m = probe;
 			m->route = rt;
 			m->allow[0] = '\0';

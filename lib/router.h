@@ -2,7 +2,10 @@
  * router: maps a method and a path to a route.
  *
  * A pattern is a sequence of '/'-separated segments, each either literal
- * text or a parameter "{name}" that matches one non-empty segment.  Routes
+ * text or a parameter "{name}" that matches one non-empty segment; a last
+ * segment "*" matches the rest of the path, nothing included, so
+ * the pattern /api/auth/ followed by "*" takes /api/auth and everything below it but not
+ * /api/authx.  A route with method "*" takes every method.  Routes
  * are tried in the order they were added; the first match wins.  When the
  * path matches some route but none with the method, the result is
  * ROUTER_METHOD_NOT_ALLOWED and `allow` lists the methods that would match.

@@ -25,6 +25,13 @@ extern char **environ;
 #define MAX_FILES 64
 
 static char *files[MAX_FILES];
+
+/* "route.*": the template of named sections, not a section of its own. */
+static int
+is_template(const char *section)
+{
+	return strstr(section, ".*") != NULL;
+}
 static int nfiles;
 static char err[512];
 
@@ -116,8 +123,8 @@ test_defaults(void)
 	is_str(config_str(cfg, "auth", "listen"), "127.0.0.1:8001", "listen default");
 	ok(config_path(cfg) == NULL, "no path without a file");
 	for (int i = 0; config_keys[i].section != NULL; i++)
-		all_default &= strcmp(config_source(cfg, config_keys[i].section,
-		    config_keys[i].key), "default") == 0;
+		all_default &= is_template(config_keys[i].section) || strcmp(config_source(cfg,
+		    config_keys[i].section, config_keys[i].key), "default") == 0;
 	ok(all_default, "every source is default");
 	config_free(cfg);
 }
@@ -515,9 +522,9 @@ test_dump(void)
 	ok(strncmp(out, "global.user = ", 14) == 0, "dump is in table order");
 	for (char *c = out; *c != '\0'; c++)
 		lines += *c == '\n';
-	while (config_keys[nkeys].section != NULL)
-		nkeys++;
-	is_int(lines, nkeys, "one dump line per key");
+	for (int i = 0; config_keys[i].section != NULL; i++)
+		nkeys += is_template(config_keys[i].section) ? config_sections(cfg, "route", NULL, 0) : 1;
+	is_int(lines, nkeys, "one dump line per key, named sections' keys once per section");
 	fclose(fp);
 	config_free(cfg);
 }
@@ -534,7 +541,7 @@ test_template(void)
 	const char *path;
 	struct config *plain, *cfg = NULL;
 	size_t len;
-	int same = 1, from_file = 1;
+	int same = 1, from_file = 1, in_named = 0;
 
 	if (fp == NULL) {
 		ok(0, "template setup");
@@ -554,11 +561,13 @@ test_template(void)
 	plain = config_load(path, err, sizeof err);
 	ok(plain != NULL, "the template loads as is");
 
-	/* Uncomment every "#key = value" line. */
+	/* Uncomment every "#key = value" line, but those of the commented-out named sections. */
 	len = strlen(out);
 	copy = calloc(1, len + 1);
 	for (line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' && strstr(line, " = "))
+		if (line[0] == '[' || (line[0] == '#' && line[1] == '['))
+			in_named = line[0] == '#';
+		if (!in_named && line[0] == '#' && line[1] >= 'a' && line[1] <= 'z' && strstr(line, " = "))
 			line++;
 		strcat(copy, line);
 		strcat(copy, "\n");
@@ -572,6 +581,8 @@ test_template(void)
 	for (int i = 0; cfg != NULL && plain != NULL && config_keys[i].section != NULL; i++) {
 		const char *s = config_keys[i].section, *k = config_keys[i].key;
 
+		if (is_template(s))
+			continue;
 		snprintf(want, sizeof want, "%s:", path);
 		from_file &= strncmp(config_source(cfg, s, k), want, strlen(want)) == 0;
 		same &= strcmp(config_source(plain, s, k), "default") == 0;
@@ -640,6 +651,64 @@ test_misuse(void)
 	config_free(cfg);
 }
 
+/*
+ * Named sections: the built-in ones without any in the file, exactly the
+ * file's otherwise, template defaults, environment overrides, errors.
+ */
+static void
+test_named_sections(void)
+{
+	struct config *cfg;
+	const char *names[16];
+	size_t n;
+
+	cfg = config_load(NULL, err, sizeof err);
+	n = config_sections(cfg, "route", names, 16);
+	ok(n >= 4 && strcmp(names[0], "route.login") == 0, "no file: the built-in routes, in order");
+	is_str(config_source(cfg, "route.login", "rate_ip"), "built-in sections:5", "built-in value's source");
+	is_str(config_str(cfg, "route.auth", "prefix"), "/api/auth", "built-in value");
+	config_free(cfg);
+
+	cfg = config_load(conf("[route.b]\nprefix = /b\nupstreams = 127.0.0.1:1 unix:/x\n"
+	    "[route.a-1]\nprefix = /a\ntimeout = 2s\n"), err, sizeof err);
+	ok(cfg != NULL, "a file with two routes loads");
+	n = cfg != NULL ? config_sections(cfg, "route", names, 16) : 0;
+	is_int((long long)n, 2, "exactly the file's routes");
+	if (n == 2) {
+		is_str(names[0], "route.b", "first in file order");
+		is_str(config_str(cfg, "route.b", "upstreams"), "127.0.0.1:1 unix:/x", "value from the file");
+		is_int(config_duration_ms(cfg, "route.a-1", "timeout"), 2000, "typed value from the file");
+		is_int(config_duration_ms(cfg, "route.b", "timeout"), 30000, "template default");
+		is_str(config_str(cfg, "route.b", "auth"), "token", "enum template default");
+	}
+	config_free(cfg);
+
+	setenv("QUILL_ROUTE_A_1_TIMEOUT", "7s", 1);
+	cfg = config_load(conf("[route.a-1]\nprefix = /a\n"), err, sizeof err);
+	ok(cfg != NULL && config_duration_ms(cfg, "route.a-1", "timeout") == 7000, "environment reaches a named section");
+	config_free(cfg);
+	unsetenv("QUILL_ROUTE_A_1_TIMEOUT");
+	setenv("QUILL_ROUTE_NOPE_TIMEOUT", "7s", 1);
+	cfg = config_load(conf("[route.a]\n"), err, sizeof err);
+	ok(cfg == NULL && strstr(err, "QUILL_ROUTE_NOPE_TIMEOUT: unknown") != NULL, "environment naming no section refused");
+	config_free(cfg);
+	unsetenv("QUILL_ROUTE_NOPE_TIMEOUT");
+
+	ok(config_load(conf("[route.a]\n[route.A]\n"), err, sizeof err) == NULL && strstr(err, ":2: duplicate section") != NULL,
+	    "a section twice (any case) refused");
+	ok(config_load(conf("[route.a b]\n"), err, sizeof err) == NULL && strstr(err, ":1: section [route.a b]") != NULL,
+	    "a name with a space refused");
+	ok(config_load(conf("[route.]\n"), err, sizeof err) == NULL, "an empty name refused");
+	ok(config_load(conf("[route.*]\n"), err, sizeof err) == NULL, "the template itself refused");
+	ok(config_load(conf("[nope.a]\n"), err, sizeof err) == NULL && strstr(err, "unknown section [nope.a]") != NULL,
+	    "an unknown kind refused");
+	ok(config_load(conf("[route.a]\nbogus = 1\n"), err, sizeof err) == NULL &&
+	    strstr(err, "unknown key \"bogus\" in section [route.a]") != NULL, "an unknown key refused");
+	ok(config_load(conf("[route.a]\ntimeout = 1\ntimeout = 2\n"), err, sizeof err) == NULL &&
+	    strstr(err, ":3: duplicate key") != NULL, "a key twice refused");
+	ok(config_load(conf("[route.a]\nbalance = random\n"), err, sizeof err) == NULL, "a bad value refused");
+}
+
 int
 main(void)
 {
@@ -653,6 +722,7 @@ main(void)
 	test_env();
 	test_dump();
 	test_template();
+	test_named_sections();
 	cleanup();
 	return done_testing();
 }

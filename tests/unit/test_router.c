@@ -64,6 +64,29 @@ main(void)
 	is_int(router_add(&r, "GET", "/{a}/{b}/{c}/{d}/{e}", NULL, 0), -1, "too many parameters refused");
 	is_int(r.refused, 5, "every refusal is counted for the daemon to check at start");
 
+	/* Prefix routes: method "*" and a last segment "*". */
+	{
+		struct router pr;
+		struct router_match pm;
+
+		router_init(&pr);
+		is_int(router_add(&pr, "GET", "/a/*/b", NULL, 0), -1, "\"*\" only as the last segment");
+		is_int(router_add(&pr, "GET", "/a/x*", NULL, 0), -1, "\"*\" inside a literal refused");
+		ok(router_add(&pr, "GET", "/api/auth/me", NULL, 0) == 0, "exact route before the prefix");
+		ok(router_add(&pr, "*", "/api/auth/*", NULL, 0) == 1, "prefix route with any method");
+		is_int(router_match(&pr, "GET", 3, "/api/auth/me", 12, &pm), ROUTER_FOUND, "exact route wins by order");
+		is_int(pm.route->index, 0, "  the exact one");
+		is_int(router_match(&pr, "DELETE", 6, "/api/auth/me", 12, &pm), ROUTER_FOUND, "other method: prefix");
+		is_int(pm.route->index, 1, "  the prefix one");
+		is_int(router_match(&pr, "POST", 4, "/api/auth", 9, &pm), ROUTER_FOUND, "prefix matches itself");
+		is_int(router_match(&pr, "POST", 4, "/api/auth/", 10, &pm), ROUTER_FOUND, "and with a slash");
+		is_int(router_match(&pr, "PATCH", 5, "/api/auth/sessions/x/y", 22, &pm), ROUTER_FOUND,
+		    "and deeper paths");
+		is_int(router_match(&pr, "GET", 3, "/api/authx", 10, &pm), ROUTER_NOT_FOUND,
+		    "but not a longer segment");
+		is_int(router_match(&pr, "GET", 3, "/api", 4, &pm), ROUTER_NOT_FOUND, "nor a shorter path");
+	}
+
 	/* A full table refuses further routes rather than overflowing. */
 	{
 		struct router full;
