@@ -369,7 +369,7 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 	router_init(&d.router);
 	health_add_routes(&d.router);
 	if (def->add_routes != NULL)
-		def->add_routes(&d.router);
+		def->add_routes(&d.router, d.cfg);
 	if (d.router.refused > 0)
 		fatalx("event=start_failed reason=route_table_refused_a_route count=%d", d.router.refused);
 	if (def->has_http) {

@@ -44,8 +44,12 @@ struct daemon_def {
 	 * quill-authd at [auth] url); routes call http_authenticate().
 	 */
 	int verify_tokens;
-	/* Adds the daemon's routes; /healthz, /readyz and /metrics come for free. */
-	void (*add_routes)(struct router *r);
+	/*
+	 * Adds the daemon's routes, in the master at start (a reload keeps
+	 * them); /healthz, /readyz and /metrics come for free.  Metrics the
+	 * daemon keeps are registered here too, before they are frozen.
+	 */
+	void (*add_routes)(struct router *r, const struct config *cfg);
 	/*
 	 * Optional, in the master after privileges are dropped and before the
 	 * workers fork: state every worker inherits.  Called again with the
@@ -58,6 +62,13 @@ struct daemon_def {
 	int (*worker_init)(struct worker *w);
 	/* Optional, in each worker after it has drained, before its pool is closed. */
 	void (*worker_exit)(struct worker *w);
+	/*
+	 * Optional: sees every response of a handler as it starts (one passed
+	 * to libh2o's proxy included) and may add headers to it.
+	 */
+	void (*on_response)(h2o_req_t *req);
+	/* Optional, in each worker: the TLS context the listener speaks, or NULL for cleartext. */
+	SSL_CTX *(*tls_context)(void);
 };
 
 int daemon_main(int argc, char **argv, const struct daemon_def *def);

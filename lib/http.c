@@ -343,8 +343,31 @@ json_error_do_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_
 		h2o_ostream_send_next(self, req, NULL, 0, state);
 }
 
-static void
-json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+/*
+ * What libh2o's proxy logged when it gave up on an upstream, or NULL: its
+ * 502s say "connection failure", "I/O timeout" and the like.
+ */
+static const char *
+proxy_error(h2o_req_t *req, size_t *len)
+{
+	for (size_t i = req->error_logs.size; i > 0; i--) {
+		h2o_req_error_log_t *e = &req->error_logs.entries[i - 1];
+
+		if (strcmp(e->module, "lib/core/proxy.c") == 0) {
+			*len = e->msg.len;
+			return e->msg.base;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Gives a text/plain error libh2o wrote the JSON format; a proxy that
+ * waited in vain for its upstream is a 504, not the 502 libh2o says.
+ * Returns the slot for the next filter.
+ */
+static h2o_ostream_t **
+json_error_rewrite(h2o_req_t *req, h2o_ostream_t **slot)
 {
 	ssize_t ct;
 	char id[HTTP_REQUEST_ID_MAX + 1];
@@ -353,10 +376,22 @@ json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 	ct = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
 	if (req->res.status >= 400 && ct != -1 && media_type_is(req->res.headers.entries[ct].value, "text/plain")) {
 		struct json_error_ostream *o;
+		const char *upstream_error;
 		char message[96];
+		size_t len = 0;
 
 		snprintf(message, sizeof(message), "%s", req->res.status == 413 ?
 		    "request body is larger than the limit" : status_reason(req->res.status));
+		req->res.reason = status_reason(req->res.status);
+		if (req->res.status == 502 && (upstream_error = proxy_error(req, &len)) != NULL) {
+			if (h2o_memis(upstream_error, len, H2O_STRLIT("I/O timeout"))) {
+				req->res.status = 504;
+				req->res.reason = status_reason(504);
+				snprintf(message, sizeof(message), "the service did not answer in time");
+			} else
+				snprintf(message, sizeof(message), "the service could not be reached (%.*s)",
+				    (int)(len > 48 ? 48 : len), upstream_error);
+		}
 		o = (struct json_error_ostream *)h2o_add_ostream(req, sizeof(*o), slot);
 		o->super.do_send = json_error_do_send;
 		o->body = error_document(&req->pool, status_code_word(req->res.status), message, id);
@@ -364,6 +399,33 @@ json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 		req->res.content_length = o->body.len;
 		slot = &o->super.next;
 	}
+	return slot;
+}
+
+/* On the host's fallback path: libh2o's answers before any handler. */
+static void
+json_error_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+	h2o_setup_next_ostream(req, json_error_rewrite(req, slot));
+}
+
+/*
+ * On the handlers' path: every response, the handlers' own and those a
+ * handler passed to libh2o's proxy, meets the daemon's hook, and a proxy
+ * error is rewritten like libh2o's other errors.
+ */
+struct response_filter {
+	h2o_filter_t super;
+	struct http_server *srv;
+};
+
+static void
+response_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+	struct http_server *srv = ((struct response_filter *)self)->srv;
+
+	slot = json_error_rewrite(req, slot);
+	srv->worker->def->on_response(req);
 	h2o_setup_next_ostream(req, slot);
 }
 
@@ -611,12 +673,25 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 	 * rewriting filter needed.
 	 */
 	h2o_create_filter(&host->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = json_error_setup;
+	if (w->def->on_response != NULL) {
+		struct response_filter *f = (struct response_filter *)h2o_create_filter(root, sizeof(*f));
+
+		f->super.on_setup_ostream = response_setup;
+		f->srv = s;
+	}
+	/*
+	 * Upstream idle connections are closed by the proxy's pool; a Via
+	 * header would only tell a client what runs here.
+	 */
+	s->gconf.proxy.emit_via_header = 0;
 
 	h2o_context_init(&s->ctx, w->loop, &s->gconf);
 	h2o_timeout_init(w->loop, &s->accept_pause, 100);
 	s->accept_resume.cb = on_accept_resume;
 	s->accept_ctx.ctx = &s->ctx;
 	s->accept_ctx.hosts = s->gconf.hosts;
+	if (w->def->tls_context != NULL)
+		s->accept_ctx.ssl_ctx = w->def->tls_context();
 	s->listener = h2o_evloop_socket_create(w->loop, listen_fd, H2O_SOCKET_FLAG_DONT_READ);
 	if (s->listener == NULL)
 		return -1;

@@ -35,7 +35,7 @@ jwks(struct http_request *hr)
 }
 
 static void
-add_routes(struct router *r)
+add_routes(struct router *r, const struct config *cfg)
 {
 	router_add(r, "POST", "/api/auth/register", (void *)accounts_register, 0);
 	router_add(r, "POST", "/api/auth/login", (void *)login_login, 0);
