@@ -1,0 +1,237 @@
+/*
+ * proxy.c: a request on a route's prefix, from the client to a service.
+ *
+ * In order, each step answering the request itself when it must:
+ *
+ *   1. a CORS preflight is answered here (cors.c);
+ *   2. the client address's bucket of the route (429);
+ *   3. on a token route, the bearer token (401, or 503 while the tokens
+ *      cannot be checked), then the user's bucket (429);
+ *   4. the headers are rewritten: every client-sent X-Quill-* is dropped
+ *      and X-Quill-User-Id / X-Quill-Role are set from the verified token
+ *      only, so a service can believe them; X-Request-Id is the request's
+ *      id; a client's own X-Forwarded-For is dropped unless it came
+ *      through a trusted proxy (libh2o appends the peer's address);
+ *   5. an upstream is picked (503 at once when none can take it) and the
+ *      request goes to libh2o's proxy with that upstream's connection pool.
+ *
+ * The response comes back through gw_on_response(), which adds the CORS
+ * and RateLimit headers and tells upstream.c when the upstream failed
+ * (libh2o's proxy answers 502, or 504 once lib/http has seen it timed out).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/daemon.h"
+#include "lib/http.h"
+#include "lib/jwt.h"
+#include "lib/metrics.h"
+#include "bin/quill-gatewayd/gateway.h"
+
+#define GW_REQUEST_MAGIC 0x71756c6cu
+
+/*
+ * What the gateway remembers of a proxied request.  The overrides come
+ * first: libh2o keeps a pointer to them in req->overrides, which is how
+ * gw_on_response() finds the rest.
+ */
+struct gw_request {
+	h2o_req_overrides_t overrides;
+	uint32_t magic;
+	struct gw_upstream *upstream;
+	struct ratelimit_result limit;	/* the tighter of the two buckets */
+	bool limited;			/* limit holds a rule's result */
+};
+
+static void
+gw_request_dispose(void *p)
+{
+	struct gw_request *gr = p;
+
+	if (gr->upstream != NULL)
+		gr->upstream->inflight--;
+}
+
+static void
+add_uint_header(h2o_req_t *req, const char *name, size_t name_len, uint64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	h2o_iovec_t copy = h2o_strdup(&req->pool, buf, (size_t)n);
+
+	h2o_add_header_by_str(&req->pool, &req->res.headers, name, name_len, 0, NULL, copy.base, copy.len);
+}
+
+static uint64_t
+seconds_up(uint64_t ms)
+{
+	return (ms + 999) / 1000;
+}
+
+static void
+add_limit_headers(h2o_req_t *req, const struct ratelimit_result *r)
+{
+	add_uint_header(req, H2O_STRLIT("ratelimit-limit"), r->limit);
+	add_uint_header(req, H2O_STRLIT("ratelimit-remaining"), r->remaining);
+	add_uint_header(req, H2O_STRLIT("ratelimit-reset"), seconds_up(r->reset_ms));
+}
+
+/* Keeps in *kept the result that leaves the client fewer requests. */
+static void
+keep_tighter(struct gw_request *gr, const struct ratelimit_result *r)
+{
+	if (r->limit == 0)
+		return;
+	if (!gr->limited || r->remaining < gr->limit.remaining || !r->allowed)
+		gr->limit = *r;
+	gr->limited = true;
+}
+
+static bool
+take_token(struct http_request *hr, struct gw_request *gr, const struct gw_route *rt, const void *key,
+    size_t keylen, const struct ratelimit_rule *rule, metrics_id limited)
+{
+	struct ratelimit_result r;
+	char msg[160];
+
+	if (rule->limit == 0)
+		return true;
+	if (ratelimit_take(gw_limits, key, keylen, rule, h2o_now(hr->worker->loop), &r)) {
+		keep_tighter(gr, &r);
+		return true;
+	}
+	metrics_add(limited, 1);
+	add_uint_header(hr->req, H2O_STRLIT("retry-after"), seconds_up(r.retry_after_ms));
+	add_limit_headers(hr->req, &r);
+	snprintf(msg, sizeof(msg), "too many requests on %s; retry in %llu s", rt->name,
+	    (unsigned long long)seconds_up(r.retry_after_ms));
+	http_send_error(hr, 429, "rate_limited", msg);
+	return false;
+}
+
+/*
+ * A bucket's key: the route, what is counted, and who.  Routes share no
+ * bucket, so login's strict limit is its own.
+ */
+static size_t
+bucket_key(unsigned char *key, size_t size, int route, char kind, const void *who, size_t who_len)
+{
+	if (who_len > size - 2)
+		who_len = size - 2;
+	key[0] = (unsigned char)route;
+	key[1] = (unsigned char)kind;
+	memcpy(key + 2, who, who_len);
+	return who_len + 2;
+}
+
+static bool
+is_quill_header(const h2o_iovec_t *name)
+{
+	return name->len >= 8 && strncasecmp(name->base, "x-quill-", 8) == 0;
+}
+
+/* Step 4: the headers the service gets. */
+static void
+rewrite_headers(struct http_request *hr, const struct jwt_claims *claims, bool believe_forwarded_for)
+{
+	h2o_req_t *req = hr->req;
+	h2o_headers_t out = { NULL, 0, 0 };
+	h2o_iovec_t v;
+
+	h2o_vector_reserve(&req->pool, &out, req->headers.size + 3);
+	for (size_t i = 0; i != req->headers.size; i++) {
+		const h2o_header_t *h = &req->headers.entries[i];
+
+		if (is_quill_header(h->name) || h2o_lcstris(h->name->base, h->name->len, H2O_STRLIT("x-request-id")))
+			continue;
+		if (h->name == &H2O_TOKEN_X_FORWARDED_FOR->buf && !believe_forwarded_for)
+			continue;
+		out.entries[out.size++] = *h;
+	}
+	req->headers = out;
+	v = h2o_strdup(&req->pool, hr->request_id, SIZE_MAX);
+	h2o_add_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-request-id"), 0, NULL, v.base, v.len);
+	if (claims != NULL) {
+		v = h2o_strdup(&req->pool, claims->sub, SIZE_MAX);
+		h2o_add_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-quill-user-id"), 0, NULL, v.base, v.len);
+		v = h2o_strdup(&req->pool, claims->role, SIZE_MAX);
+		h2o_add_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-quill-role"), 0, NULL, v.base, v.len);
+	}
+}
+
+/* The normalised path and the query: what was routed is what the service sees. */
+static h2o_iovec_t
+upstream_path(h2o_req_t *req)
+{
+	if (req->query_at == SIZE_MAX)
+		return req->path_normalized;
+	return h2o_concat(&req->pool, req->path_normalized,
+	    h2o_iovec_init(req->path.base + req->query_at, req->path.len - req->query_at));
+}
+
+void
+gw_proxy(struct http_request *hr)
+{
+	struct gw_worker *g = hr->worker->app;
+	int route = gw_route_of_router_index[hr->match.route->index];
+	const struct gw_route *rt = &gw.routes[route];
+	const struct jwt_claims *claims = NULL;
+	struct gw_client_addr client;
+	struct gw_request *gr;
+	struct gw_upstream *u;
+	unsigned char key[80];
+	size_t keylen;
+
+	if (gw_cors_preflight(hr))
+		return;
+	gr = http_request_alloc(hr, sizeof(*gr), gw_request_dispose);
+	memset(gr, 0, sizeof(*gr));
+	gr->magic = GW_REQUEST_MAGIC;
+	gw_client_addr(hr->req, &client);
+	keylen = bucket_key(key, sizeof(key), route, 'i', client.addr, client.len);
+	if (!take_token(hr, gr, rt, key, keylen, &rt->rate_ip, rt->limited_ip))
+		return;
+	if (!rt->public) {
+		if ((claims = http_authenticate(hr)) == NULL)
+			return;
+		keylen = bucket_key(key, sizeof(key), route, 'u', claims->sub, strlen(claims->sub));
+		if (!take_token(hr, gr, rt, key, keylen, &rt->rate_user, rt->limited_user))
+			return;
+	}
+	if ((u = gw_upstream_pick(g, route)) == NULL) {
+		add_uint_header(hr->req, H2O_STRLIT("retry-after"), seconds_up(gw_upstream_retry_ms(g, route)));
+		http_send_error(hr, 503, "service_unavailable", "no instance of the service can take requests now");
+		return;
+	}
+	rewrite_headers(hr, claims, client.via_trusted_proxy);
+	gr->upstream = u;
+	u->inflight++;
+	gr->overrides.socketpool = &u->pool;
+	gr->overrides.client_ctx = &g->routes[route].client_ctx;
+	h2o_reprocess_request(hr->req, hr->req->method, &H2O_URL_SCHEME_HTTP,
+	    h2o_iovec_init(u->spec->authority, strlen(u->spec->authority)), upstream_path(hr->req), &gr->overrides, 0);
+}
+
+void
+gw_on_response(h2o_req_t *req)
+{
+	struct gw_request *gr = (struct gw_request *)req->overrides;
+
+	gw_cors_headers(req);
+	if (gr == NULL || gr->magic != GW_REQUEST_MAGIC)
+		return;
+	if (gr->limited && req->res.status != 429)
+		add_limit_headers(req, &gr->limit);
+	/* libh2o's proxy logged why it gave up; lib/http turned a timeout into 504. */
+	if (req->res.status == 502 || req->res.status == 504) {
+		for (size_t i = req->error_logs.size; i > 0; i--) {
+			h2o_req_error_log_t *e = &req->error_logs.entries[i - 1];
+
+			if (strcmp(e->module, "lib/core/proxy.c") == 0) {
+				gw_upstream_failed(gr->upstream, e->msg.base, e->msg.len);
+				break;
+			}
+		}
+	}
+}

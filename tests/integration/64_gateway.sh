@@ -1,0 +1,310 @@
+# quill-gatewayd in front of a real quill-authd (and PostgreSQL) and two
+# test backends (quill-testd as "alpha" and "beta"): routing and
+# balancing, edge auth (valid, missing, expired, revoked within 1 s),
+# header stripping, rate limits that hold across workers, trusted
+# proxies, CORS, body limits, 502/503 with a backend stopped, 504 with a
+# backend that stalls, SSE passed through unbuffered, WebSocket both
+# ways, the OpenAPI document and the docs page, and the metrics.
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
+t_begin
+
+aport=$(free_port)
+gport=$(free_port)
+p_alpha=$(free_port)
+p_beta=$(free_port)
+p_dead=$(free_port)
+conf=$T_DIR/quill.conf
+mkdir -p "$T_DIR/docs"
+cp "$QUILL_SRC/doc/api/openapi.json" "$T_DIR/openapi.json"
+cp "$QUILL_SRC/doc/api/index.html" "$T_DIR/docs/index.html"
+printf 'body{}\n' >"$T_DIR/docs/app.css"
+write_config "$conf" "
+[http]
+keepalive_timeout = 2s
+[auth]
+listen = 127.0.0.1:$aport
+url = http://127.0.0.1:$aport
+workers = 1
+argon2_opslimit = 1
+argon2_memlimit = 8m
+[chat]
+listen = 127.0.0.1:$p_alpha
+workers = 1
+[ocr]
+listen = 127.0.0.1:$p_beta
+workers = 1
+[gateway]
+listen = 127.0.0.1:$gport
+workers = 2
+trusted_proxies = 127.0.0.1
+upstream_cooldown = 3s
+upstream_health_interval = 500ms
+cors_origins = https://app.example.org
+openapi_file = $T_DIR/openapi.json
+docs_dir = $T_DIR/docs
+[route.login]
+prefix = /api/auth/login /api/auth/register
+upstreams = 127.0.0.1:$aport
+auth = public
+rate_ip = 3/1m
+[route.auth]
+prefix = /api/auth
+upstreams = 127.0.0.1:$aport
+[route.test]
+prefix = /api/test
+upstreams = 127.0.0.1:$p_alpha 127.0.0.1:$p_beta
+timeout = 1s
+websocket = yes
+[route.upload]
+prefix = /api/test/upload
+upstreams = 127.0.0.1:$p_alpha
+max_body = 4m
+[route.open]
+prefix = /api/test/status /api/test/sse
+upstreams = 127.0.0.1:$p_alpha 127.0.0.1:$p_beta
+auth = public
+balance = least_conn
+[route.tight]
+prefix = /api/test/status/418
+upstreams = 127.0.0.1:$p_alpha
+auth = public
+rate_ip = 5/1m
+[route.percap]
+prefix = /api/test/status/420
+upstreams = 127.0.0.1:$p_alpha
+rate_ip = off
+rate_user = 3/1m
+[route.dead]
+prefix = /api/dead
+upstreams = 127.0.0.1:$p_dead
+auth = public
+"
+g=http://127.0.0.1:$gport
+"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
+start_daemon quill-authd "$conf"
+check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "http://127.0.0.1:$aport/readyz"
+start_daemon quill-testd "$conf" QUILL_TESTD_SECTION=chat QUILL_TESTD_NAME=alpha
+alpha=$DAEMON_PID
+start_daemon quill-testd "$conf" QUILL_TESTD_SECTION=ocr QUILL_TESTD_NAME=beta
+beta=$DAEMON_PID
+start_daemon quill-gatewayd "$conf"
+gateway=$DAEMON_PID
+check "quill-gatewayd is up" wait_for 50 curl -fs -o /dev/null "$g/healthz"
+check "backends are up" wait_for 50 curl -fs -o /dev/null "http://127.0.0.1:$p_beta/healthz"
+check "the gateway's verifier is ready" wait_for 50 sh -c "curl -s '$g/api/test/headers' | grep -q missing_token"
+
+# --- accounts through the gateway ---
+API_BASE=$g
+u=g$$x$RANDOM
+pw=marble-orchard-7734
+email=gw.$u@example.org
+api POST /api/auth/register "{\"email\":\"$email\",\"password\":\"$pw\"}"
+is "$STATUS" 201 "register through the gateway (public route)"
+uid=$(json .id)
+login "$email" "$pw"
+is "$STATUS" 200 "login through the gateway"
+tok=$ACCESS
+api GET /api/auth/me "" "$tok"
+is "$STATUS $(json .id)" "200 $uid" "GET /api/auth/me through the gateway"
+http GET "$g/api/nowhere"
+is "$STATUS $(json .error.code)" "404 not_found" "a path no route takes is a 404 JSON error"
+http GET "$g/api/testing"
+is "$STATUS" 404 "a prefix matches whole segments only"
+
+# --- routing and balancing ---
+seen=
+for i in 1 2 3 4 5 6 7 8; do
+	http GET "$g/api/test/headers" -H "Authorization: Bearer $tok"
+	[ "$STATUS" = 200 ] && seen="$seen $(header x-backend)"
+done
+like "$seen" alpha "round robin reaches alpha"
+like "$seen" beta "and beta"
+http GET "$g/api/test/status/201" -H "X-Request-Id: mine-0001"
+is "$STATUS $(json .status)" "201 201" "a public route needs no token; the service's status passes through"
+is "$(header x-request-id)" mine-0001 "a valid incoming X-Request-Id is kept and echoed"
+http GET "$g/api/test/status/201" -H 'X-Request-Id: bad id!'
+like "$(header x-request-id)" '^[0-9a-f]{32}$' "an invalid one is replaced"
+
+# --- edge auth ---
+http GET "$g/api/test/headers"
+is "$STATUS $(json .error.code)" "401 missing_token" "no token: 401"
+like "$(header www-authenticate)" '^Bearer' "with WWW-Authenticate: Bearer"
+http GET "$g/api/test/headers" -H "Authorization: Bearer not.a.token"
+is "$STATUS $(json .error.code)" "401 invalid_token" "a malformed token: 401"
+keyfile=$(ls "$T_DIR"/keys/*.key | head -n 1)
+sid=$(jwt_part "$tok" 2 | jq -r .sid)
+now=$(date +%s)
+expired=$("$QUILL_BUILD/tests/testd/jwt-mint" "$keyfile" quill "$uid" "$sid" user $((now - 900)) $((now - 900)) $((now - 300)))
+http GET "$g/api/test/headers" -H "Authorization: Bearer $expired"
+is "$STATUS $(json .error.code)" "401 invalid_token" "an expired token: 401"
+like "$(json .error.message)" expired "  saying it expired"
+
+# --- headers the backend sees ---
+http GET "$g/api/test/headers" -H "Authorization: Bearer $tok" -H "X-Quill-User-Id: 00000000-0000-4000-8000-000000000000" \
+	-H "X-Quill-Role: admin" -H "x-quill-anything: x" -H "X-Forwarded-For: 6.6.6.6" -H "X-Request-Id: trace-42"
+is "$(json '.headers["x-quill-user-id"]')" "$uid" "X-Quill-User-Id comes from the token, not the client"
+is "$(json '.headers["x-quill-role"]')" user "X-Quill-Role too"
+is "$(json '.headers["x-quill-anything"]')" null "any other client-sent X-Quill-* is dropped"
+is "$(json '.headers["x-request-id"]')" trace-42 "the backend gets the request id"
+is "$(json '.headers["x-forwarded-proto"]')" http "X-Forwarded-Proto is set"
+like "$(json '.headers["x-forwarded-for"]')" '6\.6\.6\.6, 127\.0\.0\.1$' "a trusted proxy's X-Forwarded-For is kept, the peer appended"
+like "$(json '.headers.authorization')" '^Bearer ' "the token goes on (services check it too)"
+http GET "$g/api/test/status/200" -H "X-Quill-User-Id: forged"
+is "$STATUS" 200 "a forged X-Quill-User-Id on a public route is not refused"
+http GET "$g/api/test/headers" -H "Authorization: Bearer $tok" -H "X-Quill-User-Id: forged"
+is "$(json '.headers["x-quill-user-id"]')" "$uid" "and never reaches the backend as sent"
+
+# --- rate limits: the N+1-th request is refused whichever worker serves it ---
+# Each round is one client (X-Forwarded-For, believed from the trusted
+# 127.0.0.1); a round counts only when both workers served some of it.
+proven=no
+for round in 1 2 3 4 5 6 7 8; do
+	statuses= ids=
+	for i in 1 2 3 4 5 6; do
+		http GET "$g/api/test/status/418" -H "X-Forwarded-For: 10.9.$round.1"
+		statuses="$statuses $STATUS"
+		ids="$ids $(header x-request-id)"
+		[ "$i" = 6 ] && last_retry=$(header retry-after) last_limit=$(header ratelimit-limit) last_body=$BODY
+	done
+	workers=$(for id in $ids; do grep "request_id=$id" "$T_DIR/log/quill-gatewayd.log" | grep -o 'worker=[0-9]*'; done | sort -u | wc -l)
+	if [ "$workers" -ge 2 ]; then proven=yes; break; fi
+done
+is "$proven" yes "a round of six requests was served by both workers"
+is "$statuses" " 418 418 418 418 418 429" "five pass, the sixth is 429 (limit 5 shared by the workers)"
+like "$last_retry" '^[0-9]+$' "429 carries Retry-After"
+is "$last_limit" 5 "and RateLimit-Limit"
+is "$(printf '%s' "$last_body" | jq -r .error.code)" rate_limited "and a JSON error"
+http GET "$g/api/test/status/418" -H "X-Forwarded-For: 10.99.0.1"
+is "$STATUS $(header ratelimit-remaining)" "418 4" "another client has its own bucket"
+http GET "$g/api/test/status/418" -H "X-Forwarded-For: 10.99.0.1, 10.9.1.1"
+is "$STATUS" 429 "the rightmost untrusted X-Forwarded-For address is the client"
+statuses=
+for i in 1 2 3 4; do
+	http GET "$g/api/test/status/420" -H "Authorization: Bearer $tok" -H "X-Forwarded-For: 10.8.0.$i"
+	statuses="$statuses $STATUS"
+done
+is "$statuses" " 420 420 420 429" "the per-user bucket follows the user across addresses"
+statuses=
+for i in 1 2 3 4; do
+	http POST "$g/api/auth/login" -H 'Content-Type: application/json' -H "X-Forwarded-For: 10.7.0.1" \
+		--data-binary "{\"email\":\"$email\",\"password\":\"wrong-password-$i\"}"
+	statuses="$statuses $STATUS"
+done
+is "$statuses" " 401 401 401 429" "login has its own stricter bucket"
+
+# --- CORS ---
+http OPTIONS "$g/api/test/headers" -H 'Origin: https://app.example.org' -H 'Access-Control-Request-Method: PATCH'
+is "$STATUS" 204 "an allowed preflight is answered at the gateway"
+is "$(header access-control-allow-origin)" https://app.example.org "  with the origin"
+like "$(header access-control-allow-methods)" PATCH "  the methods"
+like "$(header access-control-allow-headers)" Authorization "  the headers"
+is "$(header access-control-max-age)" 600 "  and the max age"
+http OPTIONS "$g/api/test/headers" -H 'Origin: https://evil.example' -H 'Access-Control-Request-Method: GET'
+is "$STATUS $(json .error.code)" "403 origin_not_allowed" "a preflight from another origin is refused"
+is "$(header access-control-allow-origin)" "" "  without CORS headers"
+http GET "$g/api/test/status/200" -H 'Origin: https://app.example.org'
+is "$(header access-control-allow-origin)" https://app.example.org "a proxied response carries CORS headers for an allowed origin"
+like "$(header access-control-expose-headers)" X-Request-Id "  and exposes X-Request-Id"
+http GET "$g/api/test/headers" -H 'Origin: https://app.example.org'
+is "$STATUS $(header access-control-allow-origin)" "401 https://app.example.org" "so does the gateway's own 401"
+http GET "$g/api/test/status/200" -H 'Origin: https://evil.example'
+is "$(header access-control-allow-origin)" "" "another origin gets none"
+
+# --- body limits ---
+head -c 2000000 /dev/zero | tr '\0' 'a' >"$T_DIR/2m"
+http POST "$g/api/test/headers" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' --data-binary "@$T_DIR/2m"
+is "$STATUS $(json .error.code)" "413 payload_too_large" "2 MB on a 1 MB route: 413 JSON"
+http POST "$g/api/test/upload" -H "Authorization: Bearer $tok" --data-binary "@$T_DIR/2m"
+is "$STATUS $(json .bytes)" "200 2000000" "2 MB on the upload route passes"
+reply=$(exec 3<>"/dev/tcp/127.0.0.1/$gport"
+	printf 'POST /api/test/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n' >&3
+	timeout 3 head -n 1 <&3)
+like "$reply" '^HTTP/1.1 413' "100 MB announced: 413 before any of the body is sent"
+
+# --- slow and broken clients ---
+reply=$(exec 3<>"/dev/tcp/127.0.0.1/$gport"
+	printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&3
+	timeout 5 cat <&3; echo "rc=$?")
+like "$reply" 'rc=0$' "a client that never ends its headers is dropped (keepalive_timeout)"
+
+# --- SSE and WebSocket ---
+first=$(timeout 1 curl -sN "$g/api/test/sse" | head -n 1)
+is "$first" "data: first" "the first SSE event arrives before the stream's next one (1.5 s later)"
+http GET "$g/api/test/sse"
+is "$(printf '%s' "$BODY" | grep -c '^data:')" 2 "the whole stream arrives"
+out=$("$QUILL_BUILD/tests/testd/ws-client" 127.0.0.1 "$gport" /api/test/ws -H "Authorization: Bearer $tok" hello "second message")
+is "$out" "101
+hello
+second message" "a WebSocket session passes through both ways"
+out=$("$QUILL_BUILD/tests/testd/ws-client" 127.0.0.1 "$gport" /api/test/ws hello | head -n 1)
+is "$out" 401 "a WebSocket upgrade without a token is refused"
+
+# --- revocation: a logout reaches the gateway within 1 s ---
+login "$email" "$pw"
+t1=$ACCESS
+http GET "$g/api/test/headers" -H "Authorization: Bearer $t1"
+is "$STATUS" 200 "a second session works through the gateway"
+api POST /api/auth/logout "" "$t1"
+start=$(date +%s%N)
+refused=no
+for ((i = 0; i < 40; i++)); do
+	http GET "$g/api/test/headers" -H "Authorization: Bearer $t1"
+	if [ "$STATUS" = 401 ]; then refused=yes; break; fi
+	[ $((($(date +%s%N) - start) / 1000000)) -gt 1000 ] && break
+	sleep 0.05
+done
+elapsed=$((($(date +%s%N) - start) / 1000000))
+diag "the gateway refused the token $elapsed ms after the logout"
+is "$refused" yes "after logout the gateway refuses the token"
+check "within 1 s" test "$elapsed" -le 1000
+
+# --- upstream failures ---
+http GET "$g/api/test/stall" -H "Authorization: Bearer $tok"
+is "$STATUS $(json .error.code)" "504 gateway_timeout" "a backend that stalls: 504 after the route's timeout"
+http GET "$g/api/dead/x"
+like "$STATUS $(json .error.code)" '^(502 bad_gateway|503 service_unavailable)$' "nothing listening: 502 or 503 JSON at once"
+for i in 1 2 3; do http GET "$g/api/dead/x"; done
+is "$STATUS $(json .error.code)" "503 service_unavailable" "once known dead: 503"
+like "$(header retry-after)" '^[0-9]+$' "  with Retry-After"
+kill -TERM "$beta"
+wait "$beta" 2>/dev/null
+statuses=
+for i in 1 2 3 4 5 6 7 8; do
+	http GET "$g/api/test/status/200"
+	statuses="$statuses $STATUS"
+done
+diag "with beta stopped: $statuses"
+like "$statuses" '( 200){4}$' "with one backend stopped, requests go to the other"
+like "$statuses" '^( (200|502))+$' "and nothing worse than one 502 per worker on the way"
+
+# --- OpenAPI, docs, metrics ---
+curl -s "$g/openapi.json" >"$T_DIR/served.json"
+check "GET /openapi.json serves doc/api/openapi.json byte for byte" cmp -s "$T_DIR/served.json" "$QUILL_SRC/doc/api/openapi.json"
+http GET "$g/docs"
+is "$STATUS" 200 "GET /docs"
+like "$(header content-type)" '^text/html' "  is HTML"
+http GET "$g/docs/app.css"
+is "$STATUS $(header content-type)" "200 text/css; charset=utf-8" "its assets are served"
+http GET "$g/docs/..%2fquill.conf"
+is "$STATUS" 404 "and nothing else"
+http GET "$g/metrics"
+like "$BODY" 'quill_gateway_rate_limited_total\{route="tight",bucket="ip"\} [1-9]' "metrics: rate-limited requests"
+like "$BODY" 'quill_gateway_upstream_failures_total\{route="dead"\} [1-9]' "metrics: upstream failures"
+like "$BODY" 'quill_http_requests_total\{route="\* /api/test/\*",code="2xx"\} [1-9]' "metrics: requests by route and status"
+like "$BODY" 'quill_http_request_duration_seconds_bucket\{route="\* /api/test/\*"' "metrics: latency histogram"
+like "$BODY" 'quill_http_connections' "metrics: connections"
+
+# --- configuration errors are refused with one line ---
+bad=$T_DIR/bad.conf
+write_config "$bad" "
+[gateway]
+listen = 127.0.0.1:$(free_port)
+openapi_file = $T_DIR/openapi.json
+[route.x]
+prefix = api/x
+upstreams = 127.0.0.1:1
+"
+out=$("$(program quill-gatewayd)" -c "$bad" 2>&1)
+like "$out" 'route.x\] prefix: \\?"api/x\\?" is not an absolute path' "a relative prefix is refused at start"
+check "gateway still serves" curl -fs -o /dev/null "$g/healthz"
+t_end
