@@ -160,6 +160,15 @@ rewrite_headers(struct http_request *hr, const struct jwt_claims *claims, bool b
 	}
 }
 
+static bool
+is_internal(h2o_iovec_t path)
+{
+	static const char internal[] = "/internal";
+	size_t n = sizeof(internal) - 1;
+
+	return path.len >= n && memcmp(path.base, internal, n) == 0 && (path.len == n || path.base[n] == '/');
+}
+
 /* The normalised path and the query: what was routed is what the service sees. */
 static h2o_iovec_t
 upstream_path(h2o_req_t *req)
@@ -183,6 +192,11 @@ gw_proxy(struct http_request *hr)
 	unsigned char key[80];
 	size_t keylen;
 
+	/* The services' internal feeds (authd's revocations) are for them alone. */
+	if (is_internal(hr->req->path_normalized)) {
+		http_send_error(hr, 404, "not_found", "no such route");
+		return;
+	}
 	if (gw_cors_preflight(hr))
 		return;
 	gr = http_request_alloc(hr, sizeof(*gr), gw_request_dispose);

@@ -74,6 +74,10 @@ prefix = /api/test/status/420
 upstreams = 127.0.0.1:$p_alpha
 rate_ip = off
 rate_user = 3/1m
+[route.rest]
+prefix = /
+upstreams = 127.0.0.1:$p_alpha
+auth = public
 [route.dead]
 prefix = /api/dead
 upstreams = 127.0.0.1:$p_dead
@@ -106,10 +110,11 @@ is "$STATUS" 200 "login through the gateway"
 tok=$ACCESS
 api GET /api/auth/me "" "$tok"
 is "$STATUS $(json .id)" "200 $uid" "GET /api/auth/me through the gateway"
-http GET "$g/api/nowhere"
-is "$STATUS $(json .error.code)" "404 not_found" "a path no route takes is a 404 JSON error"
-http GET "$g/api/testing"
+http GET "$g/api/testing/x?q=1"
 is "$STATUS" 404 "a prefix matches whole segments only"
+check "  /api/testing went to the / route's upstream" grep -q 'prog=quill-testd-chat .*path="/api/testing/x?q=1"' "$T_DIR/log/quill-testd.log"
+http GET "$g/internal/auth/revocations"
+is "$STATUS $(json .error.code) $(header x-backend)" "404 not_found " "/internal is never forwarded, even under a / route"
 
 # --- routing and balancing ---
 seen=
