@@ -166,13 +166,17 @@ request_id_assign(h2o_req_t *req, char id[HTTP_REQUEST_ID_MAX + 1])
 {
 	ssize_t i;
 
-	if ((i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1)) != -1) {
+	/* A service behind a proxy sets it too: taken only when it is one we would make. */
+	if ((i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1)) != -1 &&
+	    request_id_valid(req->res.headers.entries[i].value.base, req->res.headers.entries[i].value.len)) {
 		h2o_iovec_t v = req->res.headers.entries[i].value;
 
 		memcpy(id, v.base, v.len);
 		id[v.len] = '\0';
 		return;
 	}
+	if (i != -1)
+		h2o_delete_header(&req->res.headers, i);
 	i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-request-id"), -1);
 	if (i != -1 && request_id_valid(req->headers.entries[i].value.base, req->headers.entries[i].value.len)) {
 		h2o_iovec_t v = req->headers.entries[i].value;

@@ -297,8 +297,9 @@ is_loopback(const struct sockaddr *sa)
 }
 
 /*
- * The peer's address; behind the gateway (a loopback peer) the last hop
- * it appended to X-Forwarded-For, which is the one it saw.
+ * The peer's address; behind the gateway (a loopback peer) the client it
+ * names in X-Quill-Client-Ip, else the last hop it appended to
+ * X-Forwarded-For, which is the one it saw.
  */
 const char *
 client_ip(struct http_request *hr)
@@ -311,8 +312,18 @@ client_ip(struct http_request *hr)
 
 	if (len == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, len, buf) == SIZE_MAX)
 		return NULL;
-	if (is_loopback((struct sockaddr *)&ss) &&
-	    (i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-forwarded-for"), -1)) != -1) {
+	if (!is_loopback((struct sockaddr *)&ss))
+		return buf;
+	/* The gateway names the client it counted (trusted proxies in front considered). */
+	if ((i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-quill-client-ip"), -1)) != -1) {
+		h2o_iovec_t v = req->headers.entries[i].value;
+
+		char *s = v.len > 0 && v.len < NI_MAXHOST ? h2o_strdup(&req->pool, v.base, v.len).base : NULL;
+
+		if (s != NULL && strspn(s, "0123456789abcdefABCDEF.:") == v.len)
+			return s;
+	}
+	if ((i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-forwarded-for"), -1)) != -1) {
 		h2o_iovec_t v = req->headers.entries[i].value;
 		size_t start = v.len;
 

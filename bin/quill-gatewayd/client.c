@@ -94,18 +94,13 @@ parse_forwarded(const char *s, size_t len, struct gw_client_addr *out)
 static void
 believe_forwarded(h2o_req_t *req, struct gw_client_addr *out)
 {
-	ssize_t i = -1;
-
-	/* Several X-Forwarded-For lines are one list, in order; walk them last first. */
-	ssize_t found[8];
-	int nfound = 0;
-
-	while ((i = h2o_find_header(&req->headers, H2O_TOKEN_X_FORWARDED_FOR, i)) != -1 && nfound < 8)
-		found[nfound++] = i;
-	while (nfound-- > 0) {
-		h2o_iovec_t v = req->headers.entries[found[nfound]].value;
+	/* Several X-Forwarded-For lines are one list, in order: walk them last first. */
+	for (size_t n = req->headers.size; n > 0; n--) {
+		h2o_iovec_t v = req->headers.entries[n - 1].value;
 		size_t end = v.len;
 
+		if (req->headers.entries[n - 1].name != &H2O_TOKEN_X_FORWARDED_FOR->buf)
+			continue;
 		while (end > 0) {
 			size_t start = end;
 			struct gw_client_addr a = { 0 };

@@ -5,7 +5,8 @@
  * answered here and never reaches a service.  An allowed origin gets the
  * Access-Control-* headers from [gateway] cors_*; any other origin gets
  * none, on the preflight or on any response, so the browser keeps the
- * response from the page.  Responses vary by Origin, and say so, so a
+ * response from the page; a service's own Access-Control-* headers are
+ * dropped.  Responses vary by Origin, and say so, so a
  * cache in between never hands one origin's answer to another.
  */
 #include <string.h>
@@ -85,14 +86,26 @@ gw_cors_headers(h2o_req_t *req)
 {
 	h2o_iovec_t origin;
 
+	ssize_t i;
+
 	if (gw.norigins == 0 && !gw.any_origin)
 		return;
-	if (h2o_find_header(&req->res.headers, H2O_TOKEN_ACCESS_CONTROL_ALLOW_ORIGIN, -1) != -1)
-		return;		/* a preflight answered here, or a service that set its own */
+	if (req->res.status == 204 && h2o_find_header_by_str(&req->res.headers,
+	    H2O_STRLIT("access-control-allow-methods"), -1) != -1)
+		return;		/* a preflight answered here */
+	/* The gateway alone decides: a service's own CORS headers go. */
+	for (i = (ssize_t)req->res.headers.size - 1; i >= 0; i--) {
+		h2o_iovec_t *name = req->res.headers.entries[i].name;
+
+		if (name->len > 15 && h2o_lcstris(name->base, 15, H2O_STRLIT("access-control-")))
+			h2o_delete_header(&req->res.headers, i);
+	}
+	/* The answer depends on Origin whether or not this one is allowed: caches must know. */
+	if (!gw.any_origin || gw.cors_credentials)
+		h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Origin"));
 	if ((origin = allowed_origin(req)).base == NULL)
 		return;
 	add_origin_headers(req, origin);
 	h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("access-control-expose-headers"), 0, NULL,
 	    expose, sizeof(expose) - 1);
-	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Origin"));
 }

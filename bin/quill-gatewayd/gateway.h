@@ -109,6 +109,8 @@ struct gw_upstream {
 	h2o_socketpool_t pool;
 	size_t inflight;
 	uint64_t cooldown_until;	/* loop time (ms); skipped until then */
+	uint64_t failed_at;		/* loop time of the last failure */
+	uint64_t check_started_at;	/* loop time the last /readyz was asked */
 	bool ready;			/* as its last /readyz said */
 	struct httpc_call *check;	/* the /readyz in flight */
 	struct gw_worker *gwk;

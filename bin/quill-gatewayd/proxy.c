@@ -9,9 +9,10 @@
  *      cannot be checked), then the user's bucket (429);
  *   4. the headers are rewritten: every client-sent X-Quill-* is dropped
  *      and X-Quill-User-Id / X-Quill-Role are set from the verified token
- *      only, so a service can believe them; X-Request-Id is the request's
- *      id; a client's own X-Forwarded-For is dropped unless it came
- *      through a trusted proxy (libh2o appends the peer's address);
+ *      only, so a service can believe them, with X-Quill-Client-Ip the
+ *      address the limits counted; X-Request-Id is the request's id; a
+ *      client's own X-Forwarded-For is dropped unless it came through a
+ *      trusted proxy (libh2o appends the peer's address);
  *   5. an upstream is picked (503 at once when none can take it) and the
  *      request goes to libh2o's proxy with that upstream's connection pool.
  *
@@ -19,6 +20,7 @@
  * and RateLimit headers and tells upstream.c when the upstream failed
  * (libh2o's proxy answers 502, or 504 once lib/http has seen it timed out).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -169,14 +171,42 @@ is_internal(h2o_iovec_t path)
 	return path.len >= n && memcmp(path.base, internal, n) == 0 && (path.len == n || path.base[n] == '/');
 }
 
-/* The normalised path and the query: what was routed is what the service sees. */
+/*
+ * The path the service gets: the normalised path that was routed and
+ * authorised, percent-encoded again (libh2o decoded it whole, so a %0D%0A
+ * or a %252e%252e must not reach the service as a line break or as a
+ * second round of decoding), then the query as the client sent it.
+ * Returns base NULL when the query holds bytes no request line may.
+ */
 static h2o_iovec_t
 upstream_path(h2o_req_t *req)
 {
+	h2o_iovec_t path = h2o_uri_escape(&req->pool, req->path_normalized.base, req->path_normalized.len, "/@:");
+	h2o_iovec_t query;
+
 	if (req->query_at == SIZE_MAX)
-		return req->path_normalized;
-	return h2o_concat(&req->pool, req->path_normalized,
-	    h2o_iovec_init(req->path.base + req->query_at, req->path.len - req->query_at));
+		return path;
+	query = h2o_iovec_init(req->path.base + req->query_at, req->path.len - req->query_at);
+	for (size_t i = 0; i < query.len; i++) {
+		unsigned char c = (unsigned char)query.base[i];
+
+		if (c <= 0x20 || c >= 0x7f)
+			return h2o_iovec_init(NULL, 0);
+	}
+	return h2o_concat(&req->pool, path, query);
+}
+
+/* A client's client address for services: the one this gateway decided on. */
+static void
+add_client_header(h2o_req_t *req, const struct gw_client_addr *client)
+{
+	char text[INET6_ADDRSTRLEN];
+	h2o_iovec_t v;
+
+	if (client->len == 0 || inet_ntop(client->family, client->addr, text, sizeof(text)) == NULL)
+		return;
+	v = h2o_strdup(&req->pool, text, SIZE_MAX);
+	h2o_add_header_by_str(&req->pool, &req->headers, H2O_STRLIT("x-quill-client-ip"), 0, NULL, v.base, v.len);
 }
 
 void
@@ -191,6 +221,7 @@ gw_proxy(struct http_request *hr)
 	struct gw_upstream *u;
 	unsigned char key[80];
 	size_t keylen;
+	h2o_iovec_t path;
 
 	/* The services' internal feeds (authd's revocations) are for them alone. */
 	if (is_internal(hr->req->path_normalized)) {
@@ -199,11 +230,22 @@ gw_proxy(struct http_request *hr)
 	}
 	if (gw_cors_preflight(hr))
 		return;
+	if ((path = upstream_path(hr->req)).base == NULL) {
+		http_send_error(hr, 400, "bad_request", "the query holds characters a URL may not");
+		return;
+	}
+	/* Two tokens: which one a service would read is anybody's guess. */
+	if (h2o_find_header(&hr->req->headers, H2O_TOKEN_AUTHORIZATION,
+	    h2o_find_header(&hr->req->headers, H2O_TOKEN_AUTHORIZATION, -1)) != -1) {
+		http_send_error(hr, 400, "bad_request", "more than one Authorization header");
+		return;
+	}
 	gr = http_request_alloc(hr, sizeof(*gr), gw_request_dispose);
 	memset(gr, 0, sizeof(*gr));
 	gr->magic = GW_REQUEST_MAGIC;
 	gw_client_addr(hr->req, &client);
-	keylen = bucket_key(key, sizeof(key), route, 'i', client.addr, client.len);
+	/* An IPv6 client is its /64: one machine is given a whole one to pick addresses from. */
+	keylen = bucket_key(key, sizeof(key), route, 'i', client.addr, client.len == 16 ? 8 : client.len);
 	if (!take_token(hr, gr, rt, key, keylen, &rt->rate_ip, rt->limited_ip))
 		return;
 	if (!rt->public) {
@@ -219,12 +261,13 @@ gw_proxy(struct http_request *hr)
 		return;
 	}
 	rewrite_headers(hr, claims, client.via_trusted_proxy);
+	add_client_header(hr->req, &client);
 	gr->upstream = u;
 	u->inflight++;
 	gr->overrides.socketpool = &u->pool;
 	gr->overrides.client_ctx = &g->routes[route].client_ctx;
 	h2o_reprocess_request(hr->req, hr->req->method, &H2O_URL_SCHEME_HTTP,
-	    h2o_iovec_init(u->spec->authority, strlen(u->spec->authority)), upstream_path(hr->req), &gr->overrides, 0);
+	    h2o_iovec_init(u->spec->authority, strlen(u->spec->authority)), path, &gr->overrides, 0);
 }
 
 void
@@ -237,8 +280,12 @@ gw_on_response(h2o_req_t *req)
 		return;
 	if (gr->limited && req->res.status != 429)
 		add_limit_headers(req, &gr->limit);
-	/* libh2o's proxy logged why it gave up; lib/http turned a timeout into 504. */
-	if (req->res.status == 502 || req->res.status == 504) {
+	/*
+	 * libh2o's proxy logged why it gave up.  A refused or broken
+	 * connection cools the upstream down; a slow answer (lib/http made
+	 * it a 504) does not, or one slow request could take a service out.
+	 */
+	if (req->res.status == 502) {
 		for (size_t i = req->error_logs.size; i > 0; i--) {
 			h2o_req_error_log_t *e = &req->error_logs.entries[i - 1];
 

@@ -6,9 +6,10 @@
  * services' own keep-alive so the gateway is the side that closes), a
  * count of requests in flight, and two reasons to be skipped:
  *
- *   - passive: a connection refused or a response that timed out puts it
- *     in a cool-down of upstream_cooldown, so the next requests go to
- *     another upstream at once instead of failing the same way;
+ *   - passive: a connection refused or broken puts it in a cool-down of
+ *     upstream_cooldown, so the next requests go to another upstream at
+ *     once instead of failing the same way (a slow answer does not: one
+ *     slow request must not take a service out);
  *   - active: every upstream_health_interval its GET /readyz is asked;
  *     one that answers anything but 200 is skipped until it does.
  *
@@ -90,7 +91,8 @@ gw_upstream_failed(struct gw_upstream *u, const char *why, size_t why_len)
 		log_warnx("event=upstream_failed route=%s upstream=%s error=%s cooldown_ms=%llu",
 		    gw.routes[u->route].name, u->spec->spec, log_quote(quoted, sizeof(quoted), why, why_len),
 		    (unsigned long long)gw.cooldown_ms);
-	u->cooldown_until = loop_now(u->gwk) + gw.cooldown_ms;
+	u->failed_at = loop_now(u->gwk);
+	u->cooldown_until = u->failed_at + gw.cooldown_ms;
 }
 
 /* --- active health: GET /readyz --- */
@@ -109,8 +111,8 @@ on_ready_answer(void *arg, const struct httpc_response *res, const char *err)
 		    gw.routes[u->route].name, u->spec->spec, res != NULL ? res->status : 0L,
 		    err != NULL ? " error=" : "", err != NULL ? "unreachable" : "");
 	u->ready = ready;
-	/* A service that is up again leaves its cool-down at once. */
-	if (ready)
+	/* A service that is up again leaves its cool-down at once, if it was asked after it failed. */
+	if (ready && u->check_started_at > u->failed_at)
 		u->cooldown_until = 0;
 }
 
@@ -123,6 +125,7 @@ health_check(struct gw_upstream *u)
 	if (u->check != NULL || u->spec->addr.is_unix || u->gwk->w->httpc == NULL)
 		return;		/* one question at a time; libcurl here speaks TCP only */
 	snprintf(url, sizeof(url), "http://%s/readyz", u->spec->authority);
+	u->check_started_at = loop_now(u->gwk);
 	u->check = httpc_request(u->gwk->w->httpc, url, &opt, on_ready_answer, u);
 }
 

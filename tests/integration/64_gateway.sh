@@ -154,6 +154,19 @@ is "$(json '.headers["x-request-id"]')" trace-42 "the backend gets the request i
 is "$(json '.headers["x-forwarded-proto"]')" http "X-Forwarded-Proto is set"
 like "$(json '.headers["x-forwarded-for"]')" '6\.6\.6\.6, 127\.0\.0\.1$' "a trusted proxy's X-Forwarded-For is kept, the peer appended"
 like "$(json '.headers.authorization')" '^Bearer ' "the token goes on (services check it too)"
+is "$(json '.headers["x-quill-client-ip"]')" 6.6.6.6 "X-Quill-Client-Ip names the client the gateway counted"
+http GET "$g/api/test/headers" -H "Authorization: Bearer $tok" -H "Authorization: Bearer other"
+is "$STATUS" 400 "two Authorization headers are refused"
+
+# --- paths: what was routed and authorised is what the service gets ---
+http GET "$g/api/test/status/%252e%252e/%252e%252e/headers"
+is "$STATUS" 404 "double-encoded dots reach the service as text, not as a second way round the token"
+http GET "$g/api/test/status/a%20b%0D%0AX-Quill-Role:%20admin"
+is "$STATUS $(json .error.code)" "400 invalid_status" "an encoded line break stays encoded on the way to the service"
+check "  which saw it percent-encoded" grep -q 'path=/api/test/status/a%20b%0D%0AX-Quill-Role:%20admin ' "$T_DIR/log/quill-testd.log"
+http GET "$g/api/test/status/../headers"
+is "$STATUS" 401 "a dot-dot path is routed (and authorised) as it resolves"
+
 http GET "$g/api/test/status/200" -H "X-Quill-User-Id: forged"
 is "$STATUS" 200 "a forged X-Quill-User-Id on a public route is not refused"
 http GET "$g/api/test/headers" -H "Authorization: Bearer $tok" -H "X-Quill-User-Id: forged"
@@ -214,6 +227,7 @@ http GET "$g/api/test/headers" -H 'Origin: https://app.example.org'
 is "$STATUS $(header access-control-allow-origin)" "401 https://app.example.org" "so does the gateway's own 401"
 http GET "$g/api/test/status/200" -H 'Origin: https://evil.example'
 is "$(header access-control-allow-origin)" "" "another origin gets none"
+is "$(header vary)" Origin "  and the response says it varies by Origin"
 
 # --- body limits ---
 head -c 2000000 /dev/zero | tr '\0' 'a' >"$T_DIR/2m"
