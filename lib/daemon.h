@@ -64,7 +64,7 @@ struct daemon_def {
 	void (*worker_exit)(struct worker *w);
 	/*
 	 * Optional: sees every response of a handler as it starts (one passed
-	 * to libh2o's proxy included) and may add headers to it.
+	 * to libh2o's proxy or streamed by a handler included) and may add headers to it.
 	 */
 	void (*on_response)(h2o_req_t *req);
 	/* Optional, in each worker: the TLS context the listener speaks, or NULL for cleartext. */

@@ -16,8 +16,8 @@
 #include <sys/socket.h>
 
 #include <h2o.h>
-#include <h2o/socketpool.h>
 
+#include "bin/quill-gatewayd/forward.h"
 #include "lib/listen.h"
 #include "lib/metrics.h"
 #include "lib/ratelimit.h"
@@ -106,7 +106,7 @@ void gw_cors_headers(h2o_req_t *req);
 /* upstream.c: per worker */
 struct gw_upstream {
 	const struct gw_upstream_spec *spec;
-	h2o_socketpool_t pool;
+	struct fwd_pool pool;		/* its keep-alive connections (forward.c) */
 	size_t inflight;
 	uint64_t cooldown_until;	/* loop time (ms); skipped until then */
 	uint64_t failed_at;		/* loop time of the last failure */
@@ -122,9 +122,8 @@ struct gw_route_state {
 	struct gw_upstream upstreams[GW_MAX_UPSTREAMS];
 	int nupstreams;
 	unsigned rr;
-	h2o_http1client_ctx_t client_ctx;
-	h2o_timeout_t io_timeout;
-	h2o_timeout_t websocket_timeout;
+	h2o_timeout_t io_timeout;		/* the route's timeout */
+	h2o_timeout_t websocket_timeout;	/* initialised on a websocket route only */
 };
 
 struct gw_worker {
@@ -132,6 +131,7 @@ struct gw_worker {
 	struct gw_route_state routes[GW_MAX_ROUTES];
 	h2o_timeout_t health_timeout;
 	h2o_timeout_entry_t health_entry;
+	h2o_timeout_t idle_timeout;		/* upstream_idle_timeout, for every pool */
 };
 
 int gw_upstreams_start(struct gw_worker *g);

@@ -7,7 +7,8 @@
  * /healthz, /readyz and /metrics come from lib/daemon.c like everywhere.
  *
  * Files: routes.c reads the table, client.c finds the client's address,
- * cors.c, proxy.c, upstream.c (pools, balancing, health), docs.c, tls.c.
+ * cors.c, proxy.c, forward.c (the HTTP/1.1 client to the upstreams and
+ * its keep-alive pools), upstream.c (balancing, health), docs.c, tls.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

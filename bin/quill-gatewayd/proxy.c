@@ -12,13 +12,14 @@
  *      only, so a service can believe them, with X-Quill-Client-Ip the
  *      address the limits counted; X-Request-Id is the request's id; a
  *      client's own X-Forwarded-For is dropped unless it came through a
- *      trusted proxy (libh2o appends the peer's address);
+ *      trusted proxy (forward.c appends the peer's address);
  *   5. an upstream is picked (503 at once when none can take it) and the
- *      request goes to libh2o's proxy with that upstream's connection pool.
+ *      request goes to it over that upstream's pool (forward.c).
  *
- * The response comes back through gw_on_response(), which adds the CORS
- * and RateLimit headers and tells upstream.c when the upstream failed
- * (libh2o's proxy answers 502, or 504 once lib/http has seen it timed out).
+ * The answer, the upstream's or forward.c's 502/504, gets the RateLimit
+ * headers from on_upstream_response(); a refused or broken connection
+ * tells upstream.c through on_upstream_failure().  Every response, the
+ * gateway's own included, gets the CORS headers in gw_on_response().
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -31,16 +32,8 @@
 #include "lib/metrics.h"
 #include "bin/quill-gatewayd/gateway.h"
 
-#define GW_REQUEST_MAGIC 0x71756c6cu
-
-/*
- * What the gateway remembers of a proxied request.  The overrides come
- * first: libh2o keeps a pointer to them in req->overrides, which is how
- * gw_on_response() finds the rest.
- */
+/* What the gateway remembers of a proxied request. */
 struct gw_request {
-	h2o_req_overrides_t overrides;
-	uint32_t magic;
 	struct gw_upstream *upstream;
 	struct ratelimit_result limit;	/* the tighter of the two buckets */
 	bool limited;			/* limit holds a rule's result */
@@ -55,14 +48,16 @@ gw_request_dispose(void *p)
 		gr->upstream->inflight--;
 }
 
+/* Without snprintf: three of these go with every proxied response. */
 static void
 add_uint_header(h2o_req_t *req, const char *name, size_t name_len, uint64_t v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	h2o_iovec_t copy = h2o_strdup(&req->pool, buf, (size_t)n);
+	char *buf = h2o_mem_alloc_pool(&req->pool, 20), *end = buf + 20, *p = end;
 
-	h2o_add_header_by_str(&req->pool, &req->res.headers, name, name_len, 0, NULL, copy.base, copy.len);
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	h2o_add_header_by_str(&req->pool, &req->res.headers, name, name_len, 0, NULL, p, (size_t)(end - p));
 }
 
 static uint64_t
@@ -196,6 +191,30 @@ upstream_path(h2o_req_t *req)
 	return h2o_concat(&req->pool, path, query);
 }
 
+static void
+on_upstream_response(void *arg, h2o_req_t *req)
+{
+	struct gw_request *gr = arg;
+
+	if (gr->limited && req->res.status != 429)
+		add_limit_headers(req, &gr->limit);
+}
+
+/*
+ * A refused or broken connection cools the upstream down; a slow answer
+ * (forward.c's 504) is not told, or one slow request could take a
+ * service out.
+ */
+static void
+on_upstream_failure(void *arg, const char *why)
+{
+	struct gw_request *gr = arg;
+
+	gw_upstream_failed(gr->upstream, why, strlen(why));
+}
+
+static const struct fwd_hooks upstream_hooks = { on_upstream_response, on_upstream_failure };
+
 /* A client's client address for services: the one this gateway decided on. */
 static void
 add_client_header(h2o_req_t *req, const struct gw_client_addr *client)
@@ -222,6 +241,7 @@ gw_proxy(struct http_request *hr)
 	unsigned char key[80];
 	size_t keylen;
 	h2o_iovec_t path;
+	struct fwd_options opt;
 
 	/* The services' internal feeds (authd's revocations) are for them alone. */
 	if (is_internal(hr->req->path_normalized)) {
@@ -242,7 +262,6 @@ gw_proxy(struct http_request *hr)
 	}
 	gr = http_request_alloc(hr, sizeof(*gr), gw_request_dispose);
 	memset(gr, 0, sizeof(*gr));
-	gr->magic = GW_REQUEST_MAGIC;
 	gw_client_addr(hr->req, &client);
 	/* An IPv6 client is its /64: one machine is given a whole one to pick addresses from. */
 	keylen = bucket_key(key, sizeof(key), route, 'i', client.addr, client.len == 16 ? 8 : client.len);
@@ -264,35 +283,19 @@ gw_proxy(struct http_request *hr)
 	add_client_header(hr->req, &client);
 	gr->upstream = u;
 	u->inflight++;
-	gr->overrides.socketpool = &u->pool;
-	gr->overrides.client_ctx = &g->routes[route].client_ctx;
-	h2o_reprocess_request(hr->req, hr->req->method, &H2O_URL_SCHEME_HTTP,
-	    h2o_iovec_init(u->spec->authority, strlen(u->spec->authority)), path, &gr->overrides, 0);
+	opt = (struct fwd_options){
+		.pool = &u->pool,
+		.io_timeout = &g->routes[route].io_timeout,
+		.websocket_timeout = rt->websocket ? &g->routes[route].websocket_timeout : NULL,
+		.path = path,
+		.hooks = &upstream_hooks,
+		.arg = gr,
+	};
+	fwd_request(hr, &opt);
 }
 
 void
 gw_on_response(h2o_req_t *req)
 {
-	struct gw_request *gr = (struct gw_request *)req->overrides;
-
 	gw_cors_headers(req);
-	if (gr == NULL || gr->magic != GW_REQUEST_MAGIC)
-		return;
-	if (gr->limited && req->res.status != 429)
-		add_limit_headers(req, &gr->limit);
-	/*
-	 * libh2o's proxy logged why it gave up.  A refused or broken
-	 * connection cools the upstream down; a slow answer (lib/http made
-	 * it a 504) does not, or one slow request could take a service out.
-	 */
-	if (req->res.status == 502) {
-		for (size_t i = req->error_logs.size; i > 0; i--) {
-			h2o_req_error_log_t *e = &req->error_logs.entries[i - 1];
-
-			if (strcmp(e->module, "lib/core/proxy.c") == 0) {
-				gw_upstream_failed(gr->upstream, e->msg.base, e->msg.len);
-				break;
-			}
-		}
-	}
 }

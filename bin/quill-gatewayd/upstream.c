@@ -1,8 +1,8 @@
 /*
  * upstream.c: a worker's view of the services behind each route.
  *
- * Each upstream has a keep-alive connection pool (libh2o's socketpool;
- * idle connections close after upstream_idle_timeout, kept below the
+ * Each upstream has a keep-alive connection pool (forward.c; idle
+ * connections close after upstream_idle_timeout, kept below the
  * services' own keep-alive so the gateway is the side that closes), a
  * count of requests in flight, and two reasons to be skipped:
  *
@@ -145,20 +145,14 @@ health_check_all(h2o_timeout_entry_t *entry)
 int
 gw_upstreams_start(struct gw_worker *g)
 {
-	h2o_context_t *ctx = &g->w->http->ctx;
-
+	h2o_timeout_init(g->w->loop, &g->idle_timeout, gw.idle_timeout_ms);
 	for (int r = 0; r < gw.nroutes; r++) {
 		const struct gw_route *rt = &gw.routes[r];
 		struct gw_route_state *rs = &g->routes[r];
 
 		h2o_timeout_init(g->w->loop, &rs->io_timeout, rt->timeout_ms);
-		rs->client_ctx.loop = g->w->loop;
-		rs->client_ctx.getaddr_receiver = &ctx->receivers.hostinfo_getaddr;
-		rs->client_ctx.io_timeout = &rs->io_timeout;
-		if (rt->websocket) {
+		if (rt->websocket)
 			h2o_timeout_init(g->w->loop, &rs->websocket_timeout, gw.websocket_timeout_ms);
-			rs->client_ctx.websocket_timeout = &rs->websocket_timeout;
-		}
 		rs->nupstreams = rt->nupstreams;
 		for (int k = 0; k < rt->nupstreams; k++) {
 			struct gw_upstream *u = &rs->upstreams[k];
@@ -168,9 +162,8 @@ gw_upstreams_start(struct gw_worker *g)
 			u->route = r;
 			u->ready = true;	/* until /readyz says otherwise */
 			u->failures = rt->upstream_failures;
-			h2o_socketpool_init_by_address(&u->pool, (struct sockaddr *)&u->spec->addr.ss, u->spec->addr.len,
-			    0, SIZE_MAX);
-			h2o_socketpool_set_timeout(&u->pool, g->w->loop, gw.idle_timeout_ms);
+			fwd_pool_init(&u->pool, g->w->loop, (const struct sockaddr *)&u->spec->addr.ss,
+			    (socklen_t)u->spec->addr.len, u->spec->authority, &g->idle_timeout);
 		}
 	}
 	if (gw.health_interval_ms > 0) {
@@ -194,5 +187,6 @@ gw_upstreams_stop(struct gw_worker *g)
 				httpc_abandon(u->check);
 				u->check = NULL;
 			}
+			fwd_pool_close(&u->pool);
 		}
 }
