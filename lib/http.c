@@ -314,7 +314,8 @@ http_send_no_content(struct http_request *hr)
 {
 	hr->req->res.status = 204;
 	hr->req->res.reason = status_reason(204);
-	hr->req->res.content_length = 0;
+	/* A 204 has no body and, by RFC 9110, no Content-Length either. */
+	hr->req->res.content_length = SIZE_MAX;
 	h2o_send_inline(hr->req, "", 0);
 }
 

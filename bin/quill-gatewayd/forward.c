@@ -317,6 +317,11 @@ broken_before_head(struct fwd_req *fr, const char *why)
 		connect_upstream(fr);
 		return;
 	}
+	/* Not repeatable: a 502, but the upstream that closed an idle connection is not cooled down. */
+	if (fr->conn->reused && !fr->received) {
+		fail_head(fr, 502, "bad_gateway", "the service closed the connection; try again", NULL);
+		return;
+	}
 	fail_unreachable(fr, why);
 }
 
@@ -785,6 +790,31 @@ take_head(struct fwd_req *fr, int minor, int status, const char *msg, size_t msg
 				connection[nconnection++] = h2o_iovec_init(hs[i].value, hs[i].value_len);
 		}
 	}
+	/* The framing first: a head refused here leaves nothing of the upstream's on the 502. */
+	for (size_t i = 0; i < nh; i++) {
+		if (hs[i].name == NULL)
+			continue;
+		if (h2o_memis(hs[i].name, hs[i].name_len, H2O_STRLIT("content-length"))) {
+			size_t n = h2o_strtosize(hs[i].value, hs[i].value_len);
+
+			if (n == SIZE_MAX || (length != SIZE_MAX && length != n)) {
+				fail_unreachable(fr, "invalid content-length in the answer");
+				return false;
+			}
+			length = n;
+		} else if (h2o_memis(hs[i].name, hs[i].name_len, H2O_STRLIT("transfer-encoding"))) {
+			size_t n = hs[i].value_len;
+
+			while (n > 0 && (hs[i].value[n - 1] == ' ' || hs[i].value[n - 1] == '\t'))
+				n--;
+			te = true;
+			chunked = n >= 7 && h2o_lcstris(hs[i].value + n - 7, 7, H2O_STRLIT("chunked")) &&
+			    (n == 7 || hs[i].value[n - 8] == ',' || hs[i].value[n - 8] == ' ');
+		}
+	}
+	/* Both framings: a desync in the making; this connection is not used again. */
+	if (te && length != SIZE_MAX)
+		fr->keepalive = false;
 	for (size_t i = 0; i < nh; i++) {
 		h2o_iovec_t name = h2o_iovec_init(hs[i].name, hs[i].name_len);
 		const h2o_token_t *t;
@@ -793,20 +823,6 @@ take_head(struct fwd_req *fr, int minor, int status, const char *msg, size_t msg
 		if (name.base == NULL || name.len == 0)
 			continue;	/* a folded line: obsolete, and dropped */
 		t = h2o_lookup_token(name.base, name.len);
-
-		if (t == H2O_TOKEN_CONTENT_LENGTH) {
-			size_t n = h2o_strtosize(hs[i].value, hs[i].value_len);
-
-			if (n == SIZE_MAX || (length != SIZE_MAX && length != n)) {
-				fail_unreachable(fr, "invalid content-length in the answer");
-				return false;
-			}
-			length = n;
-		} else if (t == H2O_TOKEN_TRANSFER_ENCODING) {
-			te = true;
-			chunked = hs[i].value_len >= 7 &&
-			    h2o_lcstris(hs[i].value + hs[i].value_len - 7, 7, H2O_STRLIT("chunked"));
-		}
 		if (drop_for_client(t, name, connection, nconnection))
 			continue;
 		value = h2o_strdup(&req->pool, hs[i].value, hs[i].value_len);
@@ -820,7 +836,7 @@ take_head(struct fwd_req *fr, int minor, int status, const char *msg, size_t msg
 	}
 	if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || status == 204 || status == 304) {
 		fr->body = BODY_NONE;
-		req->res.content_length = status == 204 ? 0 : length;
+		req->res.content_length = status == 204 ? SIZE_MAX : length;
 	} else if (te) {
 		/* A coding other than chunked last: the body runs until the upstream closes. */
 		fr->body = chunked ? BODY_CHUNKED : BODY_UNTIL_CLOSE;
@@ -868,6 +884,11 @@ read_head(struct fwd_req *fr)
 	}
 	if (status == 101 && !fr->websocket) {
 		fail_unreachable(fr, "upgrade nobody asked for");
+		return;
+	}
+	/* A 101 before the request is written out: the socket cannot change hands mid-write. */
+	if (status == 101 && fr->conn->writing) {
+		fail_unreachable(fr, "upgrade before the request was sent");
 		return;
 	}
 	if (!take_head(fr, minor, status, msg, msg_len, hs, nh))
