@@ -146,8 +146,8 @@ const struct config_key config_keys[] = {
 	  "window for counting failed logins, and how long a lockout lasts" },
 	{ "auth", "revocation_poll", CONFIG_DURATION, "500ms", 50, 1 * SEC, NULL,
 	  "how often the other daemons ask quill-authd for revoked sessions" },
-	{ "auth", "revocation_max_staleness", CONFIG_DURATION, "2s", 1 * SEC, 5 * MINUTE, NULL,
-	  "after this long without news from quill-authd, other daemons refuse tokens (503)" },
+	{ "auth", "revocation_max_staleness", CONFIG_DURATION, "5s", 1 * SEC, 5 * MINUTE, NULL,
+	  "after this long without an answer from quill-authd, other daemons refuse tokens (503)" },
 	{ "auth", "token_cache", CONFIG_INT, "4096", 0, 1000000, NULL,
 	  "verified tokens each worker remembers, to skip repeat signature checks (0: none)" },
 

@@ -18,8 +18,8 @@
 #include "lib/verifier.h"
 
 #define DEFAULT_POLL_MS		500
-#define DEFAULT_STALENESS_MS	2000
-#define FETCH_TIMEOUT_MS	2000
+#define DEFAULT_STALENESS_MS	5000
+#define FETCH_TIMEOUT_MS	2000	/* the JWKS; a poll waits up to max_staleness_ms */
 #define JWKS_MIN_INTERVAL_S	1	/* between two JWKS fetches asked for by unknown kids */
 #define TABLE_MIN		64
 
@@ -285,7 +285,12 @@ on_poll(void *arg, const struct httpc_response *res, const char *err)
 static void
 poll_now(struct verifier *v)
 {
-	struct httpc_options opt = { .timeout_ms = FETCH_TIMEOUT_MS, .max_response = 4 << 20 };
+	/*
+	 * A slow answer is news all the same: on a saturated machine authd's
+	 * database can take a second or more, and giving up sooner than
+	 * staleness itself would refuse tokens over a feed that still works.
+	 */
+	struct httpc_options opt = { .timeout_ms = v->max_staleness_ms, .max_response = 4 << 20 };
 	char url[1024];
 
 	if (v->have_list)

@@ -10,7 +10,7 @@
  * trip.
  *
  * Fails closed: until the first keys and revocation list have arrived, or
- * when no poll has succeeded for max_staleness_ms, every check answers
+ * when no poll has been answered for max_staleness_ms, every check answers
  * VERIFIER_UNAVAILABLE (the caller says 503), because a revocation may
  * have been missed.
  *
@@ -40,7 +40,7 @@ struct verifier_options {
 	const char *issuer;
 	int leeway_s;
 	int poll_ms;			/* default 500 */
-	int max_staleness_ms;		/* default 2000 */
+	int max_staleness_ms;		/* default 5000; also a poll's timeout */
 	size_t cache_entries;		/* 0: no cache */
 };
 

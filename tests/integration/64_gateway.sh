@@ -86,6 +86,7 @@ auth = public
 g=http://127.0.0.1:$gport
 "$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
 start_daemon quill-authd "$conf"
+authd=$DAEMON_PID
 check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "http://127.0.0.1:$aport/readyz"
 start_daemon quill-testd "$conf" QUILL_TESTD_SECTION=chat QUILL_TESTD_NAME=alpha
 alpha=$DAEMON_PID
@@ -276,6 +277,20 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 diag "the gateway refused the token $elapsed ms after the logout"
 is "$refused" yes "after logout the gateway refuses the token"
 check "within 1 s" test "$elapsed" -le 1000
+
+# --- a stall of quill-authd shorter than revocation_max_staleness (5 s)
+# costs no traffic: its late answers are news all the same ---
+kill -STOP "$authd" $(pgrep -P "$authd")
+stall_statuses=
+start=$(date +%s%N)
+while [ $((($(date +%s%N) - start) / 1000000)) -lt 3000 ]; do
+	http GET "$g/api/test/headers" -H "Authorization: Bearer $tok"
+	stall_statuses="$stall_statuses $STATUS"
+	sleep 0.2
+done
+kill -CONT "$authd" $(pgrep -P "$authd")
+diag "while quill-authd was stopped for about 3 s:$stall_statuses"
+like "$stall_statuses" '^( 200)+$' "a 3 s stall of quill-authd: the gateway keeps answering 200"
 
 # --- upstream failures ---
 http GET "$g/api/test/stall" -H "Authorization: Bearer $tok"
