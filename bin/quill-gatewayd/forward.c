@@ -2,14 +2,10 @@
  * forward.c: a request to an upstream over HTTP/1.1 and its answer back
  * to the client, on keep-alive connections that never leave the loop.
  *
- * libh2o 2.2's socketpool takes a kept-alive connection out of the event
- * loop when it is returned and puts it back when it is taken (an
- * epoll_ctl each way, a peek, two fcntl): half the system calls of a
- * small proxied request.  Here an idle connection stays registered and
- * reading; its read callback is how a close or stray bytes from the
- * upstream are noticed (the connection is then closed and forgotten), so
- * a reused connection costs the write of the request and the reads of the
- * answer.
+ * This is the request's life: its connection, taken from the upstream's
+ * pool (pool.c) or opened, the write of its head (request_head.c) and
+ * body, the answer's head, the body streamed back, and the retries and
+ * timeouts on the way.
  *
  * What it guarantees:
  *
@@ -35,8 +31,6 @@
  *   - the client may go away at any point: the request's dispose closes
  *     the connection it held and unlinks its timer.
  */
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +42,9 @@
 
 #include "lib/http.h"
 #include "bin/quill-gatewayd/forward.h"
+#include "bin/quill-gatewayd/pool.h"
+#include "bin/quill-gatewayd/request_head.h"
 
-#define FWD_MAX_IDLE 64			/* idle connections kept per upstream */
 #define FWD_MAX_HEADERS 100		/* in an answer's head */
 #define FWD_MAX_HEAD (64 * 1024)	/* bytes of an answer's head */
 #define FWD_COPY_FINAL 16384		/* a last piece up to this is copied, a larger one's buffer kept */
@@ -75,18 +70,6 @@ struct phr_chunked_decoder {
 int phr_parse_response(const char *buf, size_t len, int *minor_version, int *status, const char **msg,
     size_t *msg_len, struct phr_header *headers, size_t *num_headers, size_t last_len);
 ssize_t phr_decode_chunked(struct phr_chunked_decoder *decoder, char *buf, size_t *bufsz);
-
-struct fwd_req;
-
-struct fwd_conn {
-	h2o_socket_t *sock;		/* sock->data is this */
-	struct fwd_pool *pool;
-	struct fwd_req *fr;		/* the request it serves; NULL while idle */
-	h2o_linklist_t idle_link;
-	h2o_timeout_entry_t idle_entry;
-	bool reused;			/* taken from the idle list for this request */
-	bool writing;			/* the request's write has not completed */
-};
 
 enum fwd_body {
 	BODY_NONE,
@@ -171,79 +154,6 @@ client_unpark(struct fwd_req *fr)
 	h2o_socket_read_stop(fr->client);
 	h2o_socket_dont_read(fr->client, 0);
 	fr->client = NULL;
-}
-
-/* --- connections --- */
-
-static void
-conn_close(struct fwd_conn *c)
-{
-	if (h2o_linklist_is_linked(&c->idle_link)) {
-		h2o_linklist_unlink(&c->idle_link);
-		c->pool->nidle--;
-	}
-	h2o_timeout_unlink(&c->idle_entry);
-	h2o_socket_close(c->sock);
-	free(c);
-}
-
-static void
-on_idle_timeout(h2o_timeout_entry_t *entry)
-{
-	conn_close(H2O_STRUCT_FROM_MEMBER(struct fwd_conn, idle_entry, entry));
-}
-
-/* A whole answer was read: the connection waits for the next request, still reading. */
-static void
-conn_release(struct fwd_conn *c)
-{
-	struct fwd_pool *p = c->pool;
-
-	if (p->nidle >= FWD_MAX_IDLE || c->sock->input->size != 0) {
-		conn_close(c);
-		return;
-	}
-	c->fr = NULL;
-	c->reused = false;
-	h2o_linklist_insert(p->idle.next, &c->idle_link);
-	p->nidle++;
-	h2o_timeout_link(p->loop, p->idle_timeout, &c->idle_entry);
-	h2o_socket_read_start(c->sock, on_read);
-}
-
-static struct fwd_conn *
-conn_take_idle(struct fwd_pool *p)
-{
-	struct fwd_conn *c;
-
-	if (h2o_linklist_is_empty(&p->idle))
-		return NULL;
-	c = H2O_STRUCT_FROM_MEMBER(struct fwd_conn, idle_link, p->idle.next);
-	h2o_linklist_unlink(&c->idle_link);
-	p->nidle--;
-	h2o_timeout_unlink(&c->idle_entry);
-	c->reused = true;
-	return c;
-}
-
-void
-fwd_pool_init(struct fwd_pool *p, h2o_loop_t *loop, const struct sockaddr *addr, socklen_t addrlen,
-    const char *authority, h2o_timeout_t *idle_timeout)
-{
-	memset(p, 0, sizeof(*p));
-	p->loop = loop;
-	p->addr = addr;
-	p->addrlen = addrlen;
-	p->authority = h2o_iovec_init(authority, strlen(authority));
-	p->idle_timeout = idle_timeout;
-	h2o_linklist_init_anchor(&p->idle);
-}
-
-void
-fwd_pool_close(struct fwd_pool *p)
-{
-	while (!h2o_linklist_is_empty(&p->idle))
-		conn_close(H2O_STRUCT_FROM_MEMBER(struct fwd_conn, idle_link, p->idle.next));
 }
 
 /* --- the request's timer and its connection --- */
@@ -338,168 +248,6 @@ on_io_timeout(h2o_timeout_entry_t *entry)
 
 /* --- the request --- */
 
-static char *
-append(char *p, const char *s, size_t len)
-{
-	memcpy(p, s, len);
-	return p + len;
-}
-
-#define APPEND_LIT(p, lit) append((p), (lit), sizeof(lit) - 1)
-
-static bool
-named_in_connection(const h2o_headers_t *hs, const h2o_iovec_t *name)
-{
-	for (ssize_t i = -1; (i = h2o_find_header(hs, H2O_TOKEN_CONNECTION, i)) != -1;) {
-		const h2o_iovec_t *v = &hs->entries[i].value;
-
-		if (h2o_contains_token(v->base, v->len, name->base, name->len, ','))
-			return true;
-	}
-	return false;
-}
-
-/* Hop-by-hop request headers, and those this file writes itself. */
-static bool
-drop_for_upstream(const h2o_req_t *req, const h2o_header_t *h, bool has_connection)
-{
-	const h2o_iovec_t *n = h->name;
-
-	if (h2o_iovec_is_token(n)) {
-		const h2o_token_t *t = H2O_STRUCT_FROM_MEMBER(h2o_token_t, buf, n);
-
-		if (t->proxy_should_drop_for_req || t == H2O_TOKEN_X_FORWARDED_FOR || t == H2O_TOKEN_COOKIE)
-			return true;
-	} else if (h2o_lcstris(n->base, n->len, H2O_STRLIT("x-forwarded-proto")) ||
-	    h2o_lcstris(n->base, n->len, H2O_STRLIT("proxy-connection")) ||
-	    h2o_lcstris(n->base, n->len, H2O_STRLIT("trailer"))) {
-		return true;
-	}
-	return has_connection && named_in_connection(&req->headers, n);
-}
-
-/* Every value of a header, joined by sep and a space. */
-static char *
-append_joined(char *p, const h2o_headers_t *hs, const h2o_token_t *token, char sep, bool *any)
-{
-	for (ssize_t i = -1; (i = h2o_find_header(hs, token, i)) != -1;) {
-		if (*any) {
-			*p++ = sep;
-			*p++ = ' ';
-		}
-		p = append(p, hs->entries[i].value.base, hs->entries[i].value.len);
-		*any = true;
-	}
-	return p;
-}
-
-static char *
-append_decimal(char *p, unsigned v)
-{
-	char digits[10];
-	size_t n = 0;
-
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n > 0)
-		*p++ = digits[--n];
-	return p;
-}
-
-/* The client's address as text; an IPv4 one without printf, which is most of its cost. */
-static size_t
-peer_address(h2o_req_t *req, char *buf)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
-	size_t n;
-
-	if (len != 0 && ss.ss_family == AF_INET) {
-		const unsigned char *a = (const unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr;
-		char *p = buf;
-
-		for (int i = 0; i < 4; i++) {
-			if (i != 0)
-				*p++ = '.';
-			p = append_decimal(p, a[i]);
-		}
-		return (size_t)(p - buf);
-	}
-	if (len == 0 || (n = h2o_socket_getnumerichost((struct sockaddr *)&ss, len, buf)) == SIZE_MAX)
-		return 0;
-	return n;
-}
-
-static bool
-needs_content_length(const h2o_req_t *req)
-{
-	const h2o_iovec_t m = req->method;
-
-	return req->entity.base != NULL || h2o_memis(m.base, m.len, H2O_STRLIT("POST")) ||
-	    h2o_memis(m.base, m.len, H2O_STRLIT("PUT")) || h2o_memis(m.base, m.len, H2O_STRLIT("PATCH"));
-}
-
-static h2o_iovec_t
-request_head(struct fwd_req *fr)
-{
-	h2o_req_t *req = fr->req;
-	const h2o_iovec_t *authority = &fr->opt.pool->authority;
-	bool has_connection = h2o_find_header(&req->headers, H2O_TOKEN_CONNECTION, -1) != -1;
-	bool any = false;
-	char peer[NI_MAXHOST];
-	size_t peer_len = peer_address(req, peer);
-	size_t cap = req->method.len + fr->opt.path.len + authority->len + peer_len + 256;
-	char *buf, *p;
-
-	for (size_t i = 0; i != req->headers.size; i++)
-		cap += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
-	p = buf = h2o_mem_alloc_pool(&req->pool, cap);
-
-	p = append(p, req->method.base, req->method.len);
-	*p++ = ' ';
-	p = append(p, fr->opt.path.base, fr->opt.path.len);
-	p = APPEND_LIT(p, " HTTP/1.1\r\nhost: ");
-	p = append(p, authority->base, authority->len);
-	p = APPEND_LIT(p, "\r\n");
-	if (fr->websocket)
-		p = APPEND_LIT(p, "connection: upgrade\r\nupgrade: websocket\r\n");
-	if (needs_content_length(req))
-		p += sprintf(p, "content-length: %zu\r\n", req->entity.len);
-	for (size_t i = 0; i != req->headers.size; i++) {
-		const h2o_header_t *h = &req->headers.entries[i];
-
-		if (drop_for_upstream(req, h, has_connection))
-			continue;
-		p = append(p, h->orig_name != NULL ? h->orig_name : h->name->base, h->name->len);
-		*p++ = ':';
-		*p++ = ' ';
-		p = append(p, h->value.base, h->value.len);
-		p = APPEND_LIT(p, "\r\n");
-	}
-	/* An HTTP/2 client may split its cookies over several headers; HTTP/1.1 has one. */
-	if (h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, -1) != -1) {
-		p = APPEND_LIT(p, "cookie: ");
-		p = append_joined(p, &req->headers, H2O_TOKEN_COOKIE, ';', &any);
-		p = APPEND_LIT(p, "\r\n");
-		any = false;
-	}
-	if (peer_len != 0 || h2o_find_header(&req->headers, H2O_TOKEN_X_FORWARDED_FOR, -1) != -1) {
-		p = APPEND_LIT(p, "x-forwarded-for: ");
-		p = append_joined(p, &req->headers, H2O_TOKEN_X_FORWARDED_FOR, ',', &any);
-		if (peer_len != 0) {
-			if (any)
-				p = APPEND_LIT(p, ", ");
-			p = append(p, peer, peer_len);
-		}
-		p = APPEND_LIT(p, "\r\n");
-	}
-	p = APPEND_LIT(p, "x-forwarded-proto: ");
-	p = append(p, req->input.scheme->name.base, req->input.scheme->name.len);
-	p = APPEND_LIT(p, "\r\n\r\n");
-	return h2o_iovec_init(buf, (size_t)(p - buf));
-}
-
 static void
 on_write_done(h2o_socket_t *sock, const char *err)
 {
@@ -552,16 +300,12 @@ connect_upstream(struct fwd_req *fr)
 		fail_unreachable(fr, "connect failed");
 		return;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if ((c = conn_new(p, sock)) == NULL) {
 		h2o_socket_close(sock);
 		fail_head(fr, 503, "service_unavailable", "out of memory", NULL);
 		return;
 	}
-	c->sock = sock;
-	c->pool = p;
 	c->fr = fr;
-	c->idle_entry.cb = on_idle_timeout;
-	sock->data = c;
 	fr->conn = c;
 	timer_restart(fr);
 }
@@ -911,13 +655,7 @@ on_read(h2o_socket_t *sock, const char *err)
 	struct fwd_conn *c = sock->data;
 	struct fwd_req *fr = c->fr;
 
-	/* Idle: the upstream closed it, or says something nobody asked for. */
-	if (fr == NULL) {
-		if (err == NULL && sock->input->size == 0)
-			return;		/* woken with nothing to read */
-		conn_close(c);
-		return;
-	}
+	/* An idle connection reads with pool.c's callback: fr is never NULL here. */
 	if (err != NULL) {
 		if (!fr->started)
 			broken_before_head(fr, err);
@@ -962,7 +700,7 @@ fwd_request(struct http_request *hr, const struct fwd_options *opt)
 	fr->io_entry.cb = on_io_timeout;
 	fr->websocket = opt->websocket_timeout != NULL && req->upgrade.base != NULL &&
 	    h2o_lcstris(req->upgrade.base, req->upgrade.len, H2O_STRLIT("websocket"));
-	fr->out[0] = request_head(fr);
+	fr->out[0] = request_head(req, &opt->pool->authority, opt->path, fr->websocket);
 	fr->nout = 1;
 	if (req->entity.len != 0)
 		fr->out[fr->nout++] = req->entity;
