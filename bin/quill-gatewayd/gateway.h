@@ -106,7 +106,7 @@ void gw_cors_headers(h2o_req_t *req);
 /* upstream.c: per worker */
 struct gw_upstream {
 	const struct gw_upstream_spec *spec;
-	struct fwd_pool pool;		/* its keep-alive connections (forward.c) */
+	struct fwd_pool pool;		/* its keep-alive connections (pool.c) */
 	size_t inflight;
 	uint64_t cooldown_until;	/* loop time (ms); skipped until then */
 	uint64_t failed_at;		/* loop time of the last failure */

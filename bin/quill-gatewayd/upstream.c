@@ -1,7 +1,7 @@
 /*
  * upstream.c: a worker's view of the services behind each route.
  *
- * Each upstream has a keep-alive connection pool (forward.c; idle
+ * Each upstream has a keep-alive connection pool (pool.c; idle
  * connections close after upstream_idle_timeout, kept below the
  * services' own keep-alive so the gateway is the side that closes), a
  * count of requests in flight, and two reasons to be skipped:
