@@ -69,6 +69,9 @@ struct pg_query *pg_query_params_async(struct pg_pool *pool, const char *sql, in
 /* Also safe from inside q's own callback (then it does nothing more). */
 void pg_query_abandon(struct pg_query *q);
 
+/* SQL for an RFC 3339 UTC rendering of a timestamptz expression. */
+#define SQL_RFC3339(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 /* Whether err is the server's error with this SQLSTATE ("23505"). */
 bool pg_error_is(const char *err, const char *sqlstate);
 

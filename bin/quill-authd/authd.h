@@ -18,6 +18,7 @@
 
 #include "lib/credentials.h"
 #include "lib/cursor.h"
+#include "lib/page.h"
 #include "lib/http.h"
 #include "lib/jwt.h"
 #include "lib/password.h"
@@ -130,8 +131,6 @@ void user_json(yajl_gen g, const PGresult *res, int row, int col);
 	"to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define USER_NCOLUMNS 7
 
-/* SQL for an RFC 3339 UTC rendering of a timestamptz expression. */
-#define SQL_RFC3339(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* The client's address and User-Agent for the session list, in the request pool. */
 const char *client_ip(struct http_request *hr);
@@ -141,23 +140,6 @@ const char *client_user_agent(struct http_request *hr);
 void bearer_authenticate(struct op *op, op_next next);
 /* Like bearer_authenticate, then 403 unless the account is an admin. */
 void bearer_authenticate_admin(struct op *op, op_next next);
-
-/* The page of a list route a client asked for: ?limit and ?cursor. */
-struct page {
-	int limit;
-	char limit_param[16];		/* limit as text, for the query */
-	struct cursor after;
-	bool has_cursor;
-};
-
-/* Reads hr's ?limit and ?cursor into p.  Returns 0, or -1 after answering 400. */
-int page_read(struct http_request *hr, struct page *p);
-
-/*
- * Writes the "next_cursor" member of a list: null when there is no more,
- * else the cursor after row `last`, from its microseconds and id columns.
- */
-void page_next_cursor(yajl_gen g, const PGresult *res, bool more, int last, int time_col, int id_col);
 
 /* Route handlers, by file. */
 void accounts_register(struct http_request *hr);
