@@ -1,0 +1,65 @@
+/*
+ * imagetype: what an uploaded file is, judged from its first bytes.
+ *
+ * The OCR API accepts images and PDFs from clients that may be wrong or
+ * lying: a file name and a declared Content-Type say what the sender
+ * claims, the bytes say what the decoder would be given.  So the type is
+ * always sniffed from the bytes; imagetype_from_mime() only reads a
+ * declared type so that the caller can compare the two and refuse a
+ * mismatch.
+ *
+ * imagetype_dimensions() reads the width and height a header declares,
+ * without decoding anything, so that a decompression bomb (a few hundred
+ * bytes declaring 100000 x 100000 pixels) is refused before a pixel buffer
+ * is allocated.  Declared dimensions are a claim as well: the decoder must
+ * still hold to its own limits.  When they cannot be read (-1) from a
+ * format whose header carries them (all but TIFF and PDF), the header is
+ * truncated or broken and the upload is best refused.
+ *
+ * Every function reads at most len bytes of buf, allocates nothing and
+ * keeps no state; any bytes at all, of any length, are a valid input.
+ */
+#ifndef QUILL_IMAGETYPE_H
+#define QUILL_IMAGETYPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum imagetype {
+	IMAGETYPE_UNKNOWN,
+	IMAGETYPE_PNG,
+	IMAGETYPE_JPEG,
+	IMAGETYPE_TIFF,		/* either byte order, classic or BigTIFF */
+	IMAGETYPE_WEBP,
+	IMAGETYPE_BMP,
+	IMAGETYPE_PNM,		/* PBM, PGM, PPM: P1 to P6 */
+	IMAGETYPE_PDF,
+};
+
+/* The type of the file that starts with buf; UNKNOWN when len is too short to tell. */
+enum imagetype imagetype_sniff(const void *buf, size_t len);
+
+/* "image/png", ..., "application/pdf"; "application/octet-stream" for UNKNOWN. */
+const char *imagetype_mime(enum imagetype t);
+
+/* "png", "jpeg", "tiff", "webp", "bmp", "pnm", "pdf" or "unknown", for logs and JSON. */
+const char *imagetype_name(enum imagetype t);
+
+/*
+ * Reads a declared Content-Type value (len bytes, no NUL needed): the
+ * media type without case, parameters after ';' ignored.  Knows the usual
+ * aliases (image/jpg, image/x-ms-bmp, each image/x-portable-*map); any
+ * other type is UNKNOWN.
+ */
+enum imagetype imagetype_from_mime(const char *mime, size_t len);
+
+/*
+ * Sets *width and *height to the dimensions the header of a file of type
+ * t declares and returns 0; returns -1, both set to 0, when buf is not
+ * such a file, or its header is cut short or declares a zero or
+ * out-of-range dimension.  TIFF is read only when its first directory
+ * lies within len; PDF never has dimensions.
+ */
+int imagetype_dimensions(const void *buf, size_t len, enum imagetype t, uint32_t *width, uint32_t *height);
+
+#endif
