@@ -241,6 +241,15 @@ imagetype_name(enum imagetype t)
 	return (size_t)t < NTYPES ? types[t].name : types[IMAGETYPE_UNKNOWN].name;
 }
 
+enum imagetype
+imagetype_from_name(const char *name)
+{
+	for (size_t i = 1; i < NTYPES; i++)
+		if (strcmp(name, types[i].name) == 0)
+			return (enum imagetype)i;
+	return IMAGETYPE_UNKNOWN;
+}
+
 static int
 ows(char c)
 {

@@ -45,6 +45,9 @@ const char *imagetype_mime(enum imagetype t);
 /* "png", "jpeg", "tiff", "webp", "bmp", "pnm", "pdf" or "unknown", for logs and JSON. */
 const char *imagetype_name(enum imagetype t);
 
+/* The type of a name imagetype_name() gave, as a spool file records it. */
+enum imagetype imagetype_from_name(const char *name);
+
 /*
  * Reads a declared Content-Type value (len bytes, no NUL needed): the
  * media type without case, parameters after ';' ignored.  Knows the usual

@@ -43,3 +43,21 @@ page_next_cursor(yajl_gen g, const PGresult *res, bool more, int last, int time_
 	cursor_encode(&next, text);
 	json_gen_string(g, text);
 }
+
+void
+page_answer(struct http_request *hr, const struct page *p, const PGresult *res,
+    void (*item)(yajl_gen g, const PGresult *res, int row, int col), int time_col, int id_col)
+{
+	int n = PQntuples(res), shown = n > p->limit ? p->limit : n;
+	yajl_gen g = json_gen_new();
+
+	yajl_gen_map_open(g);
+	json_gen_key(g, "items");
+	yajl_gen_array_open(g);
+	for (int i = 0; i < shown; i++)
+		item(g, res, i, 0);
+	yajl_gen_array_close(g);
+	page_next_cursor(g, res, n > p->limit, shown - 1, time_col, id_col);
+	yajl_gen_map_close(g);
+	http_send_gen(hr, 200, g);
+}

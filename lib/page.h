@@ -37,4 +37,13 @@ int page_read(struct http_request *hr, struct page *p);
  */
 void page_next_cursor(yajl_gen g, const PGresult *res, bool more, int last, int time_col, int id_col);
 
+/*
+ * Answers 200 with {"items": [...], "next_cursor": ...} from res, which
+ * holds up to p->limit + 1 rows: item() writes row i as one item; the
+ * cursor comes from the time_col (microseconds) and id_col of the last
+ * row shown.
+ */
+void page_answer(struct http_request *hr, const struct page *p, const PGresult *res,
+    void (*item)(yajl_gen g, const PGresult *res, int row, int col), int time_col, int id_col);
+
 #endif

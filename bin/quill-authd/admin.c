@@ -27,24 +27,9 @@ static void
 on_list(void *arg, const PGresult *res, const char *err)
 {
 	struct op *op = arg;
-	struct page *p = op->data;
-	int n, shown;
-	yajl_gen g;
 
-	if (!op_query_ok(op, res, err))
-		return;
-	n = PQntuples(res);
-	shown = n > p->limit ? p->limit : n;
-	g = json_gen_new();
-	yajl_gen_map_open(g);
-	json_gen_key(g, "items");
-	yajl_gen_array_open(g);
-	for (int i = 0; i < shown; i++)
-		user_json(g, res, i, 0);
-	yajl_gen_array_close(g);
-	page_next_cursor(g, res, n > p->limit, shown - 1, TIME_US_COLUMN, 0);
-	yajl_gen_map_close(g);
-	http_send_gen(op->hr, 200, g);
+	if (op_query_ok(op, res, err))
+		page_answer(op->hr, op->data, res, user_json, TIME_US_COLUMN, 0);
 }
 
 static void

@@ -1,17 +1,116 @@
 /*
- * quill-ocrd: invoice uploads into the OCR spool, jobs and invoices (port 8003).
+ * quill-ocrd: invoice uploads into the OCR spool, and the jobs API (port 8003).
  *
- * Everything a daemon shares (configuration, master and workers, health,
- * readiness and metrics routes) comes from lib/daemon.c; this file declares
- * what is particular to this one.
+ *   POST   /api/ocr/jobs              upload.c: an image into spool/new, 202
+ *   GET    /api/ocr/jobs              jobs.c: own jobs (an admin's: all), by status, paged
+ *   GET    /api/ocr/jobs/{id}         jobs.c: one job (from the spool until it has a row)
+ *   DELETE /api/ocr/jobs/{id}         jobs.c: the row and the spool files
+ *   GET    /api/ocr/jobs/{id}/text    jobs.c: the recognised text
+ *   GET    /api/ocr/jobs/{id}/hocr    jobs.c: tesseract's hOCR
+ *   GET    /api/ocr/jobs/{id}/events  events.c: status changes as Server-Sent Events
+ *
+ * The workers that run tesseract are quill-ocr-worker's; this daemon only
+ * writes new/ and reads the database.  Everything a daemon shares comes
+ * from lib/daemon.c.
  */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/config.h"
 #include "lib/daemon.h"
+#include "lib/log.h"
+#include "lib/router.h"
+#include "bin/quill-ocrd/ocrd.h"
+
+/* multipart framing around the image: headers, boundaries */
+#define FORM_OVERHEAD	(64 * 1024)
+
+static void
+add_routes(struct router *r, const struct config *cfg)
+{
+	size_t upload = (size_t)config_size(cfg, "ocr", "max_upload") + FORM_OVERHEAD;
+
+	router_add(r, "POST", "/api/ocr/jobs", (void *)upload_create, upload);
+	router_add(r, "GET", "/api/ocr/jobs", (void *)jobs_list, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}", (void *)jobs_get, 0);
+	router_add(r, "DELETE", "/api/ocr/jobs/{id}", (void *)jobs_delete, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}/text", (void *)jobs_text, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}/hocr", (void *)jobs_hocr, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}/events", (void *)events_stream, 0);
+}
+
+/* The spool must be there and writable before any upload is taken. */
+static int
+master_init(const struct config *cfg, char *err, size_t errsize)
+{
+	struct spool s;
+
+	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, errsize) != 0)
+		return -1;
+	spool_close(&s);
+	return 0;
+}
+
+/*
+ * libh2o keeps a request body in its socket buffer; above the threshold
+ * that buffer is an unlinked file it maps, so an upload never sits in the
+ * heap.  The settings are a libh2o global: one per worker process.
+ */
+static void
+buffer_bodies_in_files(const struct config *cfg)
+{
+	snprintf(h2o_socket_buffer_mmap_settings.fn_template, sizeof(h2o_socket_buffer_mmap_settings.fn_template),
+	    "%s/quill-ocrd-body.XXXXXX", config_str(cfg, "ocr", "upload_buffer_dir"));
+	h2o_socket_buffer_mmap_settings.threshold = (size_t)config_size(cfg, "ocr", "upload_memory");
+}
+
+static int
+worker_init(struct worker *w)
+{
+	struct ocrd *o = calloc(1, sizeof(*o));
+	char err[PATH_MAX + 128];
+
+	if (o == NULL)
+		return -1;
+	if (spool_open(&o->spool, config_str(w->cfg, "global", "spool_dir"), err, sizeof(err)) != 0) {
+		log_warnx("event=spool_open_failed error=\"%s\"", err);
+		free(o);
+		return -1;
+	}
+	o->max_upload = (size_t)config_size(w->cfg, "ocr", "max_upload");
+	o->max_pixels = (uint64_t)config_int(w->cfg, "ocr", "max_pixels");
+	o->events_poll_ms = config_duration_ms(w->cfg, "ocr", "events_poll");
+	h2o_timeout_init(w->loop, &o->events_every, (uint64_t)o->events_poll_ms);
+	buffer_bodies_in_files(w->cfg);
+	w->app = o;
+	return 0;
+}
+
+static void
+worker_exit(struct worker *w)
+{
+	struct ocrd *o = w->app;
+
+	if (o == NULL)
+		return;
+	h2o_timeout_dispose(w->loop, &o->events_every);
+	spool_close(&o->spool);
+	free(o);
+	w->app = NULL;
+}
 
 static const struct daemon_def quill_ocrd_def = {
 	.name = "quill-ocrd",
 	.section = "ocr",
 	.has_http = 1,
 	.has_database = 1,
+	.verify_tokens = 1,
+	.add_routes = add_routes,
+	.master_init = master_init,
+	.worker_init = worker_init,
+	.worker_exit = worker_exit,
 };
 
 int

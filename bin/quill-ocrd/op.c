@@ -1,0 +1,183 @@
+/*
+ * op: the request state of quill-ocrd's routes, and a job as JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/daemon.h"
+#include "lib/imagetype.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "bin/quill-ocrd/ocrd.h"
+
+struct ocrd *
+ocrd_of(struct http_request *hr)
+{
+	return hr->worker->app;
+}
+
+static void
+job_op_dispose(void *p)
+{
+	struct job_op *op = p;
+
+	if (op->query != NULL)
+		pg_query_abandon(op->query);
+	op->query = NULL;
+}
+
+struct job_op *
+job_op_new(struct http_request *hr, size_t data_size)
+{
+	const struct jwt_claims *c = http_authenticate(hr);
+	struct job_op *op;
+
+	if (c == NULL)
+		return NULL;
+	if (!uuid_valid(c->sub, strlen(c->sub))) {
+		http_send_unauthorized(hr, "invalid_token", "the token names no user");
+		return NULL;
+	}
+	op = http_request_alloc(hr, sizeof(*op), job_op_dispose);
+	memset(op, 0, sizeof(*op));
+	op->hr = hr;
+	op->ocrd = ocrd_of(hr);
+	snprintf(op->user_id, sizeof(op->user_id), "%s", c->sub);
+	for (char *p = op->user_id; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'F')
+			*p = (char)(*p - 'A' + 'a');
+	op->admin = strcmp(c->role, "admin") == 0;
+	if (data_size > 0) {
+		op->data = http_request_alloc(hr, data_size, NULL);
+		memset(op->data, 0, data_size);
+	}
+	return op;
+}
+
+/* A NULL handle means the callback has already run, so only a live one is kept. */
+void
+job_op_query(struct job_op *op, const char *sql, int n, const char *const *params, pg_query_cb cb)
+{
+	struct pg_query *q = pg_query_params_async(op->hr->worker->db, sql, n, params, cb, op);
+
+	if (q != NULL)
+		op->query = q;
+}
+
+bool
+job_op_result(struct job_op *op, const PGresult *res, const char *err)
+{
+	char quoted[512];
+
+	op->query = NULL;
+	if (res != NULL)
+		return true;
+	if (strcmp(err, "database unavailable") == 0 || strcmp(err, "query timed out") == 0 ||
+	    strcmp(err, "connection to database lost") == 0) {
+		http_send_error(op->hr, 503, "database_unavailable", "the database cannot be reached; try again");
+		return false;
+	}
+	log_warnx("event=query_failed request_id=%s error=%s", op->hr->request_id,
+	    log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+	http_send_error(op->hr, 500, "internal_error", "the request failed; it was logged");
+	return false;
+}
+
+bool
+job_op_id(struct job_op *op)
+{
+	const char *id = http_param(op->hr, "id");
+
+	if (id == NULL || !uuid_valid(id, strlen(id))) {
+		http_send_error(op->hr, 404, "not_found", "no such job");
+		return false;
+	}
+	for (int i = 0; i < UUID_STR_LEN; i++)
+		op->job_id[i] = (char)(id[i] >= 'A' && id[i] <= 'F' ? id[i] - 'A' + 'a' : id[i]);
+	op->job_id[UUID_STR_LEN] = '\0';
+	return true;
+}
+
+static const char *
+value_or_null(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static void
+kv_int_or_null(yajl_gen g, const char *key, const PGresult *res, int row, int col)
+{
+	json_gen_key(g, key);
+	if (PQgetisnull(res, row, col))
+		yajl_gen_null(g);
+	else
+		yajl_gen_integer(g, strtoll(PQgetvalue(res, row, col), NULL, 10));
+}
+
+static void
+kv_url(yajl_gen g, const char *id)
+{
+	char url[96];
+
+	snprintf(url, sizeof(url), "/api/ocr/jobs/%s", id);
+	json_gen_kv_string(g, "url", url);
+}
+
+void
+job_json(yajl_gen g, const PGresult *res, int row, int col)
+{
+	yajl_gen_map_open(g);
+	json_gen_kv_string(g, "id", PQgetvalue(res, row, col));
+	json_gen_kv_string(g, "status", PQgetvalue(res, row, col + 1));
+	json_gen_kv_string(g, "filename", value_or_null(res, row, col + 2));
+	json_gen_kv_string(g, "content_type", value_or_null(res, row, col + 3));
+	kv_int_or_null(g, "size_bytes", res, row, col + 4);
+	json_gen_kv_string(g, "sha256", value_or_null(res, row, col + 5));
+	kv_int_or_null(g, "attempts", res, row, col + 6);
+	json_gen_kv_string(g, "error", value_or_null(res, row, col + 7));
+	json_gen_key(g, "mean_confidence");
+	if (PQgetisnull(res, row, col + 8))
+		yajl_gen_null(g);
+	else
+		yajl_gen_double(g, strtod(PQgetvalue(res, row, col + 8), NULL));
+	kv_int_or_null(g, "page_count", res, row, col + 9);
+	json_gen_kv_string(g, "source", PQgetvalue(res, row, col + 10));
+	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + 11));
+	json_gen_kv_string(g, "started_at", value_or_null(res, row, col + 12));
+	json_gen_kv_string(g, "finished_at", value_or_null(res, row, col + 13));
+	kv_int_or_null(g, "ocr_ms", res, row, col + 14);
+	kv_url(g, PQgetvalue(res, row, col));
+	yajl_gen_map_close(g);
+}
+
+void
+job_json_spooled(yajl_gen g, const struct spool_meta *m, const char *status)
+{
+	char created[32];
+	time_t t = (time_t)(m->created_us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	yajl_gen_map_open(g);
+	json_gen_kv_string(g, "id", m->job_id);
+	json_gen_kv_string(g, "status", status);
+	json_gen_kv_string(g, "filename", m->filename[0] != '\0' ? m->filename : NULL);
+	json_gen_kv_string(g, "content_type", imagetype_mime(imagetype_from_name(m->type)));
+	json_gen_kv_int(g, "size_bytes", (long long)m->size);
+	json_gen_kv_string(g, "sha256", m->sha256);
+	json_gen_kv_int(g, "attempts", 0);
+	json_gen_kv_string(g, "error", NULL);
+	json_gen_key(g, "mean_confidence");
+	yajl_gen_null(g);
+	json_gen_key(g, "page_count");
+	yajl_gen_null(g);
+	json_gen_kv_string(g, "source", m->source);
+	json_gen_kv_string(g, "created_at", created);
+	json_gen_kv_string(g, "started_at", NULL);
+	json_gen_kv_string(g, "finished_at", NULL);
+	json_gen_key(g, "ocr_ms");
+	yajl_gen_null(g);
+	kv_url(g, m->job_id);
+	yajl_gen_map_close(g);
+}

@@ -1,0 +1,367 @@
+/*
+ * upload: POST /api/ocr/jobs, an image into the spool.
+ *
+ * The body is a multipart/form-data form with the image in field `file`,
+ * or the raw image with an image Content-Type (its name, if any, in
+ * ?filename=).  What the bytes are is decided by their magic, never by
+ * the name or the declared type.  A job is accepted (202) once its spool
+ * file is fsync'd in new/: the row in PostgreSQL is written next, but if
+ * the database is away the answer is still 202 and the worker that
+ * claims the file writes the row.
+ *
+ * libh2o 2.2 hands a handler the whole body.  Bodies above
+ * [ocr] upload_memory are buffered by libh2o in an unlinked file under
+ * [ocr] upload_buffer_dir and mapped (see main.c), so an upload is never
+ * held in the heap; this file hashes and copies that mapping into the
+ * spool file.
+ *
+ * An Idempotency-Key makes the job id a hash of the user and the key, so
+ * a repeat names the same job even while the database is away: it gets
+ * the job (200), or 409 when the key came with a different file.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <sodium.h>
+
+#include "lib/daemon.h"
+#include "lib/imagetype.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/multipart.h"
+#include "bin/quill-ocrd/ocrd.h"
+
+struct upload {
+	struct spool_meta meta;
+	const char *data;
+	size_t len;
+	bool keyed;
+};
+
+static const char insert_sql[] =
+	"INSERT INTO ocr.ocr_jobs AS j (id, user_id, filename, content_type, size_bytes, sha256, "
+	"source, idempotency_key, created_at) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	"timestamptz 'epoch' + $9::bigint * interval '1 microsecond') "
+	"ON CONFLICT DO NOTHING RETURNING " JOB_COLUMNS;
+
+static const char keyed_sql[] =
+	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j WHERE j.id = $1";
+
+static void
+add_location(struct http_request *hr, const char *job_id)
+{
+	h2o_req_t *req = hr->req;
+	char *url = h2o_mem_alloc_pool(&req->pool, 64);
+	int n = snprintf(url, 64, "/api/ocr/jobs/%s", job_id);
+
+	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LOCATION, NULL, url, (size_t)n);
+}
+
+static void
+answer_spooled(struct job_op *op, int status)
+{
+	struct upload *u = op->data;
+	yajl_gen g = json_gen_new();
+
+	job_json_spooled(g, &u->meta, "queued");
+	add_location(op->hr, u->meta.job_id);
+	http_send_gen(op->hr, status, g);
+}
+
+static void
+on_inserted(void *arg, const PGresult *res, const char *err)
+{
+	struct job_op *op = arg;
+	struct upload *u = op->data;
+	yajl_gen g;
+
+	op->query = NULL;
+	if (res == NULL || PQntuples(res) != 1) {
+		/* spooled is accepted: the worker writes the row when it claims the file */
+		if (res == NULL)
+			log_info("event=job_row_deferred job=%s request_id=%s error=\"%s\"", u->meta.job_id,
+			    op->hr->request_id, err);
+		answer_spooled(op, 202);
+		return;
+	}
+	g = json_gen_new();
+	job_json(g, res, 0, 0);
+	add_location(op->hr, u->meta.job_id);
+	http_send_gen(op->hr, 202, g);
+}
+
+static void
+spool_and_record(struct job_op *op)
+{
+	struct upload *u = op->data;
+	char size[24], created[24];
+	const char *params[9];
+
+	if (spool_deliver(&op->ocrd->spool, &u->meta, u->data, u->len) != 0) {
+		if (errno == ENOSPC || errno == EDQUOT) {
+			log_warnx("event=spool_full request_id=%s", op->hr->request_id);
+			http_send_error(op->hr, 507, "insufficient_storage", "the spool is full; try again later");
+			return;
+		}
+		log_warn("event=spool_write_failed request_id=%s", op->hr->request_id);
+		http_send_error(op->hr, 500, "internal_error", "the upload could not be stored; it was logged");
+		return;
+	}
+	log_info("event=job_spooled job=%s user=%s type=%s bytes=%zu request_id=%s", u->meta.job_id,
+	    u->meta.user_id, u->meta.type, u->len, op->hr->request_id);
+	snprintf(size, sizeof(size), "%zu", u->len);
+	snprintf(created, sizeof(created), "%lld", (long long)u->meta.created_us);
+	params[0] = u->meta.job_id;
+	params[1] = u->meta.user_id;
+	params[2] = u->meta.filename[0] != '\0' ? u->meta.filename : NULL;
+	params[3] = imagetype_mime(imagetype_from_name(u->meta.type));
+	params[4] = size;
+	params[5] = u->meta.sha256;
+	params[6] = u->meta.source;
+	params[7] = u->keyed ? u->meta.idempotency_key : NULL;
+	params[8] = created;
+	job_op_query(op, insert_sql, 9, params, on_inserted);
+}
+
+/* --- Idempotency-Key --- */
+
+static void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, data, len);
+	sodium_bin2hex(out, 65, digest, sizeof(digest));
+}
+
+/* The job id a user's key names: a UUID (version 8) from a hash of both. */
+static void
+keyed_job_id(const char *user_id, const char *key, char out[UUID_STR_LEN + 1])
+{
+	static const char domain[] = "quill ocr idempotency key";
+	crypto_generichash_state st;
+	unsigned char h[16];
+	char hex[33];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)domain, sizeof(domain));
+	crypto_generichash_update(&st, (const unsigned char *)user_id, strlen(user_id) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)key, strlen(key));
+	crypto_generichash_final(&st, h, sizeof(h));
+	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);
+	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, UUID_STR_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+/* Not in the database (or it is away): the spool may still hold the job. */
+static void
+keyed_from_spool(struct job_op *op)
+{
+	struct upload *u = op->data;
+	struct spool_file f;
+
+	if (spool_map(&op->ocrd->spool, SPOOL_NEW, u->meta.job_id, &f) != 0) {
+		spool_and_record(op);
+		return;
+	}
+	if (strcmp(f.meta.sha256, u->meta.sha256) != 0) {
+		spool_unmap(&f);
+		http_send_error(op->hr, 409, "idempotency_key_reused",
+		    "this Idempotency-Key was used with a different file");
+		return;
+	}
+	u->meta = f.meta;
+	spool_unmap(&f);
+	h2o_add_header_by_str(&op->hr->req->pool, &op->hr->req->res.headers,
+	    H2O_STRLIT("idempotent-replayed"), 0, NULL, H2O_STRLIT("true"));
+	answer_spooled(op, 200);
+}
+
+static void
+on_keyed(void *arg, const PGresult *res, const char *err)
+{
+	struct job_op *op = arg;
+	struct upload *u = op->data;
+	yajl_gen g;
+
+	op->query = NULL;
+	if (res == NULL || PQntuples(res) == 0) {
+		keyed_from_spool(op);
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, JOB_USER_COLUMN), u->meta.user_id) != 0 ||
+	    strcmp(PQgetvalue(res, 0, 5), u->meta.sha256) != 0) {
+		http_send_error(op->hr, 409, "idempotency_key_reused",
+		    "this Idempotency-Key was used with a different file");
+		return;
+	}
+	g = json_gen_new();
+	job_json(g, res, 0, 0);
+	add_location(op->hr, u->meta.job_id);
+	h2o_add_header_by_str(&op->hr->req->pool, &op->hr->req->res.headers,
+	    H2O_STRLIT("idempotent-replayed"), 0, NULL, H2O_STRLIT("true"));
+	http_send_gen(op->hr, 200, g);
+}
+
+/* --- reading the request --- */
+
+/*
+ * The name to remember: the last path component, cut to fit, with
+ * control bytes and invalid UTF-8 made '_' (the database holds UTF-8 text).
+ */
+static void
+clean_filename(const char *name, size_t len, char out[SPOOL_FILENAME_MAX + 1])
+{
+	size_t n = 0;
+
+	for (size_t i = len; i > 0; i--)
+		if (name[i - 1] == '/' || name[i - 1] == '\\') {
+			name += i;
+			len -= i;
+			break;
+		}
+	for (size_t i = 0; i < len && n < SPOOL_FILENAME_MAX;) {
+		unsigned char c = (unsigned char)name[i];
+		size_t seq = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		bool valid = seq > 0 && i + seq <= len && (seq == 1 || c >= 0xc2) && n + seq <= SPOOL_FILENAME_MAX;
+
+		for (size_t k = 1; valid && k < seq; k++)
+			valid = ((unsigned char)name[i + k] & 0xc0) == 0x80;
+		if (!valid || c < 0x20 || c == 0x7f) {
+			out[n++] = '_';
+			i++;
+			continue;
+		}
+		memcpy(out + n, name + i, seq);
+		n += seq;
+		i += seq;
+	}
+	out[n] = '\0';
+}
+
+static bool
+key_valid(const char *k, size_t len)
+{
+	if (len == 0 || len > SPOOL_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* Finds the image in the body; answers and returns -1 when there is none. */
+static int
+read_body(struct job_op *op)
+{
+	struct upload *u = op->data;
+	h2o_req_t *req = op->hr->req;
+	ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+	char boundary[80];
+
+	if (i < 0) {
+		http_send_error(op->hr, 415, "unsupported_media_type",
+		    "send multipart/form-data with a field named file, or the image with its Content-Type");
+		return -1;
+	}
+	h2o_iovec_t ct = req->headers.entries[i].value;
+	if (multipart_boundary(ct.base, ct.len, boundary, sizeof(boundary)) > 0) {
+		struct multipart_part part;
+		int rc = multipart_find(req->entity.base, req->entity.len, boundary, "file", &part);
+
+		if (rc != 0) {
+			http_send_error(op->hr, 400, "bad_request", rc > 0 ? "the form has no field named file" :
+			    "the multipart body is malformed or cut short");
+			return -1;
+		}
+		u->data = part.data;
+		u->len = part.data_len;
+		if (part.filename != NULL)
+			clean_filename(part.filename, part.filename_len, u->meta.filename);
+		return 0;
+	}
+	if (imagetype_from_mime(ct.base, ct.len) == IMAGETYPE_UNKNOWN) {
+		http_send_error(op->hr, 415, "unsupported_media_type",
+		    "the Content-Type is not an image type quill reads");
+		return -1;
+	}
+	u->data = req->entity.base;
+	u->len = req->entity.base != NULL ? req->entity.len : 0;
+	const char *name = http_query(op->hr, "filename");
+	if (name != NULL)
+		clean_filename(name, strlen(name), u->meta.filename);
+	return 0;
+}
+
+/* Checks what the bytes are; answers and returns -1 when they cannot be a job. */
+static int
+check_image(struct job_op *op)
+{
+	struct upload *u = op->data;
+	enum imagetype t;
+	uint32_t w, h;
+
+	if (u->len == 0) {
+		http_send_error(op->hr, 400, "empty_file", "the file is empty");
+		return -1;
+	}
+	if (u->len > op->ocrd->max_upload) {
+		http_send_error(op->hr, 413, "payload_too_large", "the file is larger than the upload limit");
+		return -1;
+	}
+	t = imagetype_sniff(u->data, u->len);
+	if (t == IMAGETYPE_UNKNOWN || t == IMAGETYPE_PDF) {
+		http_send_error(op->hr, 415, "unsupported_media_type", t == IMAGETYPE_PDF ?
+		    "PDF is not read here; upload its pages as images" :
+		    "the file is not a PNG, JPEG, TIFF, WebP, BMP or PNM image");
+		return -1;
+	}
+	if (imagetype_dimensions(u->data, u->len, t, &w, &h) == 0 &&
+	    (w == 0 || h == 0 || (uint64_t)w * h > op->ocrd->max_pixels)) {
+		http_send_error(op->hr, 422, "image_too_large", w == 0 || h == 0 ?
+		    "the image declares no pixels" : "the image declares more pixels than the limit");
+		return -1;
+	}
+	snprintf(u->meta.type, sizeof(u->meta.type), "%s", imagetype_name(t));
+	return 0;
+}
+
+void
+upload_create(struct http_request *hr)
+{
+	struct job_op *op = job_op_new(hr, sizeof(struct upload));
+	struct upload *u;
+	struct timeval tv;
+	ssize_t ki;
+
+	if (op == NULL)
+		return;
+	u = op->data;
+	if (read_body(op) != 0 || check_image(op) != 0)
+		return;
+	gettimeofday(&tv, NULL);
+	u->meta.created_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+	snprintf(u->meta.user_id, sizeof(u->meta.user_id), "%s", op->user_id);
+	snprintf(u->meta.source, sizeof(u->meta.source), "upload");
+	ki = h2o_find_header_by_str(&hr->req->headers, H2O_STRLIT("idempotency-key"), -1);
+	if (ki < 0) {
+		uuid_v4(u->meta.job_id);
+		spool_and_record(op);
+		return;
+	}
+	h2o_iovec_t key = hr->req->headers.entries[ki].value;
+	if (!key_valid(key.base, key.len)) {
+		http_send_error(hr, 400, "bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters");
+		return;
+	}
+	memcpy(u->meta.idempotency_key, key.base, key.len);
+	u->meta.idempotency_key[key.len] = '\0';
+	u->keyed = true;
+	keyed_job_id(u->meta.user_id, u->meta.idempotency_key, u->meta.job_id);
+	sha256_hex(u->data, u->len, u->meta.sha256);
+	const char *params[1] = { u->meta.job_id };
+	job_op_query(op, keyed_sql, 1, params, on_keyed);
+}
