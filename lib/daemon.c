@@ -237,6 +237,8 @@ worker_main(int slot, void *arg)
 			.query_timeout_ms = (int)config_duration_ms(d.cfg, "database", "query_timeout"),
 			.connect_timeout_ms = (int)config_duration_ms(d.cfg, "database", "connect_timeout"),
 		};
+		if (opts.query_timeout_ms < d.def->min_query_timeout_ms)
+			opts.query_timeout_ms = d.def->min_query_timeout_ms;
 		w.db = pg_pool_new(w.loop, config_str(d.cfg, d.def->section, "database"), &opts);
 		if (w.db == NULL)
 			fatalx("event=worker_start_failed reason=database_pool");
@@ -260,7 +262,8 @@ worker_main(int slot, void *arg)
 			if (w.http != NULL)
 				http_server_drain(w.http);
 		}
-		if (deadline != 0 && (w.http == NULL || w.http->connections == 0 || now_ms() >= deadline))
+		if (deadline != 0 && (now_ms() >= deadline || (w.http != NULL ? w.http->connections == 0 :
+		    d.def->worker_busy == NULL || !d.def->worker_busy(&w))))
 			break;
 	}
 	if (d.def->worker_exit != NULL)
@@ -323,6 +326,18 @@ drop_privileges(const char *user, const char *run_dir)
 	if (setuid(0) == 0)
 		fatalx("event=privilege_drop_failed reason=root_regained");
 	log_info("event=privileges_dropped user=%s uid=%d", user, (int)pw->pw_uid);
+}
+
+int
+daemon_stopping(void)
+{
+	return got_term != 0;
+}
+
+static void
+on_worker_exited(void *arg, int pid)
+{
+	d.def->worker_exited(d.cfg, (pid_t)pid);
 }
 
 int
@@ -407,6 +422,7 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		.nworkers = nworkers,
 		.worker_main = worker_main,
 		.reload = reload_config,
+		.worker_exited = def->worker_exited != NULL ? on_worker_exited : NULL,
 		.drain_timeout_ms = d.drain_ms,
 		.backoff_max_ms = config_duration_ms(d.cfg, "master", "restart_backoff_max"),
 		.crash_window_ms = config_duration_ms(d.cfg, "master", "crash_window"),

@@ -45,6 +45,12 @@ struct daemon_def {
 	 */
 	int verify_tokens;
 	/*
+	 * The least time a query may take before it is given up, whatever
+	 * [database] query_timeout says: for a daemon whose statements carry
+	 * large results and that serves no client while they run.
+	 */
+	int min_query_timeout_ms;
+	/*
 	 * Adds the daemon's routes, in the master at start (a reload keeps
 	 * them); /healthz, /readyz and /metrics come for free.  Metrics the
 	 * daemon keeps are registered here too, before they are frozen.
@@ -63,6 +69,17 @@ struct daemon_def {
 	/* Optional, in each worker after it has drained, before its pool is closed. */
 	void (*worker_exit)(struct worker *w);
 	/*
+	 * Optional, for a daemon without HTTP: whether the worker is still in
+	 * the middle of something, so that a drain waits for it (until the
+	 * drain timeout) instead of ending at once.
+	 */
+	int (*worker_busy)(struct worker *w);
+	/*
+	 * Optional, in the master: a worker process has ended (crashed,
+	 * killed or drained).  What it held can be taken back here.
+	 */
+	void (*worker_exited)(const struct config *cfg, pid_t pid);
+	/*
 	 * Optional: sees every response of a handler as it starts (one passed
 	 * to libh2o's proxy or streamed by a handler included) and may add headers to it.
 	 */
@@ -72,5 +89,8 @@ struct daemon_def {
 };
 
 int daemon_main(int argc, char **argv, const struct daemon_def *def);
+
+/* In a worker: whether it has been told to stop (drain) and should take no new work. */
+int daemon_stopping(void);
 
 #endif

@@ -188,6 +188,8 @@ reap(struct master *m)
 		struct worker_proc w = m->procs[slot];
 		m->procs[slot].pid = 0;
 		metrics_clear_gauges(slot);
+		if (m->ops->worker_exited != NULL)
+			m->ops->worker_exited(m->ops->arg, (int)pid);
 		describe_status(status, how, sizeof(how));
 		if (w.draining || m->stopping) {
 			log_info("event=worker_exited pid=%d slot=%d %s", (int)pid, slot, how);

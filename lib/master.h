@@ -32,6 +32,8 @@ struct master_ops {
 	void (*worker_main)(int slot, void *arg);
 	/* SIGHUP: re-reads configuration; returns 0 and may change *nworkers, or -1 to keep the old. */
 	int (*reload)(void *arg, int *nworkers);
+	/* Optional: a worker process has been reaped, however it ended. */
+	void (*worker_exited)(void *arg, int pid);
 	void *arg;
 	long long drain_timeout_ms;
 	long long backoff_max_ms;

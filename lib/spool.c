@@ -412,6 +412,17 @@ spool_requeue(struct spool *s, const char *cur_name)
 }
 
 int
+spool_requeue_at(struct spool *s, const char *cur_name, time_t not_before)
+{
+	/* set while still in cur/: once in new/ another worker could take it at once */
+	struct timespec times[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_sec = not_before } };
+
+	if (utimensat(s->dir_fd[SPOOL_CUR], cur_name, times, 0) != 0)
+		return -1;
+	return move_claimed(s, cur_name, SPOOL_NEW);
+}
+
+int
 spool_finish(struct spool *s, const char *cur_name)
 {
 	return move_claimed(s, cur_name, SPOOL_DONE);
@@ -451,6 +462,36 @@ scan_open(struct spool *s, enum spool_dir dir)
 	if ((d = fdopendir(fd)) == NULL)
 		close(fd);
 	return d;
+}
+
+int
+spool_next(struct spool *s, time_t now, char job[UUID_STR_LEN + 1])
+{
+	DIR *d = scan_open(s, SPOOL_NEW);
+	struct dirent *de;
+	struct timespec best = { 0 };
+	int found = 1;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		char id[UUID_STR_LEN + 1];
+		struct stat st;
+		pid_t pid;
+
+		if (spool_name_parse(SPOOL_NEW, de->d_name, id, &pid) != 0 ||
+		    fstatat(s->dir_fd[SPOOL_NEW], de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtim.tv_sec > now)
+			continue;
+		if (found == 1 || st.st_mtim.tv_sec < best.tv_sec ||
+		    (st.st_mtim.tv_sec == best.tv_sec && st.st_mtim.tv_nsec < best.tv_nsec)) {
+			best = st.st_mtim;
+			memcpy(job, id, sizeof(id));
+			found = 0;
+		}
+	}
+	closedir(d);
+	return found;
 }
 
 int

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "lib/uuid.h"
 
@@ -96,8 +97,18 @@ int spool_deliver(struct spool *s, struct spool_meta *m, const void *data, size_
  */
 int spool_claim(struct spool *s, const char *job, pid_t pid, char cur_name[SPOOL_NAME_MAX]);
 
+/*
+ * The oldest job in new/ whose time has come: a file's mtime is when it
+ * may run (spool_requeue_at sets it in the future to defer a retry, as
+ * Postfix's deferred queue does).  Returns 0 with its id in job, 1 when
+ * nothing is due, -1 when new/ cannot be read.
+ */
+int spool_next(struct spool *s, time_t now, char job[UUID_STR_LEN + 1]);
+
 /* Moves cur/<cur_name> back to new/ (a transient failure), to done/, or to failed/. */
 int spool_requeue(struct spool *s, const char *cur_name);
+/* Back to new/, not to be taken before not_before. */
+int spool_requeue_at(struct spool *s, const char *cur_name, time_t not_before);
 int spool_finish(struct spool *s, const char *cur_name);
 /* Writes failed/<job>.reason (one line) before the rename, so the reason is never missing. */
 int spool_fail(struct spool *s, const char *cur_name, const char *reason);

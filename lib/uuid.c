@@ -5,16 +5,14 @@
 
 #include "lib/uuid.h"
 
-void
-uuid_v4(char out[UUID_STR_LEN + 1])
+static void
+format(unsigned char b[16], unsigned version, char out[UUID_STR_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
 	char *p = out;
 
-	randombytes_buf(b, sizeof(b));
-	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
-	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	b[6] = (unsigned char)((b[6] & 0x0f) | version << 4);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
 	for (int i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			*p++ = '-';
@@ -22,6 +20,24 @@ uuid_v4(char out[UUID_STR_LEN + 1])
 		*p++ = hex[b[i] & 0x0f];
 	}
 	*p = '\0';
+}
+
+void
+uuid_v4(char out[UUID_STR_LEN + 1])
+{
+	unsigned char b[16];
+
+	randombytes_buf(b, sizeof(b));
+	format(b, 4, out);
+}
+
+void
+uuid_v8_hash(const void *data, size_t len, char out[UUID_STR_LEN + 1])
+{
+	unsigned char b[16];
+
+	crypto_generichash(b, sizeof(b), data, len, NULL, 0);
+	format(b, 8, out);
 }
 
 bool

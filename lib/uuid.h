@@ -14,6 +14,12 @@
 /* Writes a new lower-case "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" and its NUL. */
 void uuid_v4(char out[UUID_STR_LEN + 1]);
 
+/*
+ * A version 8 UUID from a hash of data: the same data always names the
+ * same id (a job named by an Idempotency-Key, a dropped file by its
+ * identity), and different data practically never.
+ */
+void uuid_v8_hash(const void *data, size_t len, char out[UUID_STR_LEN + 1]);
 /* Whether s (len bytes) is a UUID in 8-4-4-4-12 hex form, either case. */
 bool uuid_valid(const char *s, size_t len);
 

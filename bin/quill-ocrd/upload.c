@@ -136,24 +136,14 @@ sha256_hex(const void *data, size_t len, char out[65])
 	sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
 
-/* The job id a user's key names: a UUID (version 8) from a hash of both. */
+/* The job id a user's key names: the same key from the same user, the same id. */
 static void
 keyed_job_id(const char *user_id, const char *key, char out[UUID_STR_LEN + 1])
 {
-	static const char domain[] = "quill ocr idempotency key";
-	crypto_generichash_state st;
-	unsigned char h[16];
-	char hex[33];
+	char text[UUID_STR_LEN + SPOOL_KEY_MAX + 48];
+	int n = snprintf(text, sizeof(text), "quill ocr idempotency key\n%s\n%s", user_id, key);
 
-	crypto_generichash_init(&st, NULL, 0, sizeof(h));
-	crypto_generichash_update(&st, (const unsigned char *)domain, sizeof(domain));
-	crypto_generichash_update(&st, (const unsigned char *)user_id, strlen(user_id) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)key, strlen(key));
-	crypto_generichash_final(&st, h, sizeof(h));
-	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);
-	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(out, UUID_STR_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	uuid_v8_hash(text, (size_t)n, out);
 }
 
 /* Not in the database (or it is away): the spool may still hold the job. */

@@ -59,7 +59,7 @@ check "quill-ocrd's verifier becomes ready" \
 img=$T_DIR/img
 mkdir -p "$img"
 base64 -d >"$img/dot.png" <<'B64'
-iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWl2lVQAAAABJRU5ErkJggg==
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==
 B64
 printf 'PK\003\004this is a zip, not an image' >"$img/zip.png"
 : >"$img/empty.png"

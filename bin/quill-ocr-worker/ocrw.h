@@ -1,0 +1,68 @@
+/*
+ * ocrw: what the files of quill-ocr-worker share.
+ *
+ * One worker process runs one job at a time: it claims a file from
+ * spool/new, marks the job processing in PostgreSQL (writing the row
+ * from the spool header if quill-ocrd could not), runs tesseract through
+ * lib/ocr_engine (blocking: this process serves nothing else), records
+ * the result and moves the file on.  jobs.c is that cycle, dropin.c
+ * turns files in spool/incoming into spool files, main.c wires both to
+ * the master and the event loop.
+ */
+#ifndef QUILL_OCRW_H
+#define QUILL_OCRW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <h2o.h>
+
+#include "lib/ocr_engine.h"
+#include "lib/spool.h"
+
+struct worker;
+struct pg_query;
+
+struct ocrw {
+	struct worker *w;
+	struct spool spool;
+	struct ocr_engine *engine;
+	int max_attempts;
+	int64_t backoff_s;
+	int64_t settle_ms;
+	int64_t retention_s;
+	char dropin_owner[64];
+	uint64_t max_pixels;
+
+	h2o_timeout_t soon;		/* 0 ms: the next job, after the loop has turned */
+	h2o_timeout_entry_t kick;
+	h2o_timeout_t rescan_every;
+	h2o_timeout_entry_t rescan;
+	h2o_timeout_t later;		/* 1 s: the database is away */
+	h2o_timeout_entry_t retry;
+
+	/* the job in hand */
+	bool busy;
+	char cur[SPOOL_NAME_MAX];
+	struct spool_file file;
+	struct ocr_result result;
+	int attempts;
+	char why[256];
+	struct pg_query *query;
+};
+
+/* jobs.c */
+/* Sets up the timers and looks for work at once. */
+void jobs_start(struct ocrw *o, int64_t rescan_ms);
+/* Looks for work soon (after the loop turns), unless a job is in hand. */
+void jobs_kick(struct ocrw *o);
+/* Every job in hand is abandoned (the file goes back to new/) before exit. */
+void jobs_abandon(struct ocrw *o);
+
+/* dropin.c */
+/* Takes one settled file from spool/incoming into spool/new.  Returns whether it took one. */
+bool dropin_take_one(struct ocrw *o);
+/* Puts files a dead worker had claimed in incoming/ back (pid 0: every one). */
+int dropin_recover(struct spool *s, pid_t pid);
+
+#endif

@@ -1,0 +1,326 @@
+/*
+ * ocr_engine: see ocr_engine.h.
+ *
+ * Untrusted bytes reach leptonica only through pixReadMem and the TIFF
+ * reader, never through tesseract's file-list handling (which takes an
+ * unrecognised file for a list of file names), and only after the header
+ * has said how many pixels decoding would make.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <leptonica/allheaders.h>
+#include <tesseract/capi.h>
+
+#include "lib/json.h"
+#include "lib/ocr_engine.h"
+
+struct ocr_engine {
+	TessBaseAPI *api;
+	struct ocr_options opt;
+};
+
+/* A growing string for the joined text and the hOCR document. */
+struct text {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *p;
+
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(t->p, cap)) == NULL) {
+			t->failed = 1;
+			return;
+		}
+		t->p = p;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void
+text_adds(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+static const char *const psm_names[] = {
+	"osd_only", "auto_osd", "auto_only", "auto", "single_column", "single_block_vert_text",
+	"single_block", "single_line", "single_word", "circle_word", "single_char", "sparse_text",
+	"sparse_text_osd", "raw_line",
+};
+
+int
+ocr_psm_parse(const char *name)
+{
+	for (size_t i = 1; i < sizeof(psm_names) / sizeof(psm_names[0]); i++)
+		if (strcmp(name, psm_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void
+ocr_engine_setup(void)
+{
+	/* must be set before the OpenMP runtime starts, i.e. before the first engine */
+	setenv("OMP_THREAD_LIMIT", "1", 1);
+	/* leptonica reports to stderr, which is our log: its errors are ours to say */
+	setMsgSeverity(L_SEVERITY_NONE);
+}
+
+struct ocr_engine *
+ocr_engine_new(const struct ocr_options *opt, char *err, size_t errsize)
+{
+	struct ocr_engine *e = calloc(1, sizeof(*e));
+	const char *data = opt->tessdata != NULL && opt->tessdata[0] != '\0' ? opt->tessdata : NULL;
+
+	if (e == NULL || (e->api = TessBaseAPICreate()) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		free(e);
+		return NULL;
+	}
+	e->opt = *opt;
+	if (TessBaseAPIInit3(e->api, data, opt->languages) != 0) {
+		snprintf(err, errsize, "tesseract cannot load the languages \"%s\" from %s", opt->languages,
+		    data != NULL ? data : "its default tessdata directory");
+		ocr_engine_free(e);
+		return NULL;
+	}
+	TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)opt->psm);
+	/* tesseract's notes ("Estimating resolution as ...") are not log lines */
+	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+	return e;
+}
+
+void
+ocr_engine_free(struct ocr_engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->api != NULL) {
+		TessBaseAPIEnd(e->api);
+		TessBaseAPIDelete(e->api);
+	}
+	free(e);
+}
+
+void
+ocr_result_free(struct ocr_result *r)
+{
+	free(r->text);
+	free(r->hocr);
+	free(r->words);
+	memset(r, 0, sizeof(*r));
+}
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* The words of the page just recognised, into the JSON array g. */
+static void
+add_words(struct ocr_engine *e, yajl_gen g, int page, double *conf_sum, long *nwords)
+{
+	TessResultIterator *it = TessBaseAPIGetIterator(e->api);
+
+	if (it == NULL)
+		return;
+	do {
+		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
+		char *word = TessResultIteratorGetUTF8Text(it, RIL_WORD);
+		int x1, y1, x2, y2;
+		float conf;
+
+		if (word == NULL)
+			continue;
+		if (!TessPageIteratorBoundingBox(pi, RIL_WORD, &x1, &y1, &x2, &y2)) {
+			TessDeleteText(word);
+			continue;
+		}
+		conf = TessResultIteratorConfidence(it, RIL_WORD);
+		yajl_gen_map_open(g);
+		json_gen_kv_string(g, "text", word);
+		json_gen_kv_double(g, "confidence", (double)(long)(conf * 100.0f + 0.5f) / 100.0);
+		json_gen_kv_int(g, "page", page);
+		json_gen_key(g, "box");
+		yajl_gen_array_open(g);
+		yajl_gen_integer(g, x1);
+		yajl_gen_integer(g, y1);
+		yajl_gen_integer(g, x2);
+		yajl_gen_integer(g, y2);
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+		*conf_sum += conf;
+		(*nwords)++;
+		TessDeleteText(word);
+	} while (TessResultIteratorNext(it, RIL_WORD));
+	TessResultIteratorDelete(it);
+}
+
+static const char hocr_head[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
+	"    \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
+	"<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
+	"<head>\n<title></title>\n"
+	"<meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n"
+	"<meta name=\"ocr-system\" content=\"tesseract %s\"/>\n"
+	"<meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf\"/>\n"
+	"</head>\n<body>\n";
+
+/* Recognises one page; 0, or -1 when tesseract refused it. */
+static int
+run_page(struct ocr_engine *e, PIX *pix, int page, struct text *text, struct text *hocr, yajl_gen words,
+    double *conf_sum, long *nwords)
+{
+	char *s;
+
+	/* a page without a resolution would be guessed at, with a warning, per page */
+	if (pixGetXRes(pix) < 70)
+		pixSetResolution(pix, 300, 300);
+	TessBaseAPISetImage2(e->api, pix);
+	if (TessBaseAPIRecognize(e->api, NULL) != 0)
+		return -1;
+	if ((s = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
+		if (page > 0)
+			text_add(text, "\f", 1);
+		text_adds(text, s);
+		TessDeleteText(s);
+	}
+	if ((s = TessBaseAPIGetHOCRText(e->api, page)) != NULL) {
+		text_adds(hocr, s);
+		TessDeleteText(s);
+	}
+	add_words(e, words, page + 1, conf_sum, nwords);
+	TessBaseAPIClear(e->api);
+	return 0;
+}
+
+/* The pages of the image: a TIFF may hold several. */
+static PIXA *
+decode(const unsigned char *data, size_t len, l_int32 format)
+{
+	PIXA *pages;
+	PIX *pix;
+
+	if (format == IFF_TIFF || format == IFF_TIFF_G3 || format == IFF_TIFF_G4 || format == IFF_TIFF_PACKBITS ||
+	    format == IFF_TIFF_RLE || format == IFF_TIFF_LZW || format == IFF_TIFF_ZIP || format == IFF_TIFF_JPEG)
+		return pixaReadMemMultipageTiff(data, len);
+	if ((pix = pixReadMem(data, len)) == NULL)
+		return NULL;
+	if ((pages = pixaCreate(1)) == NULL) {
+		pixDestroy(&pix);
+		return NULL;
+	}
+	pixaAddPix(pages, pix, L_INSERT);
+	return pages;
+}
+
+enum ocr_status
+ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, struct ocr_result *r,
+    char *why, size_t whysize)
+{
+	struct text text = { 0 }, hocr = { 0 };
+	l_int32 format, w, h, bps, spp, cmap;
+	struct timespec t0;
+	double conf_sum = 0;
+	long nwords = 0;
+	enum ocr_status st = OCR_OK;
+	PIXA *pages;
+	yajl_gen words;
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pixReadHeaderMem(data, len, &format, &w, &h, &bps, &spp, &cmap) != 0 || w <= 0 || h <= 0) {
+		snprintf(why, whysize, "cannot decode the image: its header is not one leptonica reads");
+		return OCR_UNREADABLE;
+	}
+	if ((uint64_t)w * (uint64_t)h > e->opt.max_pixels) {
+		snprintf(why, whysize, "the image declares %dx%d pixels, more than the limit", (int)w, (int)h);
+		return OCR_TOO_LARGE;
+	}
+	if ((pages = decode(data, len, format)) == NULL || (n = pixaGetCount(pages)) == 0) {
+		pixaDestroy(&pages);
+		snprintf(why, whysize, "cannot decode the image: the data is damaged or cut short");
+		return OCR_UNREADABLE;
+	}
+	if (n > e->opt.max_pages) {
+		pixaDestroy(&pages);
+		snprintf(why, whysize, "the image has %d pages, more than the limit of %d", n, e->opt.max_pages);
+		return OCR_TOO_LARGE;
+	}
+	words = json_gen_new();
+	yajl_gen_array_open(words);
+	{
+		char head[sizeof(hocr_head) + 32];
+
+		snprintf(head, sizeof(head), hocr_head, TessVersion());
+		text_adds(&hocr, head);
+	}
+	text_adds(&text, "");
+	for (int i = 0; i < n && st == OCR_OK; i++) {
+		PIX *pix = pixaGetPix(pages, i, L_CLONE);
+
+		if (pix == NULL || pixGetWidth(pix) * (uint64_t)pixGetHeight(pix) > e->opt.max_pixels) {
+			snprintf(why, whysize, "page %d is missing or larger than the limit", i + 1);
+			st = pix == NULL ? OCR_UNREADABLE : OCR_TOO_LARGE;
+		} else if (run_page(e, pix, i, &text, &hocr, words, &conf_sum, &nwords) != 0) {
+			snprintf(why, whysize, "tesseract could not recognise page %d", i + 1);
+			st = OCR_ERROR;
+		}
+		pixDestroy(&pix);
+	}
+	pixaDestroy(&pages);
+	text_adds(&hocr, "</body>\n</html>\n");
+	yajl_gen_array_close(words);
+	if (st == OCR_OK && (text.failed || hocr.failed)) {
+		snprintf(why, whysize, "out of memory");
+		st = OCR_ERROR;
+	}
+	if (st != OCR_OK) {
+		free(text.p);
+		free(hocr.p);
+		yajl_gen_free(words);
+		return st;
+	}
+	{
+		const unsigned char *buf;
+		size_t blen;
+
+		yajl_gen_get_buf(words, &buf, &blen);
+		r->words = strndup((const char *)buf, blen);
+		yajl_gen_free(words);
+	}
+	if (r->words == NULL) {
+		free(text.p);
+		free(hocr.p);
+		snprintf(why, whysize, "out of memory");
+		return OCR_ERROR;
+	}
+	r->text = text.p;
+	r->hocr = hocr.p;
+	r->pages = n;
+	r->mean_confidence = nwords > 0 ? conf_sum / (double)nwords : 0;
+	r->ocr_ms = elapsed_ms(&t0);
+	return OCR_OK;
+}

@@ -1,0 +1,64 @@
+/*
+ * ocr_engine: one image in, its text out, through libtesseract and
+ * leptonica in this process.
+ *
+ * An engine loads its language models once (the slow part of starting
+ * tesseract) and then recognises any number of images, one at a time:
+ * one engine per process, which is how quill-ocr-worker runs one per
+ * core.  Call ocr_engine_setup() before the first engine, so OpenMP
+ * stays single-threaded (on a small machine tesseract's own threads make
+ * it many times slower, and the workers already fill the cores).
+ *
+ * What an image is decides what can go wrong: bytes leptonica cannot
+ * decode are OCR_UNREADABLE (the job fails at once, retrying cannot
+ * help), more declared pixels than allowed is OCR_TOO_LARGE (refused
+ * from the header, before decoding), anything else is OCR_ERROR.
+ */
+#ifndef QUILL_OCR_ENGINE_H
+#define QUILL_OCR_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ocr_engine;
+
+struct ocr_options {
+	const char *languages;		/* "eng", "eng+vie" */
+	const char *tessdata;		/* NULL or "": tesseract's own default */
+	int psm;			/* tesseract page segmentation mode */
+	uint64_t max_pixels;		/* per page, declared width times height */
+	int max_pages;			/* of a multi-page TIFF */
+};
+
+struct ocr_result {
+	char *text;		/* UTF-8, pages separated by form feeds; malloc'd */
+	char *hocr;		/* an XHTML document, every page; malloc'd */
+	char *words;		/* JSON array of {text, confidence, page, box}; malloc'd */
+	double mean_confidence;	/* 0..100 over every word; 0 when there is none */
+	int pages;
+	long ocr_ms;
+};
+
+enum ocr_status {
+	OCR_OK,
+	OCR_UNREADABLE,
+	OCR_TOO_LARGE,
+	OCR_ERROR,
+};
+
+/* Once per process, before any engine. */
+void ocr_engine_setup(void);
+
+/* Loads the models.  NULL with a line in err when they cannot be loaded. */
+struct ocr_engine *ocr_engine_new(const struct ocr_options *opt, char *err, size_t errsize);
+void ocr_engine_free(struct ocr_engine *e);
+
+/* Recognises the image in data; on anything but OCR_OK, why says what, in one line. */
+enum ocr_status ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len,
+    struct ocr_result *r, char *why, size_t whysize);
+void ocr_result_free(struct ocr_result *r);
+
+/* "auto_osd", "auto", "single_block", ... to tesseract's number; -1 when unknown. */
+int ocr_psm_parse(const char *name);
+
+#endif

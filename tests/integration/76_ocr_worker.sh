@@ -1,0 +1,192 @@
+# quill-ocr-worker with real tesseract and PostgreSQL, fed by quill-ocrd:
+# the text of each page of ../shared/data/ocr within a character error
+# rate bound (tests/ocr/cer), bad files failing with a reason, kill -9 of
+# a worker mid-page and of the master (every job done exactly once:
+# rows and spool files counted), files waiting while the database is
+# away, and the drop-in directory (50 files at once, some written
+# slowly, make 50 jobs).
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
+t_begin
+
+data=${QUILL_TEST_DATA:-$QUILL_SRC/../shared/data}
+aport=$(free_port)
+oport=$(free_port)
+conf=$T_DIR/quill.conf
+write_config "$conf" "
+[auth]
+listen = 127.0.0.1:$aport
+url = http://127.0.0.1:$aport
+workers = 1
+argon2_opslimit = 1
+argon2_memlimit = 8m
+[ocr]
+listen = 127.0.0.1:$oport
+workers = 1
+[ocr_worker]
+workers = 2
+rescan_interval = 1s
+retry_backoff = 1s
+dropin_settle = 1s
+"
+abase=http://127.0.0.1:$aport
+obase=http://127.0.0.1:$oport
+spool=$T_DIR/spool
+"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
+start_daemon quill-authd "$conf"
+check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
+start_daemon quill-ocrd "$conf"
+check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
+psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
+API_BASE=$abase
+pw=marble-orchard-7734
+u=w$$x$RANDOM
+api POST /api/auth/register "{\"email\":\"ocrw.$u@example.org\",\"password\":\"$pw\"}"
+uid=$(json .id)
+login "ocrw.$u@example.org" "$pw"
+auth=(-H "Authorization: Bearer $ACCESS")
+check "quill-ocrd's verifier becomes ready" \
+	wait_for 50 sh -c "curl -s '$obase/api/ocr/jobs' | grep -q missing_token"
+
+# upload FILE: POSTs it, sets JOB
+upload() {
+	http POST "$obase/api/ocr/jobs" "${auth[@]}" -F "file=@$1"
+	JOB=$(json .id)
+	[ "$STATUS" = 202 ] || diag "upload of $1: $STATUS $BODY"
+}
+job_status() { psql_q "select status from ocr.ocr_jobs where id = '$1'"; }
+finished() { local s; s=$(job_status "$1"); [ "$s" = done ] || [ "$s" = failed ]; }
+# spool_files DIR: how many files the spool directory holds
+spool_files() { find "$spool/$1" -maxdepth 1 -type f ! -name '*.reason' | wc -l; }
+
+base64 -d >"$T_DIR/dot.png" <<'B64'
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==
+B64
+
+# --- the database away: files wait in new/ ---
+awk '/^\[ocr_worker\]/ { s = 1 } s && /^database = / { print "database = \"host=/nonexistent dbname=quill user=quill_ocr\""; next } { print }' \
+	"$conf" >"$T_DIR/nodb.conf"
+start_daemon quill-ocr-worker "$T_DIR/nodb.conf"
+nodb=$DAEMON_PID
+upload "$T_DIR/dot.png"
+waiting=$JOB
+sleep 2
+is "$(spool_files new) $(job_status "$waiting")" "1 queued" "with its database away the worker leaves the file in new/"
+kill -TERM "$nodb"
+check "  that worker stops" wait_gone "$nodb" 100
+
+start_daemon quill-ocr-worker "$conf"
+worker=$DAEMON_PID
+check "quill-ocr-worker runs 2 workers" wait_for 100 workers_are "$worker" 2
+check "with the database back the waiting job is done" wait_for 150 finished "$waiting"
+is "$(job_status "$waiting")" done "  done"
+http GET "$obase/api/ocr/jobs/$waiting" "${auth[@]}"
+is "$(json .status) $(json .page_count) $(json .attempts)" "done 1 1" "  one page, one attempt"
+is "$(spool_files done) $(spool_files new) $(spool_files cur)" "1 0 0" "  its file moved to done/"
+
+# --- the pages with ground truth ---
+if [ -d "$data/ocr" ]; then
+	declare -A bound=([phototest]=0.02 [phototest-rotated-R]=0.02 [phototest-rotated-180]=0.02
+		[eurotext]=0.05 [8071_093.3B]=0.12 [8087_054.3B]=0.11 [sroie_005]=0.55 [sroie_019]=0.45)
+	declare -A page_job
+	for img in "$data"/ocr/*.tif "$data"/ocr/*.png "$data"/ocr/*.jpg; do
+		[ -f "$img" ] || continue
+		name=$(basename "${img%.*}")
+		upload "$img"
+		page_job[$name]=$JOB
+	done
+	for name in "${!page_job[@]}"; do
+		check "$name is done" wait_for 600 finished "${page_job[$name]}"
+	done
+	for name in "${!page_job[@]}"; do
+		curl -s "${auth[@]}" "$obase/api/ocr/jobs/${page_job[$name]}/text" >"$T_DIR/$name.txt"
+		score=$("$QUILL_BUILD/tests/ocr/cer" --fold-quotes "$data/ocr/$name.gt.txt" "$T_DIR/$name.txt")
+		diag "$name: $score"
+		cer=$(sed 's/^cer=\([0-9.]*\).*/\1/' <<<"$score")
+		check "$name: CER $cer within ${bound[$name]}" awk -v c="$cer" -v b="${bound[$name]}" 'BEGIN { exit !(c <= b) }'
+	done
+	http GET "$obase/api/ocr/jobs/${page_job[phototest]}/hocr" "${auth[@]}"
+	like "$BODY" 'class=.ocrx_word' "the hOCR has words"
+	is "$(psql_q "select jsonb_array_length(words) > 50 and (words->0->'box') is not null from ocr.ocr_jobs where id = '${page_job[phototest]}'")" t \
+		"word boxes are stored"
+
+	# --- bad files: a failed job with a reason, or a done one ---
+	upload "$data/bad/truncated.png"
+	bad=$JOB
+	upload "$data/bad/one_pixel.png"
+	tiny=$JOB
+	check "a truncated PNG ends" wait_for 150 finished "$bad"
+	http GET "$obase/api/ocr/jobs/$bad" "${auth[@]}"
+	like "$(json .status) $(json .attempts) $(json .error)" '^failed 1 cannot decode' "  failed at the first attempt, with its reason"
+	check "  its file is in failed/ with the reason beside it" test -s "$spool/failed/$bad.reason"
+	check "a one-pixel image ends" wait_for 150 finished "$tiny"
+	http GET "$obase/api/ocr/jobs/$tiny/text" "${auth[@]}"
+	is "$STATUS $BODY" "200 " "  done, with no text"
+	check "the workers are still the same two" workers_are "$worker" 2
+
+	# --- kill -9 of a worker mid-page ---
+	upload "$data/ocr/8071_093.3B.tif"
+	big=$JOB
+	check "a big page is being read" wait_for 100 sh -c "ls '$spool/cur' | grep -q '^$big\\.'"
+	holder=$(ls "$spool/cur" | sed -n "s/^$big\\.//p")
+	kill -KILL "$holder"
+	diag "killed worker $holder while it read $big"
+	check "the killed worker's job is done after all" wait_for 600 finished "$big"
+	is "$(job_status "$big") $(psql_q "select attempts from ocr.ocr_jobs where id = '$big'")" "done 2" "  done, at the second attempt"
+	check "  its file reaches done/" wait_for 100 test -f "$spool/done/$big"
+	is "$(ls "$spool/cur" "$spool/new" | grep -c "$big")" 0 "  and is nowhere else"
+
+	# --- kill -9 of the master mid-page: its workers die with it ---
+	upload "$data/ocr/8087_054.3B.tif"
+	big2=$JOB
+	check "another big page is being read" wait_for 100 sh -c "ls '$spool/cur' | grep -q '^$big2\\.'"
+	disown "$worker" 2>/dev/null	# no "Killed" notice from this shell
+	kill -KILL "$worker" $(worker_pids "$worker")
+	check "  the master is gone" wait_gone "$worker" 50
+	is "$(ls "$spool/cur" | grep -c "^$big2\\.")" 1 "  the page is left claimed in cur/"
+	start_daemon quill-ocr-worker "$conf"
+	worker=$DAEMON_PID
+	check "a new master takes it back and it is done" wait_for 600 finished "$big2"
+	check "  its file reaches done/" wait_for 100 test -f "$spool/done/$big2"
+	is "$(job_status "$big2") $(ls "$spool/cur" "$spool/new" | grep -c "$big2")" "done 0" "  done once, nowhere else"
+else
+	diag "skipping the pages with ground truth and the bad files: $data is absent"
+fi
+
+# --- drop-in: 50 files at once, some written slowly ---
+staging=$T_DIR/staging
+mkdir -p "$staging"
+for i in $(seq 1 50); do cp "$T_DIR/dot.png" "$staging/f$i.png"; done
+mkdir -p "$spool/incoming/$uid"
+chown quill: "$spool/incoming/$uid" 2>/dev/null || true
+for i in $(seq 1 40); do cp "$staging/f$i.png" "$spool/incoming/$uid/"; done &
+cp_pid=$!
+# ten written in chunks, with pauses shorter than dropin_settle
+slow_pids=()
+for i in $(seq 41 50); do
+	(
+		for k in 0 1 2 3; do
+			dd if="$staging/f$i.png" of="$spool/incoming/$uid/f$i.png" bs=20 skip=$k seek=$k count=1 conv=notrunc status=none
+			sleep 0.4
+		done
+	) &
+	slow_pids+=($!)
+done
+wait "$cp_pid" "${slow_pids[@]}"
+dropped() { psql_q "select count(*) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin' and status = '$1'"; }
+check "50 drop-ins become 50 done jobs" wait_for 600 sh -c "[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select count(*) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin' and status = 'done'\")\" = 50 ]"
+is "$(psql_q "select count(*), count(distinct filename) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin'")" "50|50" \
+	"  no duplicates: 50 rows, 50 names"
+is "$(find "$spool/incoming/$uid" -type f | wc -l)" 0 "  incoming/ is empty"
+is "$(dropped failed)" 0 "  none failed (none was taken half-written)"
+
+# a file nobody owns, and one that is not an image
+printf 'just text' >"$spool/incoming/notes.txt"
+printf 'PK\003\004zip' >"$spool/incoming/$uid/scan.png"
+check "a file nobody owns goes to failed/ with a reason" \
+	wait_for 100 sh -c "grep -l 'no owner' '$spool'/failed/*.reason >/dev/null 2>&1"
+check "a dropped non-image becomes a failed job with a reason" \
+	wait_for 150 sh -c "[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select status from ocr.ocr_jobs where user_id = '$uid' and filename = 'scan.png'\")\" = failed ]"
+check "  with its file in failed/ and the reason beside it" \
+	sh -c "grep -l 'cannot decode' '$spool'/failed/*.reason >/dev/null"
+
+t_end
