@@ -152,6 +152,39 @@ else
 	diag "skipping the pages with ground truth and the bad files: $data is absent"
 fi
 
+# --- PostgreSQL restarted during uploads: every accepted job done once ---
+if [ -n "${QUILL_TEST_PG_DIR:-}" ]; then
+	: >"$T_DIR/accepted"
+	pids_before=$(worker_pids "$worker" | sort | paste -sd,)
+	(
+		for i in $(seq 1 30); do
+			curl -s -o "$T_DIR/up.json" -w '%{http_code}\n' "${auth[@]}" -F "file=@$T_DIR/dot.png" \
+				"$obase/api/ocr/jobs" >"$T_DIR/up.status" 2>/dev/null
+			[ "$(cat "$T_DIR/up.status")" = 202 ] && jq -r .id "$T_DIR/up.json" >>"$T_DIR/accepted"
+			sleep 0.1
+		done
+	) &
+	uploads=$!
+	sleep 0.8
+	"$QUILL_SRC/tests/pgcluster.sh" stop "$QUILL_TEST_PG_DIR" >/dev/null 2>&1
+	sleep 1.5
+	"$QUILL_SRC/tests/pgcluster.sh" start "$QUILL_TEST_PG_DIR" >/dev/null 2>&1
+	wait "$uploads"
+	accepted=$(wc -l <"$T_DIR/accepted")
+	diag "$accepted of 30 uploads accepted across the restart"
+	check "most uploads were accepted while PostgreSQL restarted" test "$accepted" -ge 20
+	ids=$(sed "s/.*/'&'/" "$T_DIR/accepted" | paste -sd,)
+	check "every accepted job is done" wait_for 600 sh -c \
+		"[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select count(*) from ocr.ocr_jobs where status = 'done' and id in ($ids)\")\" = $accepted ]"
+	is "$(psql_q "select count(*), count(distinct id) from ocr.ocr_jobs where id in ($ids)")" "$accepted|$accepted" \
+		"  one row each"
+	check "  each file once in done/" sh -c "for j in \$(cat '$T_DIR/accepted'); do [ -f '$spool/done/'\$j ] || exit 1; done"
+	is "$(ls "$spool/new" "$spool/cur" | grep -c -- -)" 0 "  nothing left in new/ or cur/"
+	is "$(worker_pids "$worker" | sort | paste -sd,)" "$pids_before" "the workers were not restarted"
+else
+	diag "skipping the PostgreSQL restart: not the tests' own cluster"
+fi
+
 # --- drop-in: 50 files at once, some written slowly ---
 staging=$T_DIR/staging
 mkdir -p "$staging"
