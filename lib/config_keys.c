@@ -53,6 +53,10 @@ const struct config_key config_keys[] = {
 
 	{ "http", "max_body", CONFIG_SIZE, "1m", 1 * KB, 1 * GB, NULL,
 	  "largest request body accepted (413 above it)" },
+	{ "http", "body_memory", CONFIG_SIZE, "1m", 64 * KB, 1 * GB, NULL,
+	  "request bodies above this are buffered in an unlinked file under body_buffer_dir, not in memory" },
+	{ "http", "body_buffer_dir", CONFIG_STRING, "/var/tmp", 0, 0, NULL,
+	  "directory for those buffer files; keep it off the OCR spool's file system so a full spool still answers 507" },
 	{ "http", "keepalive_timeout", CONFIG_DURATION, "10s", 100, 1 * HOUR, NULL,
 	  "how long an idle connection, or one sending its request headers, is kept" },
 
@@ -162,10 +166,6 @@ const struct config_key config_keys[] = {
 	  "largest image an upload may carry (413 above it, before the body is read when it says its length)" },
 	{ "ocr", "max_pixels", CONFIG_INT, "100000000", 1, 4000000000LL, NULL,
 	  "most pixels an image may declare (width times height); more is refused unread (422)" },
-	{ "ocr", "upload_memory", CONFIG_SIZE, "1m", 64 * KB, 1 * GB, NULL,
-	  "request bodies above this are buffered in an unlinked file under upload_buffer_dir, not in memory" },
-	{ "ocr", "upload_buffer_dir", CONFIG_STRING, "/var/tmp", 0, 0, NULL,
-	  "directory for those buffer files; keep it off the spool's file system so a full spool still answers 507" },
 	{ "ocr", "events_poll", CONFIG_DURATION, "500ms", 50, 10 * SEC, NULL,
 	  "how often a job's event stream looks for a change of status" },
 

@@ -328,6 +328,26 @@ drop_privileges(const char *user, const char *run_dir)
 	log_info("event=privileges_dropped user=%s uid=%d", user, (int)pw->pw_uid);
 }
 
+/*
+ * Large request bodies are buffered in files there (lib/http.c); if the
+ * workers cannot make them, such requests would only see their
+ * connection closed.  Checked once, as the user the workers run as.
+ */
+static void
+check_body_buffer_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/quill-body.XXXXXX", dir);
+	if ((fd = mkstemp(path)) == -1) {
+		unlink(d.pidfile);
+		fatal("event=start_failed reason=body_buffer_dir_not_writable dir=%s", dir);
+	}
+	close(fd);
+	unlink(path);
+}
+
 int
 daemon_stopping(void)
 {
@@ -407,6 +427,8 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 
 	pidfile_open(config_str(d.cfg, "global", "run_dir"));
 	drop_privileges(config_str(d.cfg, "global", "user"), config_str(d.cfg, "global", "run_dir"));
+	if (def->has_http)
+		check_body_buffer_dir(config_str(d.cfg, "http", "body_buffer_dir"));
 	if (def->master_init != NULL && def->master_init(d.cfg, err, sizeof(err)) != 0) {
 		char quoted[600];
 

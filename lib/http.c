@@ -654,6 +654,15 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 		if (r->routes[i].max_body > largest)
 			largest = r->routes[i].max_body;
 
+	/*
+	 * libh2o keeps a request body in its socket buffer; above the
+	 * threshold that buffer is an unlinked file it maps, so a large
+	 * upload never sits in the heap.  A libh2o global: one per worker.
+	 */
+	snprintf(h2o_socket_buffer_mmap_settings.fn_template, sizeof(h2o_socket_buffer_mmap_settings.fn_template),
+	    "%s/quill-body.XXXXXX", config_str(w->cfg, "http", "body_buffer_dir"));
+	h2o_socket_buffer_mmap_settings.threshold = (size_t)config_size(w->cfg, "http", "body_memory");
+
 	h2o_config_init(&s->gconf);
 	/*
 	 * No Server header: it tells a scanner what runs here, and libh2o

@@ -21,10 +21,10 @@ T_DIR=
 t_begin() {
 	T_DIR=$(mktemp -d "${QUILL_TEST_TMP:-/tmp}/t.XXXXXX")
 	chmod 755 "$T_DIR"
-	mkdir -p "$T_DIR/run" "$T_DIR/log" "$T_DIR/keys" "$T_DIR/spool" "$T_DIR/buffers"
+	mkdir -p "$T_DIR/run" "$T_DIR/log" "$T_DIR/keys" "$T_DIR/spool"
 	chmod 700 "$T_DIR/keys"
 	if [ "$(id -u)" = 0 ] && id quill >/dev/null 2>&1; then
-		chown quill: "$T_DIR/run" "$T_DIR/keys" "$T_DIR/spool" "$T_DIR/buffers"
+		chown quill: "$T_DIR/run" "$T_DIR/keys" "$T_DIR/spool"
 	fi
 	trap t_cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -137,7 +137,6 @@ keys_dir = $T_DIR/keys
 database = "host=$host dbname=quill user=quill_chat"
 [ocr]
 database = "host=$host dbname=quill user=quill_ocr"
-upload_buffer_dir = $T_DIR/buffers
 [ocr_worker]
 database = "host=$host dbname=quill user=quill_ocr"
 $extra

@@ -53,19 +53,6 @@ master_init(const struct config *cfg, char *err, size_t errsize)
 	return 0;
 }
 
-/*
- * libh2o keeps a request body in its socket buffer; above the threshold
- * that buffer is an unlinked file it maps, so an upload never sits in the
- * heap.  The settings are a libh2o global: one per worker process.
- */
-static void
-buffer_bodies_in_files(const struct config *cfg)
-{
-	snprintf(h2o_socket_buffer_mmap_settings.fn_template, sizeof(h2o_socket_buffer_mmap_settings.fn_template),
-	    "%s/quill-ocrd-body.XXXXXX", config_str(cfg, "ocr", "upload_buffer_dir"));
-	h2o_socket_buffer_mmap_settings.threshold = (size_t)config_size(cfg, "ocr", "upload_memory");
-}
-
 static int
 worker_init(struct worker *w)
 {
@@ -83,7 +70,6 @@ worker_init(struct worker *w)
 	o->max_pixels = (uint64_t)config_int(w->cfg, "ocr", "max_pixels");
 	o->events_poll_ms = config_duration_ms(w->cfg, "ocr", "events_poll");
 	h2o_timeout_init(w->loop, &o->events_every, (uint64_t)o->events_poll_ms);
-	buffer_bodies_in_files(w->cfg);
 	w->app = o;
 	return 0;
 }

@@ -10,8 +10,8 @@
  * claims the file writes the row.
  *
  * libh2o 2.2 hands a handler the whole body.  Bodies above
- * [ocr] upload_memory are buffered by libh2o in an unlinked file under
- * [ocr] upload_buffer_dir and mapped (see main.c), so an upload is never
+ * [http] body_memory are buffered by libh2o in an unlinked file under
+ * [http] body_buffer_dir and mapped (lib/http.c), so an upload is never
  * held in the heap; this file hashes and copies that mapping into the
  * spool file.
  *

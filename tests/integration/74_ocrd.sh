@@ -23,8 +23,10 @@ argon2_memlimit = 8m
 listen = 127.0.0.1:$oport
 workers = 2
 max_upload = 256k
-upload_memory = 64k
 events_poll = 100ms
+[http]
+body_memory = 64k
+body_buffer_dir = $T_DIR/run
 "
 # The same service with a database that is not there: uploads still land.
 mkdir -p "$T_DIR/run2"
@@ -113,7 +115,6 @@ http POST "$obase/api/ocr/jobs" -F "file=@$img/dot.png"
 is "$STATUS $(header www-authenticate | cut -c1-6)" "401 Bearer" "no token: 401"
 is "$(ls "$T_DIR/spool/new" | wc -l)" 3 "only the three accepted uploads reached spool/new"
 is "$(ls "$T_DIR/spool/tmp" | wc -l)" 0 "and nothing half-written is left in spool/tmp"
-is "$(ls -A "$T_DIR/buffers" | wc -l)" 0 "the body buffer files are gone (unlinked at once)"
 
 data=${QUILL_TEST_DATA:-$QUILL_SRC/../shared/data}
 if [ -d "$data/bad" ]; then
@@ -222,5 +223,13 @@ http POST "http://127.0.0.1:$dport/api/ocr/jobs" "${auth[@]}" -H 'Idempotency-Ke
 first=$(json .id)
 http POST "http://127.0.0.1:$dport/api/ocr/jobs" "${auth[@]}" -H 'Idempotency-Key: while-down' -F "file=@$img/dot.png"
 is "$STATUS $(json .id)" "200 $first" "a repeated key without the database names the same job"
+
+# --- a body buffer directory the workers cannot write is refused at start ---
+sed -e "s|^body_buffer_dir = .*|body_buffer_dir = /proc|" -e "s|^run_dir = .*|run_dir = $T_DIR/run2|" \
+    -e "s|^listen = 127.0.0.1:$oport|listen = 127.0.0.1:$(free_port)|" \
+    "$conf" >"$T_DIR/nobuf.conf"
+out=$(timeout 10 "$(program quill-ocrd)" -c "$T_DIR/nobuf.conf" 2>&1)
+is "$?" 1 "an unwritable body_buffer_dir stops quill-ocrd at start"
+like "$out" "body_buffer_dir_not_writable dir=/proc" "  saying which"
 
 t_end
