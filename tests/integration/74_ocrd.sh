@@ -225,7 +225,9 @@ http POST "http://127.0.0.1:$dport/api/ocr/jobs" "${auth[@]}" -H 'Idempotency-Ke
 is "$STATUS $(json .id)" "200 $first" "a repeated key without the database names the same job"
 
 # --- a body buffer directory the workers cannot write is refused at start ---
-sed -e "s|^body_buffer_dir = .*|body_buffer_dir = /proc|" -e "s|^run_dir = .*|run_dir = $T_DIR/run2|" \
+mkdir -p "$T_DIR/run3"
+[ "$(id -u)" = 0 ] && chown quill: "$T_DIR/run3"
+sed -e "s|^body_buffer_dir = .*|body_buffer_dir = /proc|" -e "s|^run_dir = .*|run_dir = $T_DIR/run3|" \
     -e "s|^listen = 127.0.0.1:$oport|listen = 127.0.0.1:$(free_port)|" \
     "$conf" >"$T_DIR/nobuf.conf"
 out=$(timeout 10 "$(program quill-ocrd)" -c "$T_DIR/nobuf.conf" 2>&1)
