@@ -132,6 +132,9 @@ void user_json(yajl_gen g, const PGresult *res, int row, int col);
 #define USER_NCOLUMNS 7
 
 
+/* Whether the request came from this host (loopback or a unix socket). */
+bool peer_is_local(struct http_request *hr);
+
 /* The client's address and User-Agent for the session list, in the request pool. */
 const char *client_ip(struct http_request *hr);
 const char *client_user_agent(struct http_request *hr);
@@ -150,6 +153,7 @@ void login_login(struct http_request *hr);
 void login_refresh(struct http_request *hr);
 void login_logout(struct http_request *hr);
 void sessions_list(struct http_request *hr);
+void users_lookup(struct http_request *hr);
 void sessions_revoke(struct http_request *hr);
 void admin_users_list(struct http_request *hr);
 void admin_users_patch(struct http_request *hr);

@@ -5,7 +5,7 @@
  * readiness and metrics routes) comes from lib/daemon.c; this file declares
  * what is particular to this one: its routes and the per-worker password
  * pool.  Routes live by concern in accounts.c, login.c, sessions.c,
- * admin.c and revocations.c; signing keys in keys.c.
+ * admin.c, revocations.c and lookup.c; signing keys in keys.c.
  */
 #include <stdlib.h>
 
@@ -50,6 +50,7 @@ add_routes(struct router *r, const struct config *cfg)
 	router_add(r, "GET", "/api/auth/users", (void *)admin_users_list, 0);
 	router_add(r, "PATCH", "/api/auth/users/{id}", (void *)admin_users_patch, 0);
 	router_add(r, "GET", "/internal/auth/revocations", (void *)revocations_feed, 0);
+	router_add(r, "GET", "/internal/auth/users/lookup", (void *)users_lookup, 0);
 }
 
 static struct authd authd;

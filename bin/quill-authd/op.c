@@ -258,6 +258,15 @@ is_loopback(const struct sockaddr *sa)
 	return sa->sa_family == AF_UNIX;
 }
 
+bool
+peer_is_local(struct http_request *hr)
+{
+	struct sockaddr_storage ss;
+	h2o_conn_t *conn = hr->req->conn;
+
+	return conn->callbacks->get_peername(conn, (struct sockaddr *)&ss) > 0 && is_loopback((struct sockaddr *)&ss);
+}
+
 /*
  * The peer's address; behind the gateway (a loopback peer) the client it
  * names in X-Quill-Client-Ip, else the last hop it appended to

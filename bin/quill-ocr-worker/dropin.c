@@ -4,6 +4,7 @@
  *
  *   incoming/<file>            owned by [ocr_worker] dropin_owner
  *   incoming/<user id>/<file>  owned by that user
+ *   incoming/<email>/<file>    owned by the active account with that address
  *
  * A file is taken only once it has not changed for dropin_settle, and
  * names that writers use while writing (dot files, *.part, *.tmp,
@@ -130,8 +131,17 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 	if (now_ms - changed_ms < o->settle_ms)
 		return false;
 	snprintf(claimed, sizeof(claimed), ".%s" CLAIM_TAG "%ld", name, (long)getpid());
-	if (renameat(dir, name, dir, claimed) != 0)
-		return false;		/* another worker took it */
+	if (renameat(dir, name, dir, claimed) != 0) {
+		static time_t warned;
+
+		/* ENOENT: another worker took it; anything else the operator must hear, now and then */
+		if (errno != ENOENT && now.tv_sec - warned >= 60) {
+			warned = now.tv_sec;
+			log_warn("event=dropin_take_failed file=\"%s\" (the directory must be writable by the worker's user)",
+			    name);
+		}
+		return false;
+	}
 	/* written to since it was looked at: a writer still has it open */
 	if (fstatat(dir, claimed, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_size != before.st_size ||
 	    st.st_mtim.tv_sec != before.st_mtim.tv_sec || st.st_mtim.tv_nsec != before.st_mtim.tv_nsec) {
@@ -141,8 +151,8 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 	memset(&m, 0, sizeof(m));
 	identity_job_id(&st, owner, name, m.job_id);
 	if (owner[0] == '\0') {
-		refuse(o, dir, claimed, m.job_id,
-		    "no owner: drop files in incoming/<user id>/ or set [ocr_worker] dropin_owner");
+		refuse(o, dir, claimed, m.job_id, "no owner: drop files in incoming/<user id or email>/ of an "
+		    "active account, or set [ocr_worker] dropin_owner");
 		return true;
 	}
 	snprintf(m.user_id, sizeof(m.user_id), "%s", owner);
@@ -156,11 +166,11 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 	return true;
 }
 
+/* The files of incoming/<dir>/, owned by owner ("" when the directory names nobody). */
 static bool
-take_from_user_dir(struct ocrw *o, int parent, const char *user)
+take_from_user_dir(struct ocrw *o, int parent, const char *dir, const char *owner)
 {
-	char owner[UUID_STR_LEN + 1];
-	int fd = openat(parent, user, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = openat(parent, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	struct dirent *de;
 	bool took = false;
 	DIR *d;
@@ -171,13 +181,34 @@ take_from_user_dir(struct ocrw *o, int parent, const char *user)
 		close(fd);
 		return false;
 	}
-	for (int i = 0; i <= UUID_STR_LEN; i++)
-		owner[i] = (char)(user[i] >= 'A' && user[i] <= 'F' ? user[i] - 'A' + 'a' : user[i]);
 	while (!took && (de = readdir(d)) != NULL)
 		if (!name_skipped(de->d_name))
 			took = take(o, dirfd(d), de->d_name, owner);
 	closedir(d);
 	return took;
+}
+
+/* incoming/<user id>/ or incoming/<email>/; false while the e-mail is being looked up. */
+static bool
+take_from_dir(struct ocrw *o, int parent, const char *dir)
+{
+	char owner[UUID_STR_LEN + 1] = "";
+
+	if (strlen(dir) == UUID_STR_LEN && uuid_valid(dir, UUID_STR_LEN)) {
+		for (int i = 0; i <= UUID_STR_LEN; i++)
+			owner[i] = (char)(dir[i] >= 'A' && dir[i] <= 'F' ? dir[i] - 'A' + 'a' : dir[i]);
+		return take_from_user_dir(o, parent, dir, owner);
+	}
+	if (strchr(dir, '@') == NULL)
+		return false;
+	switch (owners_find(dir, owner)) {
+	case OWNER_FOUND:
+		return take_from_user_dir(o, parent, dir, owner);
+	case OWNER_MISSING:
+		return take_from_user_dir(o, parent, dir, "");
+	default:
+		return false;
+	}
 }
 
 bool
@@ -199,8 +230,7 @@ dropin_take_one(struct ocrw *o)
 		if (name_skipped(de->d_name) || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			if (strlen(de->d_name) == UUID_STR_LEN && uuid_valid(de->d_name, UUID_STR_LEN))
-				took = take_from_user_dir(o, dirfd(d), de->d_name);
+			took = take_from_dir(o, dirfd(d), de->d_name);
 		} else if (S_ISREG(st.st_mode)) {
 			took = take(o, dirfd(d), de->d_name, o->dropin_owner);
 		}
@@ -242,7 +272,7 @@ recover_in(int dir, pid_t pid, int depth)
 	if (depth > 0) {
 		rewinddir(d);
 		while ((de = readdir(d)) != NULL)
-			if (strlen(de->d_name) == UUID_STR_LEN && uuid_valid(de->d_name, UUID_STR_LEN)) {
+			if (de->d_name[0] != '.') {
 				int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
 				if (sub != -1) {

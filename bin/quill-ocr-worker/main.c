@@ -20,6 +20,7 @@
 
 #include "lib/config.h"
 #include "lib/daemon.h"
+#include "lib/httpc.h"
 #include "lib/log.h"
 #include "lib/uuid.h"
 #include "bin/quill-ocr-worker/ocrw.h"
@@ -110,7 +111,7 @@ watch_spool(struct worker *w, const char *spool_dir)
 	struct dirent *de;
 
 	while (d != NULL && (de = readdir(d)) != NULL)
-		if (strlen(de->d_name) == UUID_STR_LEN && uuid_valid(de->d_name, UUID_STR_LEN)) {
+		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
 			snprintf(path, sizeof(path), "%s/incoming/%s", spool_dir, de->d_name);
 			inotify_add_watch(fd, path, mask);
 		}
@@ -154,6 +155,11 @@ worker_init(struct worker *w)
 	for (char *p = ocrw.dropin_owner; *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'F')
 			*p = (char)(*p - 'A' + 'a');
+	if ((ocrw.http = httpc_new(w->loop)) == NULL) {
+		log_warnx("event=httpc_failed");
+		return -1;
+	}
+	owners_init(&ocrw, ocrw.http, config_str(cfg, "auth", "url"));
 	watch_spool(w, spool_dir);
 	jobs_start(&ocrw, config_duration_ms(cfg, "ocr_worker", "rescan_interval"));
 	w->app = &ocrw;
@@ -170,6 +176,9 @@ static void
 worker_exit(struct worker *w)
 {
 	jobs_abandon(&ocrw);
+	owners_abandon();
+	if (ocrw.http != NULL)
+		httpc_free(ocrw.http);
 	if (inotify_sock != NULL)
 		h2o_socket_close(inotify_sock);
 	ocr_engine_free(ocrw.engine);

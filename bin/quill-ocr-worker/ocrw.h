@@ -27,6 +27,7 @@ struct ocrw {
 	struct worker *w;
 	struct spool spool;
 	struct ocr_engine *engine;
+	struct httpc *http;		/* to quill-authd, for owners.c */
 	int max_attempts;
 	int64_t backoff_s;
 	int64_t settle_ms;
@@ -58,6 +59,18 @@ void jobs_start(struct ocrw *o, int64_t rescan_ms);
 void jobs_kick(struct ocrw *o);
 /* Every job in hand is abandoned (the file goes back to new/) before exit. */
 void jobs_abandon(struct ocrw *o);
+
+/* owners.c */
+enum owner_state { OWNER_EMPTY, OWNER_PENDING, OWNER_FOUND, OWNER_MISSING };
+struct httpc;
+void owners_init(struct ocrw *o, struct httpc *http, const char *auth_url);
+void owners_abandon(void);
+/*
+ * The account whose e-mail names a drop-in directory: OWNER_FOUND with
+ * its id, OWNER_MISSING when there is none, OWNER_PENDING while quill-authd
+ * is asked (the worker is kicked when it answers).
+ */
+enum owner_state owners_find(const char *name, char id[UUID_STR_LEN + 1]);
 
 /* dropin.c */
 /* Takes one settled file from spool/incoming into spool/new.  Returns whether it took one. */

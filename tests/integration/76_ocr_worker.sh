@@ -4,7 +4,7 @@
 # a worker mid-page and of the master (every job done exactly once:
 # rows and spool files counted), files waiting while the database is
 # away, and the drop-in directory (50 files at once, some written
-# slowly, make 50 jobs).
+# slowly, make 50 jobs; directories named by user id or e-mail).
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
@@ -212,7 +212,24 @@ is "$(psql_q "select count(*), count(distinct filename) from ocr.ocr_jobs where 
 is "$(find "$spool/incoming/$uid" -type f | wc -l)" 0 "  incoming/ is empty"
 is "$(dropped failed)" 0 "  none failed (none was taken half-written)"
 
+# a directory named by an account's e-mail, and by an address with no account
+http GET "$abase/internal/auth/users/lookup?email=OCRW.$u@example.org"
+is "$STATUS $(json .id)" "200 $uid" "quill-authd looks an account up by e-mail, for the worker"
+http GET "$abase/internal/auth/users/lookup?email=nobody.$u@example.org"
+is "$STATUS" 404 "  an address without an account: 404"
+http GET "$abase/internal/auth/users/lookup"
+is "$STATUS" 400 "  no address: 400"
+mkdir -p "$spool/incoming/ocrw.$u@example.org" "$spool/incoming/nobody.$u@example.org"
+chown quill: "$spool/incoming/ocrw.$u@example.org" "$spool/incoming/nobody.$u@example.org" 2>/dev/null || true
+cp "$T_DIR/dot.png" "$spool/incoming/ocrw.$u@example.org/by-mail.png"
+cp "$T_DIR/dot.png" "$spool/incoming/nobody.$u@example.org/lost.png"
+check "a file in incoming/<email>/ becomes a job of that account" \
+	wait_for 150 sh -c "[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select status from ocr.ocr_jobs where user_id = '$uid' and filename = 'by-mail.png'\")\" = done ]"
+check "a file under an address with no account goes to failed/ with a reason" \
+	wait_for 100 sh -c "grep -l 'no owner' '$spool'/failed/*.reason >/dev/null 2>&1"
+
 # a file nobody owns, and one that is not an image
+rm -f "$spool"/failed/*.reason
 printf 'just text' >"$spool/incoming/notes.txt"
 printf 'PK\003\004zip' >"$spool/incoming/$uid/scan.png"
 check "a file nobody owns goes to failed/ with a reason" \
