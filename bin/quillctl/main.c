@@ -10,6 +10,10 @@
  *   quillctl [-c FILE] user set-role EMAIL user|admin
  *   quillctl [-c FILE] keys rotate
  *   quillctl [-c FILE] keys list
+ *   quillctl [-c FILE] jobs list [--status S] [--user USER_ID] [--limit N]
+ *   quillctl [-c FILE] jobs show|requeue JOB_ID
+ *   quillctl [-c FILE] jobs purge [--status done|failed] [--older-than DURATION]
+ *   quillctl [-c FILE] spool status
  *   quillctl -h
  *
  * Configuration: -c FILE, else QUILL_SYSCONFDIR/quill.conf when it exists,
@@ -18,7 +22,8 @@
  *
  * This file only reads the command line and hands each command to the
  * file that does it: migrate.c, users.c (auth.users, through the
- * [auth] database role), keys.c (the token signing keys).
+ * [auth] database role), keys.c (the token signing keys), jobs.c (OCR
+ * jobs and the spool, through the [ocr_worker] database role).
  *
  * Exit status: 0 done, 1 failed (one message on stderr), 64 usage error,
  * 78 configuration error (the message is "file:line: what").
@@ -31,12 +36,16 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "bin/quillctl/jobs.h"
 #include "bin/quillctl/keys.h"
 #include "bin/quillctl/migrate.h"
 #include "bin/quillctl/users.h"
 
 #define EX_USAGE_STATUS 64	/* sysexits.h EX_USAGE */
 #define DEFAULT_CONFIG QUILL_SYSCONFDIR "/quill.conf"
+#define JOBS_LIST_DEFAULT	50
+#define JOBS_LIST_MAX		100000
+#define DURATION_MAX_S		(100LL * 365 * 86400)
 
 static void
 usage(FILE *out)
@@ -50,6 +59,10 @@ usage(FILE *out)
 	    "       quillctl [-c FILE] user disable|enable EMAIL\n"
 	    "       quillctl [-c FILE] user set-role EMAIL user|admin\n"
 	    "       quillctl [-c FILE] keys rotate|list\n"
+	    "       quillctl [-c FILE] jobs list [--status S] [--user USER_ID] [--limit N]\n"
+	    "       quillctl [-c FILE] jobs show|requeue JOB_ID\n"
+	    "       quillctl [-c FILE] jobs purge [--status done|failed] [--older-than DURATION]\n"
+	    "       quillctl [-c FILE] spool status\n"
 	    "       quillctl -h\n"
 	    "\n"
 	    "  migrate           apply the pending SQL migrations of every schema\n"
@@ -65,9 +78,20 @@ usage(FILE *out)
 	    "  keys rotate       make a new signing key, remove keys no token can need,\n"
 	    "                    and reload quill-authd\n"
 	    "  keys list         list the signing keys and which one signs\n"
+	    "  jobs list         list OCR jobs, newest first (default --limit %d); S is\n"
+	    "                    queued, processing, done or failed\n"
+	    "  jobs show         every column of a job, where its spool file is, and why\n"
+	    "                    it failed\n"
+	    "  jobs requeue      run a job again: a failed job whose file is in failed/, or\n"
+	    "                    a done job whose file is still in done/; back to queued,\n"
+	    "                    the file back to new/\n"
+	    "  jobs purge        delete done and failed jobs (or only --status) finished\n"
+	    "                    longer ago than DURATION (7d, 12h, 30m; default the\n"
+	    "                    [ocr_worker] retention), and their spool files\n"
+	    "  spool status      files in each spool directory, the age of the oldest in new/\n"
 	    "\n"
 	    "  -c FILE  configuration file (default %s if it exists)\n",
-	    DEFAULT_CONFIG);
+	    JOBS_LIST_DEFAULT, DEFAULT_CONFIG);
 }
 
 /* Loads the configuration or exits with the configuration status. */
@@ -156,6 +180,136 @@ user_command(const char *path, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Matches argv[*i] as "NAME VALUE" (taking the next argument) or
+ * "NAME=VALUE"; sets *value and advances *i past what it took.
+ */
+static bool
+option(int argc, char **argv, int *i, const char *name, const char **value)
+{
+	size_t len = strlen(name);
+
+	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc) {
+		*value = argv[++*i];
+		return true;
+	}
+	if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=') {
+		*value = argv[*i] + len + 1;
+		return true;
+	}
+	return false;
+}
+
+/* A whole number from min to max; -1 when s is not one. */
+static long long
+parse_number(const char *s, long long min, long long max)
+{
+	long long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > max)
+			return -1;
+	return *s == '\0' && v >= min ? v : -1;
+}
+
+/* "30m", "12h", "7d", "90s" or a bare number of seconds, in milliseconds; -1 when bad. */
+static long long
+parse_duration(const char *s)
+{
+	static const struct { char suffix; long long s; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char num[24];
+	size_t len = strlen(s);
+	long long unit = 1, v;
+
+	if (len == 0 || len >= sizeof num)
+		return -1;
+	memcpy(num, s, len + 1);
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (num[len - 1] == units[i].suffix) {
+			unit = units[i].s;
+			num[--len] = '\0';
+			break;
+		}
+	if ((v = parse_number(num, 0, DURATION_MAX_S / unit)) < 0)
+		return -1;
+	return v * unit * 1000;
+}
+
+/* "jobs list [--status S] [--user ID] [--limit N]": 0, or -1 for a usage error. */
+static int
+parse_jobs_list(int argc, char **argv, struct jobs_list_opts *o)
+{
+	const char *limit = NULL;
+
+	o->status = NULL;
+	o->user_id = NULL;
+	o->limit = JOBS_LIST_DEFAULT;
+	for (int i = 2; i < argc; i++)
+		if (!option(argc, argv, &i, "--status", &o->status) &&
+		    !option(argc, argv, &i, "--user", &o->user_id) &&
+		    !option(argc, argv, &i, "--limit", &limit))
+			return -1;
+	if (o->status != NULL && !jobs_status_valid(o->status))
+		return -1;
+	if (limit != NULL && (o->limit = (long)parse_number(limit, 1, JOBS_LIST_MAX)) < 0)
+		return -1;
+	return 0;
+}
+
+/* "jobs purge [--status done|failed] [--older-than DURATION]": 0, or -1. */
+static int
+parse_jobs_purge(int argc, char **argv, struct jobs_purge_opts *o)
+{
+	const char *age = NULL;
+
+	o->status = NULL;
+	o->older_than_ms = -1;
+	for (int i = 2; i < argc; i++)
+		if (!option(argc, argv, &i, "--status", &o->status) &&
+		    !option(argc, argv, &i, "--older-than", &age))
+			return -1;
+	if (o->status != NULL && strcmp(o->status, "done") != 0 && strcmp(o->status, "failed") != 0)
+		return -1;
+	if (age != NULL && (o->older_than_ms = parse_duration(age)) < 0)
+		return -1;
+	return 0;
+}
+
+/* quillctl jobs ...: the exit status, or -1 for a usage error. */
+static int
+jobs_command(const char *path, int argc, char **argv)
+{
+	struct jobs_list_opts lo;
+	struct jobs_purge_opts po;
+	struct config *cfg;
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		if (parse_jobs_list(argc, argv, &lo) != 0)
+			return -1;
+		cfg = load_config(path);
+		rc = jobs_list(cfg, &lo);
+	} else if (argc == 3 && strcmp(argv[1], "show") == 0) {
+		cfg = load_config(path);
+		rc = jobs_show(cfg, argv[2]);
+	} else if (argc == 3 && strcmp(argv[1], "requeue") == 0) {
+		cfg = load_config(path);
+		rc = jobs_requeue(cfg, argv[2]);
+	} else if (argc >= 2 && strcmp(argv[1], "purge") == 0) {
+		if (parse_jobs_purge(argc, argv, &po) != 0)
+			return -1;
+		cfg = load_config(path);
+		rc = jobs_purge(cfg, &po);
+	} else
+		return -1;
+	config_free(cfg);
+	return rc;
+}
+
 /* quillctl keys ...: the exit status, or -1 for a usage error. */
 static int
 keys_command(const char *path, int argc, char **argv)
@@ -222,6 +376,13 @@ main(int argc, char **argv)
 		rc = user_command(path, argc, argv);
 	else if (strcmp(argv[0], "keys") == 0)
 		rc = keys_command(path, argc, argv);
+	else if (strcmp(argv[0], "jobs") == 0)
+		rc = jobs_command(path, argc, argv);
+	else if (strcmp(argv[0], "spool") == 0 && argc == 2 && strcmp(argv[1], "status") == 0) {
+		cfg = load_config(path);
+		rc = jobs_spool_status(cfg);
+		config_free(cfg);
+	}
 	if (rc >= 0)
 		return finish_output(rc);
 	usage(stderr);

@@ -1,0 +1,666 @@
+/*
+ * jobs: `quillctl jobs list|show|requeue|purge` and `quillctl spool status`.
+ *
+ * Plain synchronous libpq on the [ocr_worker] database conninfo; every
+ * value from the command line reaches the server as a parameter of
+ * PQexecParams, never as SQL text.  A job id is checked and lower-cased
+ * before it names a file, so it cannot name anything outside the spool.
+ *
+ * requeue: the row is locked, updated, the file renamed into new/ and
+ * new/ fsync'd, and only then is the transaction committed.  A worker
+ * that claims the file at once blocks on the row in its upsert until the
+ * COMMIT and then finds the job queued.  When the COMMIT fails the file
+ * is moved back; a worker quicker than that finds the job finished and
+ * moves the file on to done/, which loses nothing but the retry.
+ *
+ * purge: the rows are deleted, their files removed, then the transaction
+ * is committed.  If anything fails, the rows stay: a row whose file is
+ * gone is harmless (requeue refuses it) and the next purge takes it, so
+ * no interruption leaves a file that no row names.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "lib/config.h"
+#include "lib/spool.h"
+#include "lib/uuid.h"
+#include "bin/quillctl/jobs.h"
+
+#define REASON_MAX	1024	/* bytes of failed/<job>.reason shown */
+#define SHOW_NAME_WIDTH	17
+
+/* A timestamptz as RFC 3339 UTC, whole seconds. */
+#define UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+static const char *const statuses[] = { "queued", "processing", "done", "failed" };
+
+bool
+jobs_status_valid(const char *s)
+{
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The database. */
+
+static void
+on_notice(void *arg, const char *message)
+{
+	(void)arg;
+	fprintf(stderr, "quillctl: server: %s", message);
+}
+
+static PGconn *
+connect_ocr(const struct config *cfg)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { config_str(cfg, "ocr_worker", "database"), "quillctl", NULL };
+	PGconn *conn;
+
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+		/* libpq's message names host and socket, never the password */
+		fprintf(stderr, "quillctl: cannot connect to the database ([ocr_worker] database): %s",
+		    conn != NULL ? PQerrorMessage(conn) : "out of memory\n");
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, on_notice, NULL);
+	return conn;
+}
+
+/*
+ * Runs one parameterised statement and returns its result when its
+ * status is want; otherwise prints "quillctl: what: error" and returns NULL.
+ */
+static PGresult *
+run(PGconn *conn, const char *what, const char *sql, int nparams, const char *const *params,
+    ExecStatusType want)
+{
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != want) {
+		fprintf(stderr, "quillctl: %s: %s", what,
+		    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* BEGIN, COMMIT: 0 or -1 after a message. */
+static int
+run_command(PGconn *conn, const char *sql)
+{
+	PGresult *res = run(conn, sql, sql, 0, NULL, PGRES_COMMAND_OK);
+
+	PQclear(res);
+	return res != NULL ? 0 : -1;
+}
+
+static void
+rollback(PGconn *conn)
+{
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		PQclear(PQexec(conn, "ROLLBACK"));
+}
+
+/* Small helpers. */
+
+/* The id as the spool names it (lower case), or -1 after a message. */
+static int
+job_id(const char *arg, char id[UUID_STR_LEN + 1])
+{
+	if (!uuid_valid(arg, strlen(arg))) {
+		fprintf(stderr, "quillctl: not a job id: %s\n", arg);
+		return -1;
+	}
+	for (int i = 0; i <= UUID_STR_LEN; i++)
+		id[i] = arg[i] >= 'A' && arg[i] <= 'F' ? (char)(arg[i] - 'A' + 'a') : arg[i];
+	return 0;
+}
+
+static int
+open_spool(const struct config *cfg, struct spool *s)
+{
+	char err[512];
+
+	if (spool_open(s, config_str(cfg, "global", "spool_dir"), err, sizeof err) != 0) {
+		fprintf(stderr, "quillctl: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prints s padded to width, control characters as '?': a terminal gets none. */
+static void
+put_field(const char *s, int width)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	for (; n < width; n++)
+		putchar(' ');
+}
+
+/* Column c of row r, or "-" when NULL or empty. */
+static const char *
+value(const PGresult *res, int r, int c)
+{
+	const char *v = PQgetvalue(res, r, c);
+
+	return PQgetisnull(res, r, c) || v[0] == '\0' ? "-" : v;
+}
+
+static bool
+is_file(int dir_fd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
+/* jobs list */
+
+static const char list_sql[] =
+    "SELECT id, status, attempts, user_id, filename, size_bytes, "
+    UTC("created_at") ", " UTC("finished_at") " "
+    "FROM ocr.ocr_jobs "
+    "WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR user_id = $2) "
+    "ORDER BY created_at DESC, id DESC LIMIT $3";
+
+static int
+column_width(const PGresult *res, int c, int min)
+{
+	int w = min, n;
+
+	for (int r = 0; r < PQntuples(res); r++)
+		if ((n = (int)strlen(value(res, r, c))) > w)
+			w = n;
+	return w;
+}
+
+int
+jobs_list(const struct config *cfg, const struct jobs_list_opts *o)
+{
+	char limit[24];
+	const char *params[] = { o->status, o->user_id, limit };
+	PGconn *conn;
+	PGresult *res;
+	int fw, sw;
+
+	if (o->user_id != NULL && !uuid_valid(o->user_id, strlen(o->user_id))) {
+		fprintf(stderr, "quillctl: not a user id: %s\n", o->user_id);
+		return 1;
+	}
+	snprintf(limit, sizeof limit, "%ld", o->limit);
+	if ((conn = connect_ocr(cfg)) == NULL)
+		return 1;
+	res = run(conn, "reading ocr.ocr_jobs", list_sql, 3, params, PGRES_TUPLES_OK);
+	PQfinish(conn);
+	if (res == NULL)
+		return 1;
+	fw = column_width(res, 4, 8);
+	sw = column_width(res, 5, 4);
+	printf("%-*s  %-10s  %8s  %-*s  ", UUID_STR_LEN, "ID", "STATUS", "ATTEMPTS", UUID_STR_LEN, "USER");
+	printf("%-*s  %*s  %-20s  %s\n", fw, "FILENAME", sw, "SIZE", "CREATED", "FINISHED");
+	for (int r = 0; r < PQntuples(res); r++) {
+		put_field(value(res, r, 0), UUID_STR_LEN);
+		fputs("  ", stdout);
+		put_field(value(res, r, 1), 10);
+		printf("  %8s  ", value(res, r, 2));
+		put_field(value(res, r, 3), UUID_STR_LEN);
+		fputs("  ", stdout);
+		put_field(value(res, r, 4), fw);
+		printf("  %*s  ", sw, value(res, r, 5));
+		put_field(value(res, r, 6), 20);
+		fputs("  ", stdout);
+		put_field(value(res, r, 7), 0);
+		putchar('\n');
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* jobs show */
+
+/* Every column but the bodies, which come as their lengths, last. */
+static const char show_sql[] =
+    "SELECT id, user_id, status, source, filename, content_type, size_bytes, sha256, "
+    "idempotency_key, attempts, error, mean_confidence, page_count, ocr_ms, "
+    UTC("created_at") " AS created_at, " UTC("started_at") " AS started_at, "
+    UTC("finished_at") " AS finished_at, " UTC("updated_at") " AS updated_at, "
+    "octet_length(text) AS text, octet_length(hocr) AS hocr, octet_length(words::text) AS words "
+    "FROM ocr.ocr_jobs WHERE id = $1";
+#define SHOW_BODIES 3
+
+static void
+show_line(const char *name, const char *v)
+{
+	put_field(name, SHOW_NAME_WIDTH);
+	put_field(v, 0);
+	putchar('\n');
+}
+
+/* Prints the first line of failed/<id>.reason, when there is one. */
+static void
+show_reason(struct spool *s, const char *id)
+{
+	char name[SPOOL_NAME_MAX], buf[REASON_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof name, "%s.reason", id);
+	if ((fd = openat(s->dir_fd[SPOOL_FAILED], name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return;
+	n = read(fd, buf, REASON_MAX);
+	close(fd);
+	if (n < 0)
+		return;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	show_line("reason", buf);
+}
+
+/*
+ * Prints "spool  tmp/<id>.<pid>.<host>" or "cur/<id>.<pid>" for each file
+ * of the job in dir; 0, or -1 after a message.
+ */
+static int
+show_claimed(struct spool *s, enum spool_dir dir, const char *id, int *found)
+{
+	int fd = openat(s->dir_fd[dir], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	char where[16 + sizeof de->d_name], job[UUID_STR_LEN + 1];
+	pid_t pid;
+	DIR *d;
+
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		fprintf(stderr, "quillctl: reading spool %s/: %s\n", spool_dir_name(dir), strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (spool_name_parse(dir, de->d_name, job, &pid) == 0 && strcmp(job, id) == 0) {
+			snprintf(where, sizeof where, "%s/%s", spool_dir_name(dir), de->d_name);
+			show_line("spool", where);
+			(*found)++;
+		}
+	closedir(d);
+	return 0;
+}
+
+/* Prints where the job's file is, in the order of its way through the spool, or "-". */
+static int
+show_spool(struct spool *s, const char *id)
+{
+	char where[8 + SPOOL_NAME_MAX];
+	int found = 0;
+
+	for (int d = 0; d < SPOOL_INCOMING; d++) {
+		if (d == SPOOL_TMP || d == SPOOL_CUR) {
+			if (show_claimed(s, (enum spool_dir)d, id, &found) != 0)
+				return -1;
+		} else if (is_file(s->dir_fd[d], id)) {
+			snprintf(where, sizeof where, "%s/%s", spool_dir_name((enum spool_dir)d), id);
+			show_line("spool", where);
+			found++;
+		}
+	}
+	if (found == 0)
+		show_line("spool", "-");
+	show_reason(s, id);
+	return 0;
+}
+
+int
+jobs_show(const struct config *cfg, const char *arg)
+{
+	char id[UUID_STR_LEN + 1], len[32];
+	const char *params[] = { id };
+	struct spool s;
+	PGconn *conn;
+	PGresult *res;
+	int nf, rc;
+
+	if (job_id(arg, id) != 0 || open_spool(cfg, &s) != 0)
+		return 1;
+	if ((conn = connect_ocr(cfg)) == NULL) {
+		spool_close(&s);
+		return 1;
+	}
+	res = run(conn, "reading ocr.ocr_jobs", show_sql, 1, params, PGRES_TUPLES_OK);
+	PQfinish(conn);
+	if (res == NULL || PQntuples(res) == 0) {
+		if (res != NULL)
+			fprintf(stderr, "quillctl: no job %s\n", id);
+		PQclear(res);
+		spool_close(&s);
+		return 1;
+	}
+	nf = PQnfields(res);
+	for (int c = 0; c < nf; c++) {
+		if (c >= nf - SHOW_BODIES && !PQgetisnull(res, 0, c)) {
+			snprintf(len, sizeof len, "%s bytes", PQgetvalue(res, 0, c));
+			show_line(PQfname(res, c), len);
+		} else
+			show_line(PQfname(res, c), value(res, 0, c));
+	}
+	PQclear(res);
+	rc = show_spool(&s, id) == 0 ? 0 : 1;
+	spool_close(&s);
+	return rc;
+}
+
+/* jobs requeue */
+
+static const char requeue_sql[] =
+    "UPDATE ocr.ocr_jobs SET status = 'queued', attempts = 0, error = NULL, text = NULL, "
+    "hocr = NULL, words = NULL, mean_confidence = NULL, page_count = NULL, ocr_ms = NULL, "
+    "started_at = NULL, finished_at = NULL, updated_at = now() WHERE id = $1";
+
+/*
+ * Inside a transaction: locks the job's row and decides where its file
+ * must be.  Returns SPOOL_FAILED or SPOOL_DONE, or -1 after a message.
+ */
+static int
+lock_finished(PGconn *conn, const char *id)
+{
+	const char *params[] = { id };
+	PGresult *res;
+	char status[16];
+
+	res = run(conn, "reading ocr.ocr_jobs",
+	    "SELECT status FROM ocr.ocr_jobs WHERE id = $1 FOR UPDATE", 1, params, PGRES_TUPLES_OK);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		fprintf(stderr, "quillctl: no job %s\n", id);
+		PQclear(res);
+		return -1;
+	}
+	snprintf(status, sizeof status, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (strcmp(status, "failed") == 0)
+		return SPOOL_FAILED;
+	if (strcmp(status, "done") == 0)
+		return SPOOL_DONE;
+	fprintf(stderr, "quillctl: job %s is %s: only a failed or done job can be requeued\n", id, status);
+	return -1;
+}
+
+/*
+ * The file dir/<id> must be the job's spool file, readable, for a worker
+ * to take it.  Sets its mtime to now: in new/ that is when it may run,
+ * and in done/ again later, when its retention starts.  0 or -1 after a
+ * message.
+ */
+static int
+check_file(struct spool *s, enum spool_dir dir, const char *id, const char *status)
+{
+	struct spool_file f;
+	bool ours;
+
+	if (spool_map(s, dir, id, &f) != 0) {
+		if (errno == ENOENT)
+			fprintf(stderr, "quillctl: job %s is %s but its file is not in %s/: "
+			    "it cannot be run again\n", id, status, spool_dir_name(dir));
+		else
+			fprintf(stderr, "quillctl: %s/%s: %s\n", spool_dir_name(dir), id,
+			    errno == EINVAL ? "not a spool file" : strerror(errno));
+		return -1;
+	}
+	ours = strcmp(f.meta.job_id, id) == 0;
+	spool_unmap(&f);
+	if (!ours) {
+		fprintf(stderr, "quillctl: %s/%s: the file is another job's\n", spool_dir_name(dir), id);
+		return -1;
+	}
+	if (utimensat(s->dir_fd[dir], id, NULL, AT_SYMLINK_NOFOLLOW) != 0) {
+		fprintf(stderr, "quillctl: %s/%s: %s\n", spool_dir_name(dir), id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Renames dir/<id> to new/<id> and makes that durable; 0 or -1 after a message. */
+static int
+move_to_new(struct spool *s, enum spool_dir dir, const char *id)
+{
+	if (renameat(s->dir_fd[dir], id, s->dir_fd[SPOOL_NEW], id) != 0) {
+		fprintf(stderr, "quillctl: moving %s/%s to new/: %s\n", spool_dir_name(dir), id,
+		    strerror(errno));
+		return -1;
+	}
+	if (fsync(s->dir_fd[SPOOL_NEW]) != 0) {
+		fprintf(stderr, "quillctl: syncing new/: %s\n", strerror(errno));
+		if (renameat(s->dir_fd[SPOOL_NEW], id, s->dir_fd[dir], id) != 0)
+			fprintf(stderr, "quillctl: new/%s could not go back to %s/: %s\n", id,
+			    spool_dir_name(dir), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+requeue_locked(PGconn *conn, struct spool *s, const char *id)
+{
+	const char *params[] = { id };
+	const char *status;
+	PGresult *res;
+	char reason[SPOOL_NAME_MAX];
+	int dir;
+
+	if ((dir = lock_finished(conn, id)) < 0)
+		return -1;
+	status = dir == SPOOL_FAILED ? "failed" : "done";
+	if (check_file(s, (enum spool_dir)dir, id, status) != 0)
+		return -1;
+	res = run(conn, "updating ocr.ocr_jobs", requeue_sql, 1, params, PGRES_COMMAND_OK);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	if (move_to_new(s, (enum spool_dir)dir, id) != 0)
+		return -1;
+	if (run_command(conn, "COMMIT") != 0) {
+		if (renameat(s->dir_fd[SPOOL_NEW], id, s->dir_fd[dir], id) != 0)
+			fprintf(stderr, "quillctl: new/%s could not go back to %s/: %s\n", id,
+			    status, strerror(errno));
+		return -1;
+	}
+	if (dir == SPOOL_FAILED) {
+		snprintf(reason, sizeof reason, "%s.reason", id);
+		if (unlinkat(s->dir_fd[SPOOL_FAILED], reason, 0) != 0 && errno != ENOENT)
+			fprintf(stderr, "quillctl: failed/%s stays: %s\n", reason, strerror(errno));
+	}
+	printf("requeued %s (was %s): %s/%s -> new/%s\n", id, status, status, id, id);
+	return 0;
+}
+
+int
+jobs_requeue(const struct config *cfg, const char *arg)
+{
+	char id[UUID_STR_LEN + 1];
+	struct spool s;
+	PGconn *conn;
+	int rc = 1;
+
+	if (job_id(arg, id) != 0 || open_spool(cfg, &s) != 0)
+		return 1;
+	if ((conn = connect_ocr(cfg)) != NULL) {
+		if (run_command(conn, "BEGIN") == 0 && requeue_locked(conn, &s, id) == 0)
+			rc = 0;
+		rollback(conn);
+		PQfinish(conn);
+	}
+	spool_close(&s);
+	return rc;
+}
+
+/* jobs purge */
+
+static const char purge_sql[] =
+    "DELETE FROM ocr.ocr_jobs WHERE status = ANY ($1::text[]) "
+    "AND coalesce(finished_at, updated_at) < now() - $2::bigint * interval '1 millisecond' "
+    "RETURNING id";
+
+/* Removes dir/name if it is there: 1 removed, 0 not there, -1 after a message. */
+static int
+remove_file(struct spool *s, enum spool_dir dir, const char *name)
+{
+	if (unlinkat(s->dir_fd[dir], name, 0) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	fprintf(stderr, "quillctl: removing %s/%s: %s\n", spool_dir_name(dir), name, strerror(errno));
+	return -1;
+}
+
+/* Removes the job's files in done/ and failed/; how many, or -1 after a message. */
+static long
+remove_job_files(struct spool *s, const char *id)
+{
+	char reason[SPOOL_NAME_MAX];
+	int a, b, c;
+
+	snprintf(reason, sizeof reason, "%s.reason", id);
+	if ((a = remove_file(s, SPOOL_DONE, id)) < 0 || (b = remove_file(s, SPOOL_FAILED, id)) < 0 ||
+	    (c = remove_file(s, SPOOL_FAILED, reason)) < 0)
+		return -1;
+	return a + b + c;
+}
+
+int
+jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
+{
+	char statuses_param[32], age[24];
+	const char *params[] = { statuses_param, age };
+	long long ms = o->older_than_ms;
+	long files = 0, n;
+	struct spool s;
+	PGconn *conn;
+	PGresult *res = NULL;
+	int rows = 0, rc = 1;
+
+	if (ms < 0)
+		ms = config_duration_ms(cfg, "ocr_worker", "retention");
+	snprintf(statuses_param, sizeof statuses_param, "{%s}", o->status != NULL ? o->status : "done,failed");
+	snprintf(age, sizeof age, "%lld", ms);
+	if (open_spool(cfg, &s) != 0)
+		return 1;
+	if ((conn = connect_ocr(cfg)) == NULL)
+		goto out;
+	if (run_command(conn, "BEGIN") != 0 ||
+	    (res = run(conn, "deleting from ocr.ocr_jobs", purge_sql, 2, params, PGRES_TUPLES_OK)) == NULL)
+		goto out;
+	rows = PQntuples(res);
+	for (int r = 0; r < rows; r++) {
+		if ((n = remove_job_files(&s, PQgetvalue(res, r, 0))) < 0)
+			goto out;
+		files += n;
+	}
+	if (run_command(conn, "COMMIT") != 0)
+		goto out;
+	printf("removed %d job%s and %ld spool file%s\n", rows, rows == 1 ? "" : "s",
+	    files, files == 1 ? "" : "s");
+	rc = 0;
+out:
+	PQclear(res);
+	if (conn != NULL) {
+		rollback(conn);
+		PQfinish(conn);
+	}
+	spool_close(&s);
+	return rc;
+}
+
+/* spool status */
+
+struct oldest {
+	time_t	 mtime;		/* of the oldest file in new/ */
+	long	 deferred;	/* files whose time has not come */
+	bool	 any;
+};
+
+/* Looks at new/'s job files; 0 or -1 with errno. */
+static int
+scan_new(struct spool *s, time_t now, struct oldest *o)
+{
+	int fd = openat(s->dir_fd[SPOOL_NEW], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char job[UUID_STR_LEN + 1];
+	struct dirent *de;
+	struct stat st;
+	pid_t pid;
+	DIR *d;
+
+	memset(o, 0, sizeof *o);
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (spool_name_parse(SPOOL_NEW, de->d_name, job, &pid) != 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (st.st_mtime > now)
+			o->deferred++;
+		if (!o->any || st.st_mtime < o->mtime)
+			o->mtime = st.st_mtime;
+		o->any = true;
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+jobs_spool_status(const struct config *cfg)
+{
+	struct spool s;
+	struct oldest o;
+	time_t now = time(NULL);
+	long n;
+	int rc = 1;
+
+	if (open_spool(cfg, &s) != 0)
+		return 1;
+	printf("%-10s%s\n", "spool", config_str(cfg, "global", "spool_dir"));
+	for (int d = 0; d < SPOOL_NDIRS; d++) {
+		if ((n = spool_count(&s, (enum spool_dir)d)) < 0) {
+			fprintf(stderr, "quillctl: reading spool %s/: %s\n", spool_dir_name((enum spool_dir)d),
+			    strerror(errno));
+			goto out;
+		}
+		printf("%-10s%ld", spool_dir_name((enum spool_dir)d), n);
+		if (d == SPOOL_NEW && n > 0) {
+			if (scan_new(&s, now, &o) != 0) {
+				putchar('\n');
+				fprintf(stderr, "quillctl: reading spool new/: %s\n", strerror(errno));
+				goto out;
+			}
+			if (o.any)
+				printf("  oldest %lld s", (long long)(o.mtime < now ? now - o.mtime : 0));
+			if (o.deferred > 0)
+				printf(", %ld deferred", o.deferred);
+		}
+		putchar('\n');
+	}
+	rc = 0;
+out:
+	spool_close(&s);
+	return rc;
+}
