@@ -34,6 +34,7 @@
 #include "lib/config.h"
 #include "lib/spool.h"
 #include "lib/uuid.h"
+#include "bin/quillctl/db.h"
 #include "bin/quillctl/jobs.h"
 
 #define REASON_MAX	1024	/* bytes of failed/<job>.reason shown */
@@ -51,70 +52,6 @@ jobs_status_valid(const char *s)
 		if (strcmp(s, statuses[i]) == 0)
 			return true;
 	return false;
-}
-
-/* The database. */
-
-static void
-on_notice(void *arg, const char *message)
-{
-	(void)arg;
-	fprintf(stderr, "quillctl: server: %s", message);
-}
-
-static PGconn *
-connect_ocr(const struct config *cfg)
-{
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { config_str(cfg, "ocr_worker", "database"), "quillctl", NULL };
-	PGconn *conn;
-
-	conn = PQconnectdbParams(keys, vals, 1);
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-		/* libpq's message names host and socket, never the password */
-		fprintf(stderr, "quillctl: cannot connect to the database ([ocr_worker] database): %s",
-		    conn != NULL ? PQerrorMessage(conn) : "out of memory\n");
-		PQfinish(conn);
-		return NULL;
-	}
-	PQsetNoticeProcessor(conn, on_notice, NULL);
-	return conn;
-}
-
-/*
- * Runs one parameterised statement and returns its result when its
- * status is want; otherwise prints "quillctl: what: error" and returns NULL.
- */
-static PGresult *
-run(PGconn *conn, const char *what, const char *sql, int nparams, const char *const *params,
-    ExecStatusType want)
-{
-	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-
-	if (PQresultStatus(res) != want) {
-		fprintf(stderr, "quillctl: %s: %s", what,
-		    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(conn));
-		PQclear(res);
-		return NULL;
-	}
-	return res;
-}
-
-/* BEGIN, COMMIT: 0 or -1 after a message. */
-static int
-run_command(PGconn *conn, const char *sql)
-{
-	PGresult *res = run(conn, sql, sql, 0, NULL, PGRES_COMMAND_OK);
-
-	PQclear(res);
-	return res != NULL ? 0 : -1;
-}
-
-static void
-rollback(PGconn *conn)
-{
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		PQclear(PQexec(conn, "ROLLBACK"));
 }
 
 /* Small helpers. */
@@ -144,17 +81,6 @@ open_spool(const struct config *cfg, struct spool *s)
 	return 0;
 }
 
-/* Prints s padded to width, control characters as '?': a terminal gets none. */
-static void
-put_field(const char *s, int width)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++, n++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-	for (; n < width; n++)
-		putchar(' ');
-}
 
 /* Column c of row r, or "-" when NULL or empty. */
 static const char *
@@ -207,9 +133,9 @@ jobs_list(const struct config *cfg, const struct jobs_list_opts *o)
 		return 1;
 	}
 	snprintf(limit, sizeof limit, "%ld", o->limit);
-	if ((conn = connect_ocr(cfg)) == NULL)
+	if ((conn = db_connect(cfg, "ocr_worker")) == NULL)
 		return 1;
-	res = run(conn, "reading ocr.ocr_jobs", list_sql, 3, params, PGRES_TUPLES_OK);
+	res = db_run(conn, "reading ocr.ocr_jobs", list_sql, 3, params, PGRES_TUPLES_OK);
 	PQfinish(conn);
 	if (res == NULL)
 		return 1;
@@ -218,17 +144,17 @@ jobs_list(const struct config *cfg, const struct jobs_list_opts *o)
 	printf("%-*s  %-10s  %8s  %-*s  ", UUID_STR_LEN, "ID", "STATUS", "ATTEMPTS", UUID_STR_LEN, "USER");
 	printf("%-*s  %*s  %-20s  %s\n", fw, "FILENAME", sw, "SIZE", "CREATED", "FINISHED");
 	for (int r = 0; r < PQntuples(res); r++) {
-		put_field(value(res, r, 0), UUID_STR_LEN);
+		db_put_field(value(res, r, 0), UUID_STR_LEN);
 		fputs("  ", stdout);
-		put_field(value(res, r, 1), 10);
+		db_put_field(value(res, r, 1), 10);
 		printf("  %8s  ", value(res, r, 2));
-		put_field(value(res, r, 3), UUID_STR_LEN);
+		db_put_field(value(res, r, 3), UUID_STR_LEN);
 		fputs("  ", stdout);
-		put_field(value(res, r, 4), fw);
+		db_put_field(value(res, r, 4), fw);
 		printf("  %*s  ", sw, value(res, r, 5));
-		put_field(value(res, r, 6), 20);
+		db_put_field(value(res, r, 6), 20);
 		fputs("  ", stdout);
-		put_field(value(res, r, 7), 0);
+		db_put_field(value(res, r, 7), 0);
 		putchar('\n');
 	}
 	PQclear(res);
@@ -250,8 +176,8 @@ static const char show_sql[] =
 static void
 show_line(const char *name, const char *v)
 {
-	put_field(name, SHOW_NAME_WIDTH);
-	put_field(v, 0);
+	db_put_field(name, SHOW_NAME_WIDTH);
+	db_put_field(v, 0);
 	putchar('\n');
 }
 
@@ -339,11 +265,11 @@ jobs_show(const struct config *cfg, const char *arg)
 
 	if (job_id(arg, id) != 0 || open_spool(cfg, &s) != 0)
 		return 1;
-	if ((conn = connect_ocr(cfg)) == NULL) {
+	if ((conn = db_connect(cfg, "ocr_worker")) == NULL) {
 		spool_close(&s);
 		return 1;
 	}
-	res = run(conn, "reading ocr.ocr_jobs", show_sql, 1, params, PGRES_TUPLES_OK);
+	res = db_run(conn, "reading ocr.ocr_jobs", show_sql, 1, params, PGRES_TUPLES_OK);
 	PQfinish(conn);
 	if (res == NULL || PQntuples(res) == 0) {
 		if (res != NULL)
@@ -384,7 +310,7 @@ lock_finished(PGconn *conn, const char *id)
 	PGresult *res;
 	char status[16];
 
-	res = run(conn, "reading ocr.ocr_jobs",
+	res = db_run(conn, "reading ocr.ocr_jobs",
 	    "SELECT status FROM ocr.ocr_jobs WHERE id = $1 FOR UPDATE", 1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return -1;
@@ -470,13 +396,13 @@ requeue_locked(PGconn *conn, struct spool *s, const char *id)
 	status = dir == SPOOL_FAILED ? "failed" : "done";
 	if (check_file(s, (enum spool_dir)dir, id, status) != 0)
 		return -1;
-	res = run(conn, "updating ocr.ocr_jobs", requeue_sql, 1, params, PGRES_COMMAND_OK);
+	res = db_run(conn, "updating ocr.ocr_jobs", requeue_sql, 1, params, PGRES_COMMAND_OK);
 	if (res == NULL)
 		return -1;
 	PQclear(res);
 	if (move_to_new(s, (enum spool_dir)dir, id) != 0)
 		return -1;
-	if (run_command(conn, "COMMIT") != 0) {
+	if (db_command(conn, "COMMIT") != 0) {
 		if (renameat(s->dir_fd[SPOOL_NEW], id, s->dir_fd[dir], id) != 0)
 			fprintf(stderr, "quillctl: new/%s could not go back to %s/: %s\n", id,
 			    status, strerror(errno));
@@ -501,10 +427,10 @@ jobs_requeue(const struct config *cfg, const char *arg)
 
 	if (job_id(arg, id) != 0 || open_spool(cfg, &s) != 0)
 		return 1;
-	if ((conn = connect_ocr(cfg)) != NULL) {
-		if (run_command(conn, "BEGIN") == 0 && requeue_locked(conn, &s, id) == 0)
+	if ((conn = db_connect(cfg, "ocr_worker")) != NULL) {
+		if (db_command(conn, "BEGIN") == 0 && requeue_locked(conn, &s, id) == 0)
 			rc = 0;
-		rollback(conn);
+		db_rollback(conn);
 		PQfinish(conn);
 	}
 	spool_close(&s);
@@ -562,10 +488,10 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 	snprintf(age, sizeof age, "%lld", ms);
 	if (open_spool(cfg, &s) != 0)
 		return 1;
-	if ((conn = connect_ocr(cfg)) == NULL)
+	if ((conn = db_connect(cfg, "ocr_worker")) == NULL)
 		goto out;
-	if (run_command(conn, "BEGIN") != 0 ||
-	    (res = run(conn, "deleting from ocr.ocr_jobs", purge_sql, 2, params, PGRES_TUPLES_OK)) == NULL)
+	if (db_command(conn, "BEGIN") != 0 ||
+	    (res = db_run(conn, "deleting from ocr.ocr_jobs", purge_sql, 2, params, PGRES_TUPLES_OK)) == NULL)
 		goto out;
 	rows = PQntuples(res);
 	for (int r = 0; r < rows; r++) {
@@ -573,7 +499,7 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 			goto out;
 		files += n;
 	}
-	if (run_command(conn, "COMMIT") != 0)
+	if (db_command(conn, "COMMIT") != 0)
 		goto out;
 	printf("removed %d job%s and %ld spool file%s\n", rows, rows == 1 ? "" : "s",
 	    files, files == 1 ? "" : "s");
@@ -581,7 +507,7 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 out:
 	PQclear(res);
 	if (conn != NULL) {
-		rollback(conn);
+		db_rollback(conn);
 		PQfinish(conn);
 	}
 	spool_close(&s);

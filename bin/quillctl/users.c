@@ -29,6 +29,7 @@
 #include "lib/credentials.h"
 #include "lib/password.h"
 #include "lib/uuid.h"
+#include "bin/quillctl/db.h"
 #include "bin/quillctl/users.h"
 
 /*
@@ -39,67 +40,6 @@
 #define PASSWORD_LINE_MAX	(4 * CREDENTIALS_PASSWORD_MAX)
 #define ROLE_MAX		16
 
-static void
-on_notice(void *arg, const char *message)
-{
-	(void)arg;
-	fprintf(stderr, "quillctl: server: %s", message);
-}
-
-static PGconn *
-connect_auth(const struct config *cfg)
-{
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { config_str(cfg, "auth", "database"), "quillctl", NULL };
-	PGconn *conn;
-
-	conn = PQconnectdbParams(keys, vals, 1);
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-		/* libpq's message names host and socket, never the password */
-		fprintf(stderr, "quillctl: cannot connect to the database ([auth] database): %s",
-		    conn != NULL ? PQerrorMessage(conn) : "out of memory\n");
-		PQfinish(conn);
-		return NULL;
-	}
-	PQsetNoticeProcessor(conn, on_notice, NULL);
-	return conn;
-}
-
-/*
- * Runs one parameterised statement and returns its result when its
- * status is want; otherwise prints "quillctl: what: error" and returns NULL.
- */
-static PGresult *
-run(PGconn *conn, const char *what, const char *sql, int nparams, const char *const *params,
-    ExecStatusType want)
-{
-	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-
-	if (PQresultStatus(res) != want) {
-		fprintf(stderr, "quillctl: %s: %s", what,
-		    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(conn));
-		PQclear(res);
-		return NULL;
-	}
-	return res;
-}
-
-/* BEGIN, COMMIT: 0 or -1 after a message. */
-static int
-run_command(PGconn *conn, const char *sql)
-{
-	PGresult *res = run(conn, sql, sql, 0, NULL, PGRES_COMMAND_OK);
-
-	PQclear(res);
-	return res != NULL ? 0 : -1;
-}
-
-static void
-rollback(PGconn *conn)
-{
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		PQclear(PQexec(conn, "ROLLBACK"));
-}
 
 /* Reading the password. */
 
@@ -238,7 +178,7 @@ user_exists(PGconn *conn, const char *email)
 	PGresult *res;
 	int found;
 
-	res = run(conn, "reading auth.users", "SELECT 1 FROM auth.users WHERE email = lower($1)",
+	res = db_run(conn, "reading auth.users", "SELECT 1 FROM auth.users WHERE email = lower($1)",
 	    1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return -1;
@@ -298,7 +238,7 @@ user_add(const struct config *cfg, const char *email_arg, const char *name, bool
 		return 1;
 	}
 	/* Ask for no password for an address that is taken already. */
-	if ((conn = connect_auth(cfg)) == NULL)
+	if ((conn = db_connect(cfg, "auth")) == NULL)
 		goto out;
 	switch (user_exists(conn, email)) {
 	case 0:
@@ -335,17 +275,6 @@ out:
 
 /* user list */
 
-/* Prints s padded to width, control characters as '?': a terminal gets none. */
-static void
-put_field(const char *s, int width)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++, n++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-	for (; n < width; n++)
-		putchar(' ');
-}
 
 /*
  * The email column's width comes with every row, so rows can be printed
@@ -365,7 +294,7 @@ user_list(const struct config *cfg)
 	const char *name;
 	int rc = 0;
 
-	if ((conn = connect_auth(cfg)) == NULL)
+	if ((conn = db_connect(cfg, "auth")) == NULL)
 		return 1;
 	if (!PQsendQueryParams(conn, list_sql, 0, NULL, NULL, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(conn)) {
@@ -377,18 +306,18 @@ user_list(const struct config *cfg)
 	while ((res = PQgetResult(conn)) != NULL) {
 		switch (PQresultStatus(res)) {
 		case PGRES_SINGLE_TUPLE:
-			put_field(PQgetvalue(res, 0, 0), UUID_STR_LEN);
+			db_put_field(PQgetvalue(res, 0, 0), UUID_STR_LEN);
 			fputs("  ", stdout);
-			put_field(PQgetvalue(res, 0, 1), atoi(PQgetvalue(res, 0, 6)));
+			db_put_field(PQgetvalue(res, 0, 1), atoi(PQgetvalue(res, 0, 6)));
 			fputs("  ", stdout);
-			put_field(PQgetvalue(res, 0, 2), 5);
+			db_put_field(PQgetvalue(res, 0, 2), 5);
 			fputs("  ", stdout);
-			put_field(PQgetvalue(res, 0, 3), 3);
+			db_put_field(PQgetvalue(res, 0, 3), 3);
 			fputs("  ", stdout);
-			put_field(PQgetvalue(res, 0, 4), 0);
+			db_put_field(PQgetvalue(res, 0, 4), 0);
 			if ((name = PQgetvalue(res, 0, 5))[0] != '\0') {
 				fputs("  ", stdout);
-				put_field(name, 0);
+				db_put_field(name, 0);
 			}
 			putchar('\n');
 			break;
@@ -436,7 +365,7 @@ lock_user(PGconn *conn, const char *email, struct user_row *u)
 	const char *params[] = { email };
 	PGresult *res;
 
-	res = run(conn, "reading auth.users",
+	res = db_run(conn, "reading auth.users",
 	    "SELECT id, is_active, role FROM auth.users WHERE email = lower($1) FOR UPDATE",
 	    1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
@@ -465,7 +394,7 @@ revoke_sessions(PGconn *conn, const char *id)
 	PGresult *res;
 	long n;
 
-	res = run(conn, "revoking sessions", "UPDATE auth.user_sessions SET revoked_at = now() "
+	res = db_run(conn, "revoking sessions", "UPDATE auth.user_sessions SET revoked_at = now() "
 	    "WHERE user_id = $1 AND revoked_at IS NULL", 1, params, PGRES_COMMAND_OK);
 	if (res == NULL)
 		return -1;
@@ -486,9 +415,9 @@ user_set_active(const struct config *cfg, const char *email_arg, bool active)
 	long revoked = 0;
 	int rc = 1;
 
-	if ((conn = connect_auth(cfg)) == NULL)
+	if ((conn = db_connect(cfg, "auth")) == NULL)
 		return 1;
-	if (run_command(conn, "BEGIN") != 0 || lock_user(conn, email, &u) != 1)
+	if (db_command(conn, "BEGIN") != 0 || lock_user(conn, email, &u) != 1)
 		goto out;
 	/*
 	 * Before the update, so the count is ours (the trigger on users would
@@ -500,14 +429,14 @@ user_set_active(const struct config *cfg, const char *email_arg, bool active)
 	if (u.active != active) {
 		params[0] = u.id;
 		params[1] = active ? "true" : "false";
-		res = run(conn, "updating auth.users", "UPDATE auth.users "
+		res = db_run(conn, "updating auth.users", "UPDATE auth.users "
 		    "SET is_active = $2, updated_at = now() WHERE id = $1",
 		    2, params, PGRES_COMMAND_OK);
 		if (res == NULL)
 			goto out;
 		PQclear(res);
 	}
-	if (run_command(conn, "COMMIT") != 0)
+	if (db_command(conn, "COMMIT") != 0)
 		goto out;
 	if (u.active == active)
 		printf("%s was already %s", email, active ? "enabled" : "disabled");
@@ -518,7 +447,7 @@ user_set_active(const struct config *cfg, const char *email_arg, bool active)
 	putchar('\n');
 	rc = 0;
 out:
-	rollback(conn);
+	db_rollback(conn);
 	PQfinish(conn);
 	return rc;
 }
@@ -534,21 +463,21 @@ user_set_role(const struct config *cfg, const char *email_arg, const char *role)
 	PGresult *res;
 	int rc = 1;
 
-	if ((conn = connect_auth(cfg)) == NULL)
+	if ((conn = db_connect(cfg, "auth")) == NULL)
 		return 1;
-	if (run_command(conn, "BEGIN") != 0 || lock_user(conn, email, &u) != 1)
+	if (db_command(conn, "BEGIN") != 0 || lock_user(conn, email, &u) != 1)
 		goto out;
 	if (strcmp(u.role, role) != 0) {
 		params[0] = u.id;
 		/* tokens carry the role: the trigger on users revokes them */
-		res = run(conn, "updating auth.users", "UPDATE auth.users "
+		res = db_run(conn, "updating auth.users", "UPDATE auth.users "
 		    "SET role = $2, updated_at = now() WHERE id = $1",
 		    2, params, PGRES_COMMAND_OK);
 		if (res == NULL)
 			goto out;
 		PQclear(res);
 	}
-	if (run_command(conn, "COMMIT") != 0)
+	if (db_command(conn, "COMMIT") != 0)
 		goto out;
 	if (strcmp(u.role, role) == 0)
 		printf("%s is already %s\n", email, role);
@@ -556,7 +485,7 @@ user_set_role(const struct config *cfg, const char *email_arg, const char *role)
 		printf("%s is now %s (was %s)\n", email, role, u.role);
 	rc = 0;
 out:
-	rollback(conn);
+	db_rollback(conn);
 	PQfinish(conn);
 	return rc;
 }
