@@ -40,7 +40,6 @@
 #define PASSWORD_LINE_MAX	(4 * CREDENTIALS_PASSWORD_MAX)
 #define ROLE_MAX		16
 
-
 /* Reading the password. */
 
 static volatile sig_atomic_t got_signal;
