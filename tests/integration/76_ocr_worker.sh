@@ -121,6 +121,14 @@ if [ -d "$data/ocr" ]; then
 	check "a one-pixel image ends" wait_for 150 finished "$tiny"
 	http GET "$obase/api/ocr/jobs/$tiny/text" "${auth[@]}"
 	is "$STATUS $BODY" "200 " "  done, with no text"
+	# a decompression bomb that reaches a worker (dropped in, not uploaded) is refused unread
+	mkdir -p "$spool/incoming/$uid"
+	chown quill: "$spool/incoming/$uid" 2>/dev/null || true
+	cp "$data/bad/bomb_header.png" "$spool/incoming/$uid/bomb.png"
+	check "a dropped decompression bomb ends" wait_for 150 sh -c \
+		"[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select status from ocr.ocr_jobs where user_id = '$uid' and filename = 'bomb.png'\")\" = failed ]"
+	like "$(psql_q "select attempts || ' ' || error from ocr.ocr_jobs where user_id = '$uid' and filename = 'bomb.png'")" \
+		'^1 the image declares 100000x100000 pixels' "  failed at once: it declares too many pixels"
 	check "the workers are still the same two" workers_are "$worker" 2
 
 	# --- kill -9 of a worker mid-page ---
@@ -208,9 +216,9 @@ for i in $(seq 41 50); do
 	slow_pids+=($!)
 done
 wait "$cp_pid" "${slow_pids[@]}"
-dropped() { psql_q "select count(*) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin' and status = '$1'"; }
-check "50 drop-ins become 50 done jobs" wait_for 600 sh -c "[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select count(*) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin' and status = 'done'\")\" = 50 ]"
-is "$(psql_q "select count(*), count(distinct filename) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin'")" "50|50" \
+dropped() { psql_q "select count(*) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin' and filename ~ '^f[0-9]+[.]png$' and status = '$1'"; }
+check "50 drop-ins become 50 done jobs" wait_for 600 sh -c "[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select count(*) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin' and filename ~ '^f[0-9]+[.]png$' and status = 'done'\")\" = 50 ]"
+is "$(psql_q "select count(*), count(distinct filename) from ocr.ocr_jobs where user_id = '$uid' and source = 'dropin' and filename ~ '^f[0-9]+[.]png$'")" "50|50" \
 	"  no duplicates: 50 rows, 50 names"
 is "$(find "$spool/incoming/$uid" -type f | wc -l)" 0 "  incoming/ is empty"
 is "$(dropped failed)" 0 "  none failed (none was taken half-written)"
