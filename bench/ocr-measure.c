@@ -5,10 +5,14 @@
  * to the tesseract command-line tool on the same pages.  Per page and
  * configuration: CER and word recall with quotes folded (tests/ocr/score.h),
  * tesseract's mean confidence and milliseconds; then the totals, CER
- * micro-averaged over all reference characters.  Output is Markdown.
+ * micro-averaged over all reference characters, and the wall time of the
+ * whole measuring loop.  Output is Markdown.
  *
- * Usage: bench/ocr-measure [--no-cli] [DIR]
+ * Usage: bench/ocr-measure [--no-cli] [--only NAME] [DIR]
  * DIR holds NAME.{tif,png,jpg} beside NAME.gt.txt (default below).
+ * --no-cli leaves out the command-line runs; --only NAME runs that one
+ * configuration alone (bench/run-ocr: --only psm1, what the OCR worker
+ * does, timed as a loop over the pages).
  * Built on demand: make bench/ocr-measure.  Results: doc/OCR-MEASUREMENTS.md.
  */
 #include <dirent.h>
@@ -61,6 +65,7 @@ struct result {
 	int conf;		/* -1 when not known: the command-line tool */
 	double ms;
 	char note[32];
+	char *text;		/* what was read, scored once the timed loop is over */
 };
 
 /*
@@ -181,6 +186,7 @@ run_api(struct engine *e, const struct config *c, const struct page *p, struct r
 {
 	double t0 = now_ms();
 	PIX *page, *pix;
+	char *t;
 	int rc = -1;
 
 	if ((page = pixRead(p->image)) == NULL)
@@ -190,9 +196,12 @@ run_api(struct engine *e, const struct config *c, const struct page *p, struct r
 		TessBaseAPISetPageSegMode(e->api, c->psm);
 		TessBaseAPISetImage2(e->api, pix);
 		if (TessBaseAPIRecognize(e->api, NULL) == 0 &&
-		    (*text = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
+		    (t = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
 			r->conf = TessBaseAPIMeanTextConf(e->api);
-			rc = 0;
+			/* a copy in malloc'd memory, freed like the command-line tool's */
+			if ((*text = strdup(t)) != NULL)
+				rc = 0;
+			TessDeleteText(t);
 		}
 		TessBaseAPIClear(e->api);
 	}
@@ -257,22 +266,30 @@ run_cli(const struct config *c, const struct page *p, struct result *r, char **t
 	return 0;
 }
 
+/* Reads the page; the text waits in r for score(), outside the timed loop. */
 static int
 measure(struct engine *e, const struct config *c, const struct page *p, struct result *r)
 {
-	char *text = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = c->cli ? run_cli(c, p, r, &text) : run_api(e, c, p, r, &text);
-	if (rc == 0)
-		rc = score_texts(p->ref, p->ref_len, text, strlen(text), 1, &r->s);
-	if (c->cli)
-		free(text);
-	else
-		TessDeleteText(text);
+	rc = c->cli ? run_cli(c, p, r, &r->text) : run_api(e, c, p, r, &r->text);
 	if (rc != 0)
 		fprintf(stderr, "ocr-measure: %s: %s failed\n", p->name, c->name);
+	return rc;
+}
+
+static int
+score(const struct config *c, const struct page *p, struct result *r)
+{
+	int rc = -1;
+
+	if (r->text != NULL)
+		rc = score_texts(p->ref, p->ref_len, r->text, strlen(r->text), 1, &r->s);
+	free(r->text);
+	r->text = NULL;
+	if (rc != 0)
+		fprintf(stderr, "ocr-measure: %s: %s could not be scored\n", p->name, c->name);
 	return rc;
 }
 
@@ -323,7 +340,7 @@ engine_stop(struct engine *e)
 }
 
 static void
-print_pages(const struct page *pages, int npages, struct result res[][MAX_PAGES], int cli)
+print_pages(const struct page *pages, int npages, struct result res[][MAX_PAGES], const int *run)
 {
 	printf("| page | configuration | ref chars | edits | CER | word recall | conf | ms | note |\n");
 	printf("|---|---|---|---|---|---|---|---|---|\n");
@@ -332,7 +349,7 @@ print_pages(const struct page *pages, int npages, struct result res[][MAX_PAGES]
 			const struct result *r = &res[c][i];
 			char conf[16] = "-";
 
-			if (configs[c].cli && !cli)
+			if (!run[c])
 				continue;
 			if (r->conf >= 0)
 				snprintf(conf, sizeof(conf), "%d", r->conf);
@@ -343,7 +360,7 @@ print_pages(const struct page *pages, int npages, struct result res[][MAX_PAGES]
 }
 
 static void
-print_totals(const struct page *pages, int npages, struct result res[][MAX_PAGES], int cli)
+print_totals(const struct page *pages, int npages, struct result res[][MAX_PAGES], const int *run)
 {
 	printf("\n| configuration | ref chars | edits | CER (micro) | worst page CER | mean conf | total ms |\n");
 	printf("|---|---|---|---|---|---|---|\n");
@@ -352,7 +369,7 @@ print_totals(const struct page *pages, int npages, struct result res[][MAX_PAGES
 		double ms = 0, conf = 0;
 		int worst = 0;
 
-		if (configs[c].cli && !cli)
+		if (!run[c])
 			continue;
 		for (int i = 0; i < npages; i++) {
 			const struct result *r = &res[c][i];
@@ -374,37 +391,74 @@ print_totals(const struct page *pages, int npages, struct result res[][MAX_PAGES
 	}
 }
 
+/*
+ * Which configurations to run, in run[], from the options; returns the
+ * index of DIR in argv, 0 when it is not given, -1 on a usage error.
+ */
+static int
+parse_args(int argc, char **argv, int *run)
+{
+	const char *only = NULL;
+	int cli = 1, dir = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-cli") == 0)
+			cli = 0;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else if (argv[i][0] != '-' && dir == 0)
+			dir = i;
+		else
+			return -1;
+	}
+	for (size_t c = 0; c < NCONFIGS; c++)
+		run[c] = only != NULL ? strcmp(configs[c].name, only) == 0 : cli || !configs[c].cli;
+	for (size_t c = 0; c < NCONFIGS; c++)
+		if (run[c])
+			return dir;
+	fprintf(stderr, "ocr-measure: no configuration is called \"%s\"\n", only);
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct page pages[MAX_PAGES];
 	static struct result res[NCONFIGS][MAX_PAGES];
 	const char *dir = DEFAULT_DIR;
-	int npages, cli = 1, failed = 0;
+	int npages, nrun = 0, failed = 0, run[NCONFIGS], d;
+	double t0, wall;
 	struct engine e;
 
 	limit_openmp(argv);
-	if (argc > 1 && strcmp(argv[1], "--no-cli") == 0) {
-		cli = 0;
-		argc--, argv++;
-	}
-	if (argc > 2) {
-		fprintf(stderr, "usage: ocr-measure [--no-cli] [DIR]\n");
+	if ((d = parse_args(argc, argv, run)) < 0) {
+		fprintf(stderr, "usage: ocr-measure [--no-cli] [--only NAME] [DIR]\n");
 		return 2;
 	}
-	if (argc == 2)
-		dir = argv[1];
+	if (d > 0)
+		dir = argv[d];
 	if ((npages = load_pages(dir, pages, MAX_PAGES)) <= 0)
 		return npages < 0 ? 2 : 1;
 	if (engine_start(&e) != 0)
 		return 1;
+	/* timed: reading and recognising, page after page; the scoring comes after */
+	t0 = now_ms();
 	for (size_t c = 0; c < NCONFIGS; c++)
 		for (int i = 0; i < npages; i++)
-			if ((cli || !configs[c].cli) && measure(&e, &configs[c], &pages[i], &res[c][i]) != 0)
+			if (run[c] && measure(&e, &configs[c], &pages[i], &res[c][i]) != 0)
 				failed = 1;
+	wall = now_ms() - t0;
 	engine_stop(&e);
-	print_pages(pages, npages, res, cli);
-	print_totals(pages, npages, res, cli);
+	for (size_t c = 0; c < NCONFIGS; c++) {
+		for (int i = 0; i < npages && run[c]; i++)
+			if (score(&configs[c], &pages[i], &res[c][i]) != 0)
+				failed = 1;
+		nrun += run[c];
+	}
+	print_pages(pages, npages, res, run);
+	print_totals(pages, npages, res, run);
+	printf("\nWall time: %.0f ms for %d pages in %d configuration%s, one after the other "
+	    "(models loaded before, scoring after).\n", wall, npages, nrun, nrun == 1 ? "" : "s");
 	for (int i = 0; i < npages; i++)
 		free(pages[i].ref);
 	return failed;
