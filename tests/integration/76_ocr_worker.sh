@@ -189,8 +189,8 @@ if [ -n "${QUILL_TEST_PG_DIR:-}" ]; then
 	check "  each file once in done/" sh -c "for j in \$(cat '$T_DIR/accepted'); do [ -f '$spool/done/'\$j ] || exit 1; done"
 	# a result recorded just as the database went away comes back once, finds
 	# its row done and moves on: give such files their retry
-	check "  nothing left in new/ or cur/" wait_for 300 sh -c "[ -z \"\$(ls '$spool/new' '$spool/cur' | grep -- -)\" ]"
-	ls "$spool/new" "$spool/cur" | grep -- - | sed 's/^/# left: /' 
+	check "  nothing left in new/ or cur/" wait_for 300 sh -c "[ -z \"\$(find '$spool/new' '$spool/cur' -type f)\" ]"
+	find "$spool/new" "$spool/cur" -type f | sed 's/^/# left: /' 
 	is "$(worker_pids "$worker" | sort | paste -sd,)" "$pids_before" "the workers were not restarted"
 else
 	diag "skipping the PostgreSQL restart: not the tests' own cluster"
