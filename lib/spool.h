@@ -82,6 +82,9 @@ int spool_open(struct spool *s, const char *path, char *err, size_t errsize);
 void spool_close(struct spool *s);
 const char *spool_dir_name(enum spool_dir d);
 
+/* The lower-case hex SHA-256 of data, as the header records it; 0 or -1. */
+int spool_sha256(const void *data, size_t len, char hex[65]);
+
 /*
  * Writes the header and len bytes of data to tmp/, fsyncs it, renames it
  * to new/<m->job_id> and fsyncs new/.  Sets m->size and m->sha256 first.

@@ -20,10 +20,9 @@
  * the job (200), or 409 when the key came with a different file.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-
-#include <sodium.h>
 
 #include "lib/daemon.h"
 #include "lib/imagetype.h"
@@ -44,7 +43,7 @@ static const char insert_sql[] =
 	"source, idempotency_key, created_at) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 	"timestamptz 'epoch' + $9::bigint * interval '1 microsecond') "
-	"ON CONFLICT DO NOTHING RETURNING " JOB_COLUMNS;
+	"ON CONFLICT DO NOTHING";
 
 static const char keyed_sql[] =
 	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j WHERE j.id = $1";
@@ -70,33 +69,26 @@ answer_spooled(struct job_op *op, int status)
 	http_send_gen(op->hr, status, g);
 }
 
+/*
+ * The row is written after the answer, by a query the request does not
+ * own: the client may be gone by then, and a row that cannot be written
+ * now is written by the worker that claims the file.
+ */
 static void
-on_inserted(void *arg, const PGresult *res, const char *err)
+on_row_written(void *arg, const PGresult *res, const char *err)
 {
-	struct job_op *op = arg;
-	struct upload *u = op->data;
-	yajl_gen g;
+	char *job = arg;
 
-	op->query = NULL;
-	if (res == NULL || PQntuples(res) != 1) {
-		/* spooled is accepted: the worker writes the row when it claims the file */
-		if (res == NULL)
-			log_info("event=job_row_deferred job=%s request_id=%s error=\"%s\"", u->meta.job_id,
-			    op->hr->request_id, err);
-		answer_spooled(op, 202);
-		return;
-	}
-	g = json_gen_new();
-	job_json(g, res, 0, 0);
-	add_location(op->hr, u->meta.job_id);
-	http_send_gen(op->hr, 202, g);
+	if (res == NULL)
+		log_info("event=job_row_deferred job=%s error=\"%s\"", job, err);
+	free(job);
 }
 
 static void
 spool_and_record(struct job_op *op)
 {
 	struct upload *u = op->data;
-	char size[24], created[24];
+	char size[24], created[24], *job;
 	const char *params[9];
 
 	if (spool_deliver(&op->ocrd->spool, &u->meta, u->data, u->len) != 0) {
@@ -122,19 +114,15 @@ spool_and_record(struct job_op *op)
 	params[6] = u->meta.source;
 	params[7] = u->keyed ? u->meta.idempotency_key : NULL;
 	params[8] = created;
-	job_op_query(op, insert_sql, 9, params, on_inserted);
+	/* the 202 is what the fsync'd spool file promises; the row need not wait */
+	job = strdup(u->meta.job_id);
+	/* a NULL handle means on_row_written has run already: it logged and freed */
+	if (job != NULL)
+		(void)pg_query_params_async(op->hr->worker->db, insert_sql, 9, params, on_row_written, job);
+	answer_spooled(op, 202);
 }
 
 /* --- Idempotency-Key --- */
-
-static void
-sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char digest[crypto_hash_sha256_BYTES];
-
-	crypto_hash_sha256(digest, data, len);
-	sodium_bin2hex(out, 65, digest, sizeof(digest));
-}
 
 /* The job id a user's key names: the same key from the same user, the same id. */
 static void
@@ -351,7 +339,10 @@ upload_create(struct http_request *hr)
 	u->meta.idempotency_key[key.len] = '\0';
 	u->keyed = true;
 	keyed_job_id(u->meta.user_id, u->meta.idempotency_key, u->meta.job_id);
-	sha256_hex(u->data, u->len, u->meta.sha256);
+	if (spool_sha256(u->data, u->len, u->meta.sha256) != 0) {
+		http_send_error(hr, 503, "unavailable", "the server is out of resources; try again");
+		return;
+	}
 	const char *params[1] = { u->meta.job_id };
 	job_op_query(op, keyed_sql, 1, params, on_keyed);
 }

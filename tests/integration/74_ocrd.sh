@@ -42,6 +42,8 @@ check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
 start_daemon quill-ocrd "$conf"
 check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
 psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
+# has_row ID: the job's row exists (quill-ocrd writes it just after its 202)
+has_row() { [ "$(psql_q "select count(*) from ocr.ocr_jobs where id = '$1'")" = 1 ]; }
 API_BASE=$abase
 
 pw=marble-orchard-7734
@@ -81,7 +83,8 @@ is "$(json .filename)" "scan 1.png" "  the name keeps its last component only"
 is "$(json .content_type) $(json .size_bytes)" "image/png $(stat -c %s "$img/dot.png")" "  type and size come from the bytes"
 is "$(json .sha256)" "$(sha256sum "$img/dot.png" | cut -d' ' -f1)" "  with their sha256"
 check "the file waits in spool/new" test -f "$T_DIR/spool/new/$job"
-is "$(psql_q "select status || ' ' || user_id from ocr.ocr_jobs where id = '$job'")" "queued $uid" "  and its row is in the database"
+check "  its row follows in the database" wait_for 50 has_row "$job"
+is "$(psql_q "select status || ' ' || user_id from ocr.ocr_jobs where id = '$job'")" "queued $uid" "  queued, the user's"
 is "$(ls "$T_DIR/spool/tmp" | wc -l)" 0 "  nothing is left in spool/tmp"
 
 http POST "$obase/api/ocr/jobs?filename=raw.png" "${auth[@]}" -H 'Content-Type: image/png' --data-binary "@$img/dot.png"
@@ -126,6 +129,7 @@ if [ -d "$data/bad" ]; then
 	is "$STATUS" 422 "shared bad/bomb_header.png: 422"
 	http POST "$obase/api/ocr/jobs" "${auth[@]}" -F "file=@$data/bad/truncated.png"
 	is "$STATUS" 202 "shared bad/truncated.png: accepted (its header is whole; the worker fails it)"
+	wait_for 50 has_row "$(json .id)"
 	psql_q "delete from ocr.ocr_jobs where id = '$(json .id)'" >/dev/null
 	rm -f "$T_DIR/spool/new/$(json .id)"
 else
@@ -146,7 +150,8 @@ is "$STATUS" 202 "another user's same key is another job"
 [ "$(json .id)" != "$keyed" ] && ok "  with another id" || not_ok "  with another id"
 http POST "$obase/api/ocr/jobs" "${auth[@]}" -H "Idempotency-Key: $(printf 'a\001b')" -F "file=@$img/dot.png"
 is "$STATUS" 400 "a key with a control byte: 400"
-is "$(psql_q "select count(*) from ocr.ocr_jobs where user_id = '$uid'")" 4 "four jobs of the user have rows"
+check "four jobs of the user have rows" wait_for 50 sh -c \
+	"[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select count(*) from ocr.ocr_jobs where user_id = '$uid'\")\" = 4 ]"
 
 # --- reading jobs, and another user's ---
 http GET "$obase/api/ocr/jobs/$job" "${auth[@]}"
