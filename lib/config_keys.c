@@ -177,6 +177,8 @@ const struct config_key config_keys[] = {
 	  "where the traineddata files are; empty: tesseract's own default" },
 	{ "ocr_worker", "page_segmentation", CONFIG_STRING, "auto_osd", 0, 0, NULL,
 	  "tesseract's page segmentation: auto_osd also turns pages that are upside down or sideways (doc/OCR-MEASUREMENTS.md)" },
+	{ "ocr_worker", "nice", CONFIG_INT, "10", 0, 19, NULL,
+	  "scheduling niceness of the workers: recognition yields the CPU to the daemons that answer requests" },
 	{ "ocr_worker", "max_pages", CONFIG_INT, "50", 1, 10000, NULL,
 	  "most pages of a multi-page TIFF; more fails the job" },
 	{ "ocr_worker", "max_attempts", CONFIG_INT, "3", 1, 100, NULL,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "lib/config.h"
@@ -138,6 +139,12 @@ worker_init(struct worker *w)
 	char err[PATH_MAX + 128];
 
 	ocrw.w = w;
+	/*
+	 * Recognition is batch work: with every core reading pages, an upload
+	 * or a login on the same machine must not wait behind it.
+	 */
+	if (setpriority(PRIO_PROCESS, 0, (int)config_int(cfg, "ocr_worker", "nice")) != 0)
+		log_warn("event=setpriority_failed");
 	if (spool_open(&ocrw.spool, spool_dir, err, sizeof(err)) != 0) {
 		log_warnx("event=spool_open_failed error=\"%s\"", err);
 		return -1;
