@@ -334,7 +334,7 @@ void
 jobs_start(struct ocrw *o, int64_t rescan_ms)
 {
 	h2o_timeout_init(o->w->loop, &o->soon, 0);
-	h2o_timeout_init(o->w->loop, &o->later, 1000);
+	h2o_timeout_init(o->w->loop, &o->later, 200);
 	h2o_timeout_init(o->w->loop, &o->rescan_every, (uint64_t)rescan_ms);
 	o->kick.cb = on_kick;
 	o->retry.cb = on_retry;

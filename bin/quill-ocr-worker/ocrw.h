@@ -39,7 +39,7 @@ struct ocrw {
 	h2o_timeout_entry_t kick;
 	h2o_timeout_t rescan_every;
 	h2o_timeout_entry_t rescan;
-	h2o_timeout_t later;		/* 1 s: the database is away */
+	h2o_timeout_t later;		/* 200 ms: the database is away (or not yet connected at start) */
 	h2o_timeout_entry_t retry;
 
 	/* the job in hand */
