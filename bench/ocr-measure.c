@@ -29,7 +29,7 @@
 
 #include "tests/ocr/score.h"
 
-#define DEFAULT_DIR "/work/shared/data/ocr"
+#define DEFAULT_DIR "../shared/data/ocr"	/* beside the repository, run from its top */
 #define MAX_PAGES 64
 #define UPSCALE_BELOW 1000	/* px: narrower pages are read at twice the size */
 
