@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,15 @@ master_init(const struct config *cfg, char *err, size_t errsize)
 {
 	struct spool s;
 	const char *owner = config_str(cfg, "ocr_worker", "dropin_owner");
+	const char *sched = config_str(cfg, "ocr_worker", "scheduling");
 
 	if (ocr_psm_parse(config_str(cfg, "ocr_worker", "page_segmentation")) < 0) {
 		snprintf(err, errsize, "[ocr_worker] page_segmentation: unknown mode \"%s\"",
 		    config_str(cfg, "ocr_worker", "page_segmentation"));
+		return -1;
+	}
+	if (strcmp(sched, "idle") != 0 && strcmp(sched, "batch") != 0 && strcmp(sched, "normal") != 0) {
+		snprintf(err, errsize, "[ocr_worker] scheduling must be idle, batch or normal");
 		return -1;
 	}
 	if (owner[0] != '\0' && !uuid_valid(owner, strlen(owner))) {
@@ -124,6 +130,30 @@ watch_spool(struct worker *w, const char *spool_dir)
 	h2o_socket_read_start(inotify_sock, on_inotify);
 }
 
+/*
+ * Recognition is batch work: with every core reading pages, an upload or
+ * a login on the same machine should not wait behind it.  "normal" and
+ * "batch" run the workers at [ocr_worker] nice (batch also telling the
+ * scheduler they are not interactive); "idle" only on CPU time nothing
+ * else wants (SCHED_IDLE), which answers uploads fastest but lets a busy
+ * machine starve OCR (bench/RESULTS.md has the figures).
+ */
+static int
+set_scheduling(const struct config *cfg)
+{
+	const char *how = config_str(cfg, "ocr_worker", "scheduling");
+	struct sched_param none = { .sched_priority = 0 };
+	int policy = strcmp(how, "idle") == 0 ? SCHED_IDLE : strcmp(how, "batch") == 0 ? SCHED_BATCH : SCHED_OTHER;
+
+	if (setpriority(PRIO_PROCESS, 0, (int)config_int(cfg, "ocr_worker", "nice")) != 0)
+		log_warn("event=setpriority_failed");
+	if (sched_setscheduler(0, policy, &none) != 0) {
+		log_warn("event=sched_setscheduler_failed scheduling=%s", how);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 worker_init(struct worker *w)
 {
@@ -139,12 +169,8 @@ worker_init(struct worker *w)
 	char err[PATH_MAX + 128];
 
 	ocrw.w = w;
-	/*
-	 * Recognition is batch work: with every core reading pages, an upload
-	 * or a login on the same machine must not wait behind it.
-	 */
-	if (setpriority(PRIO_PROCESS, 0, (int)config_int(cfg, "ocr_worker", "nice")) != 0)
-		log_warn("event=setpriority_failed");
+	if (set_scheduling(cfg) != 0)
+		return -1;
 	if (spool_open(&ocrw.spool, spool_dir, err, sizeof(err)) != 0) {
 		log_warnx("event=spool_open_failed error=\"%s\"", err);
 		return -1;
