@@ -89,6 +89,7 @@ struct fwd_req {
 	size_t nout;
 	bool websocket;			/* an upgrade is asked for */
 	bool retried;
+	bool rerouted;			/* sent to another upstream after a refused connect */
 	bool started;			/* the answer's head has gone to the client */
 	bool keepalive;			/* the upstream allows the connection to be reused */
 	bool received;			/* some byte of the answer has arrived */
@@ -276,13 +277,46 @@ send_request(struct fwd_req *fr)
 	timer_restart(fr);
 }
 
+/*
+ * No connection, so nothing was sent: any request may go to another
+ * upstream, once, as the caller's reroute hook decides.
+ */
+static void
+connect_failed(struct fwd_req *fr, const char *why)
+{
+	struct fwd_pool *p;
+	struct fwd_conn *c;
+	char message[96];
+
+	if (fr->rerouted || fr->opt.hooks->reroute == NULL) {
+		fail_unreachable(fr, why);
+		return;
+	}
+	fr->rerouted = true;
+	drop_conn(fr);
+	if ((p = fr->opt.hooks->reroute(fr->opt.arg, why)) == NULL) {
+		snprintf(message, sizeof(message), "the service could not be reached (%s)", why);
+		fail_head(fr, 502, "bad_gateway", message, NULL);	/* reroute has told the failure */
+		return;
+	}
+	fr->opt.pool = p;
+	fr->out[0] = request_head(fr->req, &p->authority, fr->opt.path, fr->websocket);
+	if ((c = conn_take_idle(p)) == NULL) {
+		connect_upstream(fr);
+		return;
+	}
+	c->fr = fr;
+	fr->conn = c;
+	send_request(fr);
+}
+
 static void
 on_connect(h2o_socket_t *sock, const char *err)
 {
 	struct fwd_conn *c = sock->data;
 
 	if (err != NULL) {
-		fail_unreachable(c->fr, err);
+		connect_failed(c->fr, err);
 		return;
 	}
 	send_request(c->fr);
@@ -297,7 +331,7 @@ connect_upstream(struct fwd_req *fr)
 
 	/* libh2o sets TCP_NODELAY on the socket: a request goes out whole, at once. */
 	if ((sock = h2o_socket_connect(p->loop, (struct sockaddr *)p->addr, p->addrlen, on_connect)) == NULL) {
-		fail_unreachable(fr, "connect failed");
+		connect_failed(fr, "connect failed");
 		return;
 	}
 	if ((c = conn_new(p, sock)) == NULL) {

@@ -36,6 +36,13 @@ struct fwd_hooks {
 	void (*on_response)(void *arg, h2o_req_t *req);
 	/* The upstream refused the connection or broke it before its answer (a slow one is not told). */
 	void (*on_failure)(void *arg, const char *why);
+	/*
+	 * Optional.  The upstream could not be connected to, so nothing was
+	 * sent: this is told instead of on_failure, and may name the pool of
+	 * another upstream to try (NULL: the answer is 502).  At most once
+	 * per request.
+	 */
+	struct fwd_pool *(*reroute)(void *arg, const char *why);
 };
 
 struct fwd_options {

@@ -34,6 +34,8 @@
 
 /* What the gateway remembers of a proxied request. */
 struct gw_request {
+	struct gw_worker *worker;
+	int route;
 	struct gw_upstream *upstream;
 	struct ratelimit_result limit;	/* the tighter of the two buckets */
 	bool limited;			/* limit holds a rule's result */
@@ -213,7 +215,23 @@ on_upstream_failure(void *arg, const char *why)
 	gw_upstream_failed(gr->upstream, why, strlen(why));
 }
 
-static const struct fwd_hooks upstream_hooks = { on_upstream_response, on_upstream_failure };
+/* A refused connection cools the upstream down; the request goes to another if one can take it. */
+static struct fwd_pool *
+on_upstream_reroute(void *arg, const char *why)
+{
+	struct gw_request *gr = arg;
+	struct gw_upstream *u;
+
+	gw_upstream_failed(gr->upstream, why, strlen(why));
+	if ((u = gw_upstream_pick(gr->worker, gr->route)) == NULL || u == gr->upstream)
+		return NULL;
+	gr->upstream->inflight--;
+	u->inflight++;
+	gr->upstream = u;
+	return &u->pool;
+}
+
+static const struct fwd_hooks upstream_hooks = { on_upstream_response, on_upstream_failure, on_upstream_reroute };
 
 /* A client's client address for services: the one this gateway decided on. */
 static void
@@ -281,6 +299,8 @@ gw_proxy(struct http_request *hr)
 	}
 	rewrite_headers(hr, claims, client.via_trusted_proxy);
 	add_client_header(hr->req, &client);
+	gr->worker = g;
+	gr->route = route;
 	gr->upstream = u;
 	u->inflight++;
 	opt = (struct fwd_options){
