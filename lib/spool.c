@@ -473,18 +473,27 @@ spool_fail(struct spool *s, const char *cur_name, const char *reason)
 	return fsync(s->dir_fd[SPOOL_FAILED]);
 }
 
-/* Opens dir for a scan without disturbing the kept descriptor's position. */
-static DIR *
-scan_open(struct spool *s, enum spool_dir dir)
+DIR *
+spool_opendir(int parent, const char *name)
 {
-	int fd = openat(s->dir_fd[dir], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	DIR *d;
 
 	if (fd == -1)
 		return NULL;
-	if ((d = fdopendir(fd)) == NULL)
+	if ((d = fdopendir(fd)) == NULL) {
+		int saved = errno;
+
 		close(fd);
+		errno = saved;
+	}
 	return d;
+}
+
+static DIR *
+scan_open(struct spool *s, enum spool_dir dir)
+{
+	return spool_opendir(s->dir_fd[dir], ".");
 }
 
 int
@@ -544,16 +553,12 @@ spool_recover(struct spool *s, pid_t pid)
 static long
 count_in(int dir, bool skip_reason, int depth)
 {
-	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = spool_opendir(dir, ".");
 	struct dirent *de;
 	long n = 0;
-	DIR *d;
 
-	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if (d == NULL)
 		return -1;
-	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
 		struct stat st;

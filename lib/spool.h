@@ -25,6 +25,7 @@
 #ifndef QUILL_SPOOL_H
 #define QUILL_SPOOL_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +134,13 @@ void spool_unmap(struct spool_file *f);
  * "<job>.<pid>.<host>".  job gets the id, pid the pid (0 where none).
  */
 int spool_name_parse(enum spool_dir dir, const char *name, char job[UUID_STR_LEN + 1], pid_t *pid);
+
+/*
+ * Opens parent/name for reading its entries ("." for parent itself, with
+ * its own position, so a kept descriptor is never disturbed); a symbolic
+ * link is not followed.  NULL with errno on failure.
+ */
+DIR *spool_opendir(int parent, const char *name);
 
 /* Files in dir (not counting failed/'s .reason files), or -1. */
 long spool_count(struct spool *s, enum spool_dir dir);

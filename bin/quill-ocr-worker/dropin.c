@@ -170,17 +170,12 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 static bool
 take_from_user_dir(struct ocrw *o, int parent, const char *dir, const char *owner)
 {
-	int fd = openat(parent, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *d = spool_opendir(parent, dir);
 	struct dirent *de;
 	bool took = false;
-	DIR *d;
 
-	if (fd == -1)
+	if (d == NULL)
 		return false;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return false;
-	}
 	while (!took && (de = readdir(d)) != NULL)
 		if (!name_skipped(de->d_name))
 			took = take(o, dirfd(d), de->d_name, owner);
@@ -214,16 +209,12 @@ take_from_dir(struct ocrw *o, int parent, const char *dir)
 bool
 dropin_take_one(struct ocrw *o)
 {
-	int fd = openat(o->spool.dir_fd[SPOOL_INCOMING], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = spool_opendir(o->spool.dir_fd[SPOOL_INCOMING], ".");
 	struct dirent *de;
 	bool took = false;
-	DIR *d;
 
-	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if (d == NULL)
 		return false;
-	}
 	while (!took && (de = readdir(d)) != NULL) {
 		struct stat st;
 
@@ -243,16 +234,12 @@ dropin_take_one(struct ocrw *o)
 static int
 recover_in(int dir, pid_t pid, int depth)
 {
-	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = spool_opendir(dir, ".");
 	struct dirent *de;
 	int moved = 0;
-	DIR *d;
 
-	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if (d == NULL)
 		return 0;
-	}
 	while ((de = readdir(d)) != NULL) {
 		const char *tag = strstr(de->d_name, CLAIM_TAG);
 		char *end, name[256];

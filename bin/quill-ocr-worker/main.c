@@ -10,7 +10,6 @@
  * back then.
  */
 #include <dirent.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -113,8 +112,7 @@ watch_spool(struct worker *w, const char *spool_dir)
 	snprintf(path, sizeof(path), "%s/incoming", spool_dir);
 	inotify_add_watch(fd, path, mask);
 	/* the user directories as they are now; new ones are found by the rescan */
-	int dir = openat(ocrw.spool.dir_fd[SPOOL_INCOMING], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = dir == -1 ? NULL : fdopendir(dir);
+	DIR *d = spool_opendir(ocrw.spool.dir_fd[SPOOL_INCOMING], ".");
 	struct dirent *de;
 
 	while (d != NULL && (de = readdir(d)) != NULL)
@@ -124,8 +122,6 @@ watch_spool(struct worker *w, const char *spool_dir)
 		}
 	if (d != NULL)
 		closedir(d);
-	else if (dir != -1)
-		close(dir);
 	inotify_sock = h2o_evloop_socket_create(w->loop, fd, 0);
 	h2o_socket_read_start(inotify_sock, on_inotify);
 }
