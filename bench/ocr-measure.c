@@ -40,6 +40,7 @@ struct config {
 	int grey;		/* convert to 8-bit grey first */
 	int upscale;		/* 2x when narrower than UPSCALE_BELOW */
 	int orient;		/* detect the orientation and turn the page upright */
+	int reorient_below;	/* read again upright when the mean confidence is below this */
 };
 
 static const struct config configs[] = {
@@ -48,6 +49,7 @@ static const struct config configs[] = {
 	{ "psm1+grey", PSM_AUTO_OSD, 0, 1, 0, 0 },
 	{ "psm1+grey+up2x", PSM_AUTO_OSD, 0, 1, 1, 0 },
 	{ "psm3+osd-turn", PSM_AUTO, 0, 0, 0, 1 },
+	{ "psm3+reorient<60", PSM_AUTO, 0, 0, 0, 0, 60 },
 	{ "cli psm3", PSM_AUTO, 1, 0, 0, 0 },
 	{ "cli psm1", PSM_AUTO_OSD, 1, 0, 0, 0 },
 };
@@ -155,15 +157,17 @@ prepare(PIX *page, const struct config *c, struct result *r)
 }
 
 /*
- * Turns *pix upright by what the osd model detects.  Its orient_deg is how
- * far the page has been turned clockwise, so it goes back the other way;
- * pixRotateOrth counts quarter turns clockwise.  The script name it could
- * return points into the model and is not ours to free, so is not asked.
+ * Turns *pix upright by what the osd model detects: the quarter turns
+ * made (0 when upright or not known), -1 when leptonica failed.  Its
+ * orient_deg is how far the page has been turned clockwise, so it goes
+ * back the other way; pixRotateOrth counts quarter turns clockwise.  The
+ * script name it could return points into the model and is not ours to
+ * free, so is not asked.
  */
 static int
 turn_upright(TessBaseAPI *osd, PIX **pix, struct result *r)
 {
-	int deg = 0;
+	int deg = 0, turns;
 	float conf = 0;
 	BOOL ok;
 
@@ -175,9 +179,52 @@ turn_upright(TessBaseAPI *osd, PIX **pix, struct result *r)
 		return 0;
 	}
 	snprintf(r->note, sizeof(r->note), "osd %d° conf %.1f", deg, conf);
-	if (deg % 360 == 0)
+	if ((turns = (4 - deg / 90 % 4) % 4) == 0)
 		return 0;
-	return pix_replace(pix, pixRotateOrth(*pix, (4 - deg / 90) % 4));
+	return pix_replace(pix, pixRotateOrth(*pix, turns)) == 0 ? turns : -1;
+}
+
+/* Recognises pix at the configuration's mode: its text (malloc'd) and mean confidence. */
+static char *
+recognise(struct engine *e, const struct config *c, PIX *pix, int *conf)
+{
+	char *t, *text = NULL;
+
+	TessBaseAPISetPageSegMode(e->api, c->psm);
+	TessBaseAPISetImage2(e->api, pix);
+	if (TessBaseAPIRecognize(e->api, NULL) == 0 && (t = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
+		*conf = TessBaseAPIMeanTextConf(e->api);
+		/* a copy in malloc'd memory, freed like the command-line tool's */
+		text = strdup(t);
+		TessDeleteText(t);
+	}
+	TessBaseAPIClear(e->api);
+	return text;
+}
+
+/*
+ * What the OCR worker does (lib/ocr_engine.c, [ocr_worker] reorient_below):
+ * a page read with little confidence may be turned, so its orientation is
+ * detected and, when it is turned, it is read again upright; the reading
+ * with the higher confidence is kept.
+ */
+static void
+read_upright(struct engine *e, const struct config *c, PIX **pix, struct result *r, char **text)
+{
+	char *again;
+	int conf = 0;
+
+	if (r->conf >= c->reorient_below || turn_upright(e->osd, pix, r) <= 0)
+		return;
+	if ((again = recognise(e, c, *pix, &conf)) == NULL)
+		return;
+	if (conf > r->conf) {
+		free(*text);
+		*text = again;
+		r->conf = conf;
+		strncat(r->note, " kept", sizeof(r->note) - strlen(r->note) - 1);
+	} else
+		free(again);
 }
 
 static int
@@ -186,29 +233,21 @@ run_api(struct engine *e, const struct config *c, const struct page *p, struct r
 {
 	double t0 = now_ms();
 	PIX *page, *pix;
-	char *t;
-	int rc = -1;
+	int conf = 0;
 
 	if ((page = pixRead(p->image)) == NULL)
 		return -1;
 	pix = prepare(page, c, r);
-	if (pix != NULL && (!c->orient || turn_upright(e->osd, &pix, r) == 0)) {
-		TessBaseAPISetPageSegMode(e->api, c->psm);
-		TessBaseAPISetImage2(e->api, pix);
-		if (TessBaseAPIRecognize(e->api, NULL) == 0 &&
-		    (t = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
-			r->conf = TessBaseAPIMeanTextConf(e->api);
-			/* a copy in malloc'd memory, freed like the command-line tool's */
-			if ((*text = strdup(t)) != NULL)
-				rc = 0;
-			TessDeleteText(t);
-		}
-		TessBaseAPIClear(e->api);
+	if (pix != NULL && (!c->orient || turn_upright(e->osd, &pix, r) >= 0) &&
+	    (*text = recognise(e, c, pix, &conf)) != NULL) {
+		r->conf = conf;
+		if (c->reorient_below > 0)
+			read_upright(e, c, &pix, r, text);
 	}
 	r->ms = now_ms() - t0;
 	pixDestroy(&pix);
 	pixDestroy(&page);
-	return rc;
+	return *text != NULL ? 0 : -1;
 }
 
 /* path in single quotes for sh, or -1 when it does not fit. */

@@ -16,47 +16,13 @@
 
 #include "lib/json.h"
 #include "lib/ocr_engine.h"
+#include "lib/ocr_words.h"
 
 struct ocr_engine {
 	TessBaseAPI *api;
+	TessBaseAPI *osd;	/* the orientation model, when reorient_below > 0 */
 	struct ocr_options opt;
 };
-
-/* A growing string for the joined text and the hOCR document. */
-struct text {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void
-text_add(struct text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *p;
-
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(t->p, cap)) == NULL) {
-			t->failed = 1;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
-
-static void
-text_adds(struct text *t, const char *s)
-{
-	text_add(t, s, strlen(s));
-}
 
 static const char *const psm_names[] = {
 	"osd_only", "auto_osd", "auto_only", "auto", "single_column", "single_block_vert_text",
@@ -100,10 +66,33 @@ ocr_engine_new(const struct ocr_options *opt, char *err, size_t errsize)
 		ocr_engine_free(e);
 		return NULL;
 	}
+	/*
+	 * Orientation is asked of an API loaded with osd alone: asked through
+	 * the eng one, it answered 270 degrees for upright pages too.
+	 */
+	if (opt->reorient_below > 0 &&
+	    ((e->osd = TessBaseAPICreate()) == NULL || TessBaseAPIInit3(e->osd, data, "osd") != 0)) {
+		snprintf(err, errsize, "tesseract cannot load its orientation model \"osd\" from %s "
+		    "(install it, or set [ocr_worker] reorient_below = 0)",
+		    data != NULL ? data : "its default tessdata directory");
+		ocr_engine_free(e);
+		return NULL;
+	}
 	TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)opt->psm);
 	/* tesseract's notes ("Estimating resolution as ...") are not log lines */
 	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
+	if (e->osd != NULL)
+		TessBaseAPISetVariable(e->osd, "debug_file", "/dev/null");
 	return e;
+}
+
+static void
+api_free(TessBaseAPI *api)
+{
+	if (api == NULL)
+		return;
+	TessBaseAPIEnd(api);
+	TessBaseAPIDelete(api);
 }
 
 void
@@ -111,10 +100,8 @@ ocr_engine_free(struct ocr_engine *e)
 {
 	if (e == NULL)
 		return;
-	if (e->api != NULL) {
-		TessBaseAPIEnd(e->api);
-		TessBaseAPIDelete(e->api);
-	}
+	api_free(e->api);
+	api_free(e->osd);
 	free(e);
 }
 
@@ -136,46 +123,6 @@ elapsed_ms(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-/* The words of the page just recognised, into the JSON array g. */
-static void
-add_words(struct ocr_engine *e, yajl_gen g, int page, double *conf_sum, long *nwords)
-{
-	TessResultIterator *it = TessBaseAPIGetIterator(e->api);
-
-	if (it == NULL)
-		return;
-	do {
-		const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(it);
-		char *word = TessResultIteratorGetUTF8Text(it, RIL_WORD);
-		int x1, y1, x2, y2;
-		float conf;
-
-		if (word == NULL)
-			continue;
-		if (!TessPageIteratorBoundingBox(pi, RIL_WORD, &x1, &y1, &x2, &y2)) {
-			TessDeleteText(word);
-			continue;
-		}
-		conf = TessResultIteratorConfidence(it, RIL_WORD);
-		yajl_gen_map_open(g);
-		json_gen_kv_string(g, "text", word);
-		json_gen_kv_double(g, "confidence", (double)(long)(conf * 100.0f + 0.5f) / 100.0);
-		json_gen_kv_int(g, "page", page);
-		json_gen_key(g, "box");
-		yajl_gen_array_open(g);
-		yajl_gen_integer(g, x1);
-		yajl_gen_integer(g, y1);
-		yajl_gen_integer(g, x2);
-		yajl_gen_integer(g, y2);
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-		*conf_sum += conf;
-		(*nwords)++;
-		TessDeleteText(word);
-	} while (TessResultIteratorNext(it, RIL_WORD));
-	TessResultIteratorDelete(it);
-}
-
 static const char hocr_head[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
@@ -187,30 +134,84 @@ static const char hocr_head[] =
 	"<meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf\"/>\n"
 	"</head>\n<body>\n";
 
-/* Recognises one page; 0, or -1 when tesseract refused it. */
+/* Recognises pix: the mean word confidence of the reading, or -1 when tesseract refused it. */
 static int
-run_page(struct ocr_engine *e, PIX *pix, int page, struct text *text, struct text *hocr, yajl_gen words,
-    double *conf_sum, long *nwords)
+recognise(struct ocr_engine *e, PIX *pix)
 {
-	char *s;
-
 	/* a page without a resolution would be guessed at, with a warning, per page */
 	if (pixGetXRes(pix) < 70)
 		pixSetResolution(pix, 300, 300);
 	TessBaseAPISetImage2(e->api, pix);
 	if (TessBaseAPIRecognize(e->api, NULL) != 0)
 		return -1;
+	return TessBaseAPIMeanTextConf(e->api);
+}
+
+/*
+ * The quarter turns clockwise that set pix upright, by the osd model; 0
+ * when it is upright or the model cannot tell.  The model answers how far
+ * the page was turned clockwise, so the way back is the rest of a circle.
+ */
+static int
+upright_turns(struct ocr_engine *e, PIX *pix)
+{
+	int deg = 0;
+	float conf = 0;
+	BOOL ok;
+
+	TessBaseAPISetImage2(e->osd, pix);
+	ok = TessBaseAPIDetectOrientationScript(e->osd, &deg, &conf, NULL, NULL);
+	TessBaseAPIClear(e->osd);
+	if (!ok || deg < 0 || deg % 90 != 0)
+		return 0;
+	return (4 - deg / 90 % 4) % 4;
+}
+
+/*
+ * Reads *pix into e->api, and a doubtful reading again upright when the
+ * orientation model says the page is turned; the better reading is the
+ * one left in e->api, and *pix is then the page it was made from.
+ * 0, or -1 when tesseract refused the page.
+ */
+static int
+read_page(struct ocr_engine *e, PIX **pix)
+{
+	int conf = recognise(e, *pix), again, turns;
+	PIX *turned;
+
+	if (conf < 0)
+		return -1;
+	if (e->osd == NULL || conf >= e->opt.reorient_below || (turns = upright_turns(e, *pix)) == 0 ||
+	    (turned = pixRotateOrth(*pix, turns)) == NULL)
+		return 0;
+	if ((again = recognise(e, turned)) > conf) {
+		pixDestroy(pix);
+		*pix = turned;
+		return 0;
+	}
+	pixDestroy(&turned);
+	/* rare: the model thought a page turned that reads worse turned; read it once more */
+	return recognise(e, *pix) < 0 ? -1 : 0;
+}
+
+/* Recognises one page into text, hocr and words; 0, or -1 when tesseract refused it. */
+static int
+run_page(struct ocr_engine *e, PIX **pix, int page, struct ocr_text *text, struct ocr_text *hocr, yajl_gen words,
+    struct ocr_word_stats *stats)
+{
+	char *s;
+
+	if (read_page(e, pix) != 0) {
+		TessBaseAPIClear(e->api);
+		return -1;
+	}
 	if ((s = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
 		if (page > 0)
-			text_add(text, "\f", 1);
-		text_adds(text, s);
+			ocr_text_add(text, "\f", 1);
+		ocr_text_adds(text, s);
 		TessDeleteText(s);
 	}
-	if ((s = TessBaseAPIGetHOCRText(e->api, page)) != NULL) {
-		text_adds(hocr, s);
-		TessDeleteText(s);
-	}
-	add_words(e, words, page + 1, conf_sum, nwords);
+	ocr_words_page(e->api, page + 1, pixGetWidth(*pix), pixGetHeight(*pix), hocr, words, stats);
 	TessBaseAPIClear(e->api);
 	return 0;
 }
@@ -239,11 +240,10 @@ enum ocr_status
 ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, struct ocr_result *r,
     char *why, size_t whysize)
 {
-	struct text text = { 0 }, hocr = { 0 };
+	struct ocr_text text = { 0 }, hocr = { 0 };
 	l_int32 format, w, h, bps, spp, cmap;
 	struct timespec t0;
-	double conf_sum = 0;
-	long nwords = 0;
+	struct ocr_word_stats stats = { 0 };
 	enum ocr_status st = OCR_OK;
 	PIXA *pages;
 	yajl_gen words;
@@ -275,23 +275,23 @@ ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, stru
 		char head[sizeof(hocr_head) + 32];
 
 		snprintf(head, sizeof(head), hocr_head, TessVersion());
-		text_adds(&hocr, head);
+		ocr_text_adds(&hocr, head);
 	}
-	text_adds(&text, "");
+	ocr_text_adds(&text, "");
 	for (int i = 0; i < n && st == OCR_OK; i++) {
 		PIX *pix = pixaGetPix(pages, i, L_CLONE);
 
 		if (pix == NULL || pixGetWidth(pix) * (uint64_t)pixGetHeight(pix) > e->opt.max_pixels) {
 			snprintf(why, whysize, "page %d is missing or larger than the limit", i + 1);
 			st = pix == NULL ? OCR_UNREADABLE : OCR_TOO_LARGE;
-		} else if (run_page(e, pix, i, &text, &hocr, words, &conf_sum, &nwords) != 0) {
+		} else if (run_page(e, &pix, i, &text, &hocr, words, &stats) != 0) {
 			snprintf(why, whysize, "tesseract could not recognise page %d", i + 1);
 			st = OCR_ERROR;
 		}
 		pixDestroy(&pix);
 	}
 	pixaDestroy(&pages);
-	text_adds(&hocr, "</body>\n</html>\n");
+	ocr_text_adds(&hocr, "</body>\n</html>\n");
 	yajl_gen_array_close(words);
 	if (st == OCR_OK && (text.failed || hocr.failed)) {
 		snprintf(why, whysize, "out of memory");
@@ -320,7 +320,7 @@ ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, stru
 	r->text = text.p;
 	r->hocr = hocr.p;
 	r->pages = n;
-	r->mean_confidence = nwords > 0 ? conf_sum / (double)nwords : 0;
+	r->mean_confidence = stats.words > 0 ? stats.conf_sum / (double)stats.words : 0;
 	r->ocr_ms = elapsed_ms(&t0);
 	return OCR_OK;
 }

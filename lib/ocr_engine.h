@@ -9,6 +9,14 @@
  * stays single-threaded (on a small machine tesseract's own threads make
  * it many times slower, and the workers already fill the cores).
  *
+ * Pages are read as they come.  One read with little confidence may be
+ * lying on its side or upside down: the orientation model is asked, and
+ * if it says the page is turned, the page is read again upright and the
+ * reading with the higher confidence is kept (its word boxes and hOCR are
+ * then those of the upright page).  That costs the orientation check only
+ * on doubtful pages, where tesseract's own PSM_AUTO_OSD spends it on every
+ * page (doc/OCR-MEASUREMENTS.md).
+ *
  * What an image is decides what can go wrong: bytes leptonica cannot
  * decode are OCR_UNREADABLE (the job fails at once, retrying cannot
  * help), more declared pixels than allowed is OCR_TOO_LARGE (refused
@@ -26,6 +34,8 @@ struct ocr_options {
 	const char *languages;		/* "eng", "eng+vie" */
 	const char *tessdata;		/* NULL or "": tesseract's own default */
 	int psm;			/* tesseract page segmentation mode */
+	int reorient_below;		/* a page whose mean word confidence is below this
+					   (0..100) has its orientation checked; 0: never */
 	uint64_t max_pixels;		/* per page, declared width times height */
 	int max_pages;			/* of a multi-page TIFF */
 };

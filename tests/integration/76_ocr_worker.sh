@@ -106,6 +106,15 @@ if [ -d "$data/ocr" ]; then
 	done
 	http GET "$obase/api/ocr/jobs/${page_job[phototest]}/hocr" "${auth[@]}"
 	like "$BODY" 'class=.ocrx_word' "the hOCR has words"
+	printf '%s' "$BODY" >"$T_DIR/phototest.hocr"
+	check "the hOCR is well-formed XML" xmllint --noout "$T_DIR/phototest.hocr"
+	is "$(grep -o "class='ocrx_word'" "$T_DIR/phototest.hocr" | wc -l)" \
+		"$(psql_q "select jsonb_array_length(words) from ocr.ocr_jobs where id = '${page_job[phototest]}'")" \
+		"  one ocrx_word for each stored word box"
+	like "$(grep -m1 "class='ocr_line'" "$T_DIR/phototest.hocr")" "title='bbox [0-9]+ [0-9]+ [0-9]+ [0-9]+; baseline " \
+		"  lines carry their box and baseline"
+	http GET "$obase/api/ocr/jobs/${page_job[phototest-rotated-180]}/hocr" "${auth[@]}"
+	like "$BODY" "<span class='ocrx_word' [^>]*>quick</span>" "the page read upside down has its words upright in the hOCR"
 	is "$(psql_q "select jsonb_array_length(words) > 50 and (words->0->'box') is not null from ocr.ocr_jobs where id = '${page_job[phototest]}'")" t \
 		"word boxes are stored"
 
