@@ -31,14 +31,23 @@
 #include "lib/pg.h"
 #include "bin/quill-ocr-worker/ocrw.h"
 
+/*
+ * The row as processing, unless the job was deleted (its mark in
+ * ocr.deleted_jobs, for this upload's time): one row (attempts, false) to
+ * go on, (0, true) to drop the file, none when the job is finished.
+ */
 static const char start_sql[] =
-	"INSERT INTO ocr.ocr_jobs AS j (id, user_id, filename, content_type, size_bytes, sha256, source, "
+	"WITH mark AS (SELECT 1 FROM ocr.deleted_jobs WHERE id = $1 "
+	"AND created_at = timestamptz 'epoch' + $9::bigint * interval '1 microsecond'), "
+	"up AS (INSERT INTO ocr.ocr_jobs AS j (id, user_id, filename, content_type, size_bytes, sha256, source, "
 	"idempotency_key, created_at, status, attempts, started_at) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, timestamptz 'epoch' + $9::bigint * interval '1 microsecond', "
-	"'processing', 1, now()) "
+	"SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::bigint, $6::text, $7::text, $8::text, "
+	"timestamptz 'epoch' + $9::bigint * interval '1 microsecond', 'processing', 1, now() "
+	"WHERE NOT EXISTS (SELECT 1 FROM mark) "
 	"ON CONFLICT (id) DO UPDATE SET status = 'processing', attempts = j.attempts + 1, started_at = now(), "
 	"updated_at = now() WHERE j.status IN ('queued', 'processing') "
-	"RETURNING j.attempts";
+	"RETURNING j.attempts) "
+	"SELECT attempts, false FROM up UNION ALL SELECT 0, true FROM mark";
 
 static const char done_sql[] =
 	"UPDATE ocr.ocr_jobs SET status = 'done', text = $2, hocr = $3, words = $4::jsonb, "
@@ -218,6 +227,13 @@ on_started(void *arg, const PGresult *res, const char *err)
 		if (spool_finish(&o->spool, o->cur) != 0)
 			log_warn("event=spool_finish_failed file=cur/%s", o->cur);
 		log_info("event=job_already_finished job=%s", o->file.meta.job_id);
+		release(o);
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+		/* deleted while its file was claimed or away in cur/ */
+		unlinkat(o->spool.dir_fd[SPOOL_CUR], o->cur, 0);
+		log_info("event=job_dropped job=%s reason=deleted", o->file.meta.job_id);
 		release(o);
 		return;
 	}

@@ -186,10 +186,18 @@ jobs_hocr(struct http_request *hr)
 /* --- delete --- */
 
 /*
- * The row goes first; then whatever the spool still holds of the job.  A
- * worker holding it in cur/ finds the row gone when it records the
- * result, and drops the file itself.
+ * The row goes first, leaving a mark in ocr.deleted_jobs (sql/ocr/003);
+ * then whatever the spool still holds of the job.  A worker holding it in
+ * cur/ finds the row gone when it records the result, or the mark when it
+ * starts, and drops the file itself.
  */
+static const char delete_sql[] =
+	"WITH d AS (DELETE FROM ocr.ocr_jobs j WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid) "
+	"RETURNING j.id, j.created_at), "
+	"mark AS (INSERT INTO ocr.deleted_jobs (id, created_at) SELECT id, created_at FROM d "
+	"ON CONFLICT DO NOTHING) "
+	"SELECT id FROM d";
+
 static void
 remove_spool_files(struct spool *s, const char *job)
 {
@@ -236,6 +244,5 @@ jobs_delete(struct http_request *hr)
 	struct job_op *op = job_op_new(hr, 0);
 
 	if (op != NULL && job_op_id(op))
-		query_one(op, "DELETE FROM ocr.ocr_jobs j WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid) "
-		    "RETURNING j.id", on_deleted);
+		query_one(op, delete_sql, on_deleted);
 }

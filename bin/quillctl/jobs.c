@@ -444,6 +444,9 @@ static const char purge_sql[] =
     "AND coalesce(finished_at, updated_at) < now() - $2::bigint * interval '1 millisecond' "
     "RETURNING id";
 
+static const char purge_marks_sql[] =
+    "DELETE FROM ocr.deleted_jobs WHERE deleted_at < now() - $1::bigint * interval '1 millisecond'";
+
 /* Removes dir/name if it is there: 1 removed, 0 not there, -1 after a message. */
 static int
 remove_file(struct spool *s, enum spool_dir dir, const char *name)
@@ -499,7 +502,10 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 			goto out;
 		files += n;
 	}
-	if (db_command(conn, "COMMIT") != 0)
+	PQclear(res);
+	/* a deleted job's mark outlives any file of it well within the retention */
+	if ((res = db_run(conn, "deleting from ocr.deleted_jobs", purge_marks_sql, 1, params + 1,
+	    PGRES_COMMAND_OK)) == NULL || db_command(conn, "COMMIT") != 0)
 		goto out;
 	printf("removed %d job%s and %ld spool file%s\n", rows, rows == 1 ? "" : "s",
 	    files, files == 1 ? "" : "s");

@@ -83,6 +83,33 @@ http GET "$obase/api/ocr/jobs/$waiting" "${auth[@]}"
 is "$(json .status) $(json .page_count) $(json .attempts)" "done 1 1" "  one page, one attempt"
 is "$(spool_files done) $(spool_files new) $(spool_files cur)" "1 0 0" "  its file moved to done/"
 
+# --- a job deleted while a worker holds its file stays deleted ---
+kill -TERM "$worker"
+check "the worker master stops" wait_gone "$worker" 100
+upload "$T_DIR/dot.png"
+gone=$JOB
+check "  an upload's row is written" wait_for 50 sh -c "[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select status from ocr.ocr_jobs where id = '$gone'\")\" = queued ]"
+# a worker claimed it, then died before marking it processing
+mv "$spool/new/$gone" "$spool/cur/$gone.999999"
+http DELETE "$obase/api/ocr/jobs/$gone" "${auth[@]}"
+is "$STATUS" 204 "a job whose file a worker holds is deleted: 204"
+# an Idempotency-Key used again after its job was deleted names a new job
+key=(-H "Idempotency-Key: again-$u")
+http POST "$obase/api/ocr/jobs" "${auth[@]}" "${key[@]}" -F "file=@$T_DIR/dot.png"
+keyed=$(json .id)
+check "  a keyed upload's row is written" wait_for 50 sh -c "[ -n \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select status from ocr.ocr_jobs where id = '$keyed'\")\" ]"
+http DELETE "$obase/api/ocr/jobs/$keyed" "${auth[@]}"
+http POST "$obase/api/ocr/jobs" "${auth[@]}" "${key[@]}" -F "file=@$T_DIR/dot.png"
+is "$STATUS $(json .id)" "202 $keyed" "  the same key after the deletion: 202, the same id"
+start_daemon quill-ocr-worker "$conf"
+worker=$DAEMON_PID
+check "the new master hands the held file back and a worker drops it" \
+	wait_for 150 grep -q "event=job_dropped job=$gone reason=deleted" "$T_DIR/log/quill-ocr-worker.log"
+is "$(psql_q "select count(*) from ocr.ocr_jobs where id = '$gone'")" 0 "  its row does not come back"
+is "$(find "$spool" -name "$gone*" | wc -l)" 0 "  and none of its files is left"
+check "the job sent again with the key is done" wait_for 150 finished "$keyed"
+is "$(job_status "$keyed")" done "  done"
+
 # --- the pages with ground truth ---
 if [ -d "$data/ocr" ]; then
 	declare -A bound=([phototest]=0.02 [phototest-rotated-R]=0.02 [phototest-rotated-180]=0.02

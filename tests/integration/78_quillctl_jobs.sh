@@ -224,9 +224,17 @@ for bad in "--status queued" "--status" "--older-than 7x" "--older-than 30ms" "-
 	ctl jobs purge $bad >/dev/null 2>&1
 	is "$?" 64 "jobs purge $bad is a usage error"
 done
+# marks of deleted jobs (sql/ocr/003): one older than the retention, one not
+mark_old=$(uuid)
+mark_new=$(uuid)
+db "insert into ocr.deleted_jobs (id, created_at, deleted_at) values
+	('$mark_old', now() - interval '3 days', now() - interval '2 days'),
+	('$mark_new', now() - interval '1 hour', now() - interval '1 hour')" >/dev/null
 out=$(ctl jobs purge 2>&1)
 is "$?:$out" "0:removed 2 jobs and 3 spool files" \
 	"purge: the done and failed jobs finished before the retention (1d), with their files"
+is "$(db "select string_agg(id::text, ' ') from ocr.deleted_jobs where id in ('$mark_old', '$mark_new')")" "$mark_new" \
+	"purge drops the marks of jobs deleted before the retention, and keeps the rest"
 is "$(db "select count(*) from ocr.ocr_jobs where id in ('$jdo', '$jfo')")" 0 "  their rows are gone"
 check "  done/ID is gone" gone "done/$jdo"
 check "  failed/ID and its reason are gone" sh -c "[ ! -e '$spool/failed/$jfo' ] && [ ! -e '$spool/failed/$jfo.reason' ]"
