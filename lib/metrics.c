@@ -11,13 +11,13 @@
  * cumulative; summed and accumulated when rendered), the sum in
  * microseconds, and the count.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "lib/metrics.h"
+#include "lib/strbuf.h"
 #include "lib/log.h"
 
 /* Bucket upper bounds in microseconds (0.5 ms .. 2.5 s). */
@@ -160,44 +160,6 @@ sum_cell(metrics_id id, size_t offset)
 	return total;
 }
 
-/* A growable text buffer; on allocation failure it stops growing and flags it. */
-struct text {
-	char *buf;
-	size_t len, cap;
-	int failed;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-text_printf(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		if (t->failed)
-			return;
-		va_start(ap, fmt);
-		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->failed = 1;
-			return;
-		}
-		if ((size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		size_t cap = t->cap * 2 + (size_t)n;
-		char *nb = realloc(t->buf, cap);
-		if (nb == NULL) {
-			t->failed = 1;
-			return;
-		}
-		t->buf = nb;
-		t->cap = cap;
-	}
-}
-
 static const char *
 type_name(enum metrics_kind kind)
 {
@@ -213,18 +175,18 @@ type_name(enum metrics_kind kind)
 
 /* Writes `name{labels}` or `name{labels,extra}`, omitting empty braces. */
 static void
-series_head(struct text *t, const struct series *s, const char *suffix, const char *extra)
+series_head(struct strbuf *t, const struct series *s, const char *suffix, const char *extra)
 {
 	const char *sep = s->labels[0] != '\0' && extra != NULL ? "," : "";
 
 	if (s->labels[0] == '\0' && extra == NULL)
-		text_printf(t, "%s%s ", s->name, suffix);
+		strbuf_printf(t, "%s%s ", s->name, suffix);
 	else
-		text_printf(t, "%s%s{%s%s%s} ", s->name, suffix, s->labels, sep, extra != NULL ? extra : "");
+		strbuf_printf(t, "%s%s{%s%s%s} ", s->name, suffix, s->labels, sep, extra != NULL ? extra : "");
 }
 
 static void
-render_histogram(struct text *t, const struct series *s, metrics_id id)
+render_histogram(struct strbuf *t, const struct series *s, metrics_id id)
 {
 	uint64_t cumulative = 0;
 	char le[48];
@@ -233,31 +195,29 @@ render_histogram(struct text *t, const struct series *s, metrics_id id)
 		cumulative += sum_cell(id, (size_t)b);
 		snprintf(le, sizeof(le), "le=\"%g\"", (double)bucket_us[b] / 1e6);
 		series_head(t, s, "_bucket", le);
-		text_printf(t, "%llu\n", (unsigned long long)cumulative);
+		strbuf_printf(t, "%llu\n", (unsigned long long)cumulative);
 	}
 	series_head(t, s, "_bucket", "le=\"+Inf\"");
-	text_printf(t, "%llu\n", (unsigned long long)sum_cell(id, METRICS_BUCKETS + 1));
+	strbuf_printf(t, "%llu\n", (unsigned long long)sum_cell(id, METRICS_BUCKETS + 1));
 	series_head(t, s, "_sum", NULL);
-	text_printf(t, "%.6f\n", (double)sum_cell(id, METRICS_BUCKETS) / 1e6);
+	strbuf_printf(t, "%.6f\n", (double)sum_cell(id, METRICS_BUCKETS) / 1e6);
 	series_head(t, s, "_count", NULL);
-	text_printf(t, "%llu\n", (unsigned long long)sum_cell(id, METRICS_BUCKETS + 1));
+	strbuf_printf(t, "%llu\n", (unsigned long long)sum_cell(id, METRICS_BUCKETS + 1));
 }
 
 char *
 metrics_render(size_t *len)
 {
-	struct text t = { malloc(4096), 0, 4096, 0 };
+	struct strbuf t = { 0 };
 	const char *last_name = "";
 
-	if (t.buf == NULL)
-		return NULL;
-	t.buf[0] = '\0';
+	strbuf_adds(&t, "");
 	for (int i = 0; i < nseries && cells != NULL; i++) {
 		const struct series *s = &series[i];
 
 		/* HELP and TYPE once per family; a family's series are registered together. */
 		if (strcmp(s->name, last_name) != 0) {
-			text_printf(&t, "# HELP %s %s\n# TYPE %s %s\n", s->name, s->help, s->name,
+			strbuf_printf(&t, "# HELP %s %s\n# TYPE %s %s\n", s->name, s->help, s->name,
 			    type_name(s->kind));
 			last_name = s->name;
 		}
@@ -265,16 +225,16 @@ metrics_render(size_t *len)
 			render_histogram(&t, s, i);
 		else if (s->kind == METRICS_GAUGE) {
 			series_head(&t, s, "", NULL);
-			text_printf(&t, "%lld\n", (long long)sum_cell(i, 0));
+			strbuf_printf(&t, "%lld\n", (long long)sum_cell(i, 0));
 		} else {
 			series_head(&t, s, "", NULL);
-			text_printf(&t, "%llu\n", (unsigned long long)sum_cell(i, 0));
+			strbuf_printf(&t, "%llu\n", (unsigned long long)sum_cell(i, 0));
 		}
 	}
 	if (t.failed) {
-		free(t.buf);
+		free(t.p);
 		return NULL;
 	}
 	*len = t.len;
-	return t.buf;
+	return t.p;
 }

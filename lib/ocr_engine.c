@@ -196,7 +196,7 @@ read_page(struct ocr_engine *e, PIX **pix)
 
 /* Recognises one page into text, hocr and words; 0, or -1 when tesseract refused it. */
 static int
-run_page(struct ocr_engine *e, PIX **pix, int page, struct ocr_text *text, struct ocr_text *hocr, yajl_gen words,
+run_page(struct ocr_engine *e, PIX **pix, int page, struct strbuf *text, struct strbuf *hocr, yajl_gen words,
     struct ocr_word_stats *stats)
 {
 	char *s;
@@ -207,8 +207,8 @@ run_page(struct ocr_engine *e, PIX **pix, int page, struct ocr_text *text, struc
 	}
 	if ((s = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
 		if (page > 0)
-			ocr_text_add(text, "\f", 1);
-		ocr_text_adds(text, s);
+			strbuf_add(text, "\f", 1);
+		strbuf_adds(text, s);
 		TessDeleteText(s);
 	}
 	ocr_words_page(e->api, page + 1, pixGetWidth(*pix), pixGetHeight(*pix), hocr, words, stats);
@@ -240,7 +240,7 @@ enum ocr_status
 ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, struct ocr_result *r,
     char *why, size_t whysize)
 {
-	struct ocr_text text = { 0 }, hocr = { 0 };
+	struct strbuf text = { 0 }, hocr = { 0 };
 	l_int32 format, w, h, bps, spp, cmap;
 	struct timespec t0;
 	struct ocr_word_stats stats = { 0 };
@@ -275,9 +275,9 @@ ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, stru
 		char head[sizeof(hocr_head) + 32];
 
 		snprintf(head, sizeof(head), hocr_head, TessVersion());
-		ocr_text_adds(&hocr, head);
+		strbuf_adds(&hocr, head);
 	}
-	ocr_text_adds(&text, "");
+	strbuf_adds(&text, "");
 	for (int i = 0; i < n && st == OCR_OK; i++) {
 		PIX *pix = pixaGetPix(pages, i, L_CLONE);
 
@@ -291,7 +291,7 @@ ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, stru
 		pixDestroy(&pix);
 	}
 	pixaDestroy(&pages);
-	ocr_text_adds(&hocr, "</body>\n</html>\n");
+	strbuf_adds(&hocr, "</body>\n</html>\n");
 	yajl_gen_array_close(words);
 	if (st == OCR_OK && (text.failed || hocr.failed)) {
 		snprintf(why, whysize, "out of memory");

@@ -9,65 +9,16 @@
  * renderer writes it.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lib/json.h"
 #include "lib/ocr_words.h"
 
-void
-ocr_text_add(struct ocr_text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *p;
-
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(t->p, cap)) == NULL) {
-			t->failed = 1;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
-
-void
-ocr_text_adds(struct ocr_text *t, const char *s)
-{
-	ocr_text_add(t, s, strlen(s));
-}
-
-void
-ocr_text_printf(struct ocr_text *t, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	/* every format here is a tag with numbers and ids: far below the buffer */
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		t->failed = 1;
-		return;
-	}
-	ocr_text_add(t, buf, (size_t)n);
-}
-
 /* s as XML character data or attribute value; control bytes are left out. */
 static void
-add_escaped(struct ocr_text *t, const char *s)
+add_escaped(struct strbuf *t, const char *s)
 {
 	const char *run = s;
 
@@ -85,11 +36,11 @@ add_escaped(struct ocr_text *t, const char *s)
 				continue;
 			rep = "";
 		}
-		ocr_text_add(t, run, (size_t)(s - run));
-		ocr_text_adds(t, rep);
+		strbuf_add(t, run, (size_t)(s - run));
+		strbuf_adds(t, rep);
 		run = s + 1;
 	}
-	ocr_text_add(t, run, (size_t)(s - run));
+	strbuf_add(t, run, (size_t)(s - run));
 }
 
 enum { LINE, PAR, BLOCK, NLEVELS };
@@ -97,7 +48,7 @@ enum { LINE, PAR, BLOCK, NLEVELS };
 static const char *const close_tag[NLEVELS] = { "</span>\n", "</p>\n", "</div>\n" };
 
 struct walk {
-	struct ocr_text *hocr;
+	struct strbuf *hocr;
 	const TessPageIterator *pi;
 	int page;
 	int count[NLEVELS + 1];	/* ids given per level; the last is words */
@@ -111,7 +62,7 @@ close_up_to(struct walk *w, int level)
 {
 	for (int l = LINE; l <= level; l++)
 		if (w->open[l]) {
-			ocr_text_adds(w->hocr, close_tag[l]);
+			strbuf_adds(w->hocr, close_tag[l]);
 			w->open[l] = false;
 		}
 }
@@ -122,7 +73,7 @@ open_block(struct walk *w)
 	int x1 = 0, y1 = 0, x2 = 0, y2 = 0;
 
 	TessPageIteratorBoundingBox(w->pi, RIL_BLOCK, &x1, &y1, &x2, &y2);
-	ocr_text_printf(w->hocr, "<div class='ocr_carea' id='block_%d_%d' title='bbox %d %d %d %d'>\n",
+	strbuf_printf(w->hocr, "<div class='ocr_carea' id='block_%d_%d' title='bbox %d %d %d %d'>\n",
 	    w->page, ++w->count[BLOCK], x1, y1, x2, y2);
 	w->open[BLOCK] = true;
 }
@@ -134,13 +85,13 @@ open_par(struct walk *w, const TessResultIterator *it)
 	int x1 = 0, y1 = 0, x2 = 0, y2 = 0;
 
 	TessPageIteratorBoundingBox(w->pi, RIL_PARA, &x1, &y1, &x2, &y2);
-	ocr_text_printf(w->hocr, "<p class='ocr_par' id='par_%d_%d'", w->page, ++w->count[PAR]);
+	strbuf_printf(w->hocr, "<p class='ocr_par' id='par_%d_%d'", w->page, ++w->count[PAR]);
 	if (lang != NULL && lang[0] != '\0') {
-		ocr_text_adds(w->hocr, " lang='");
+		strbuf_adds(w->hocr, " lang='");
 		add_escaped(w->hocr, lang);
-		ocr_text_adds(w->hocr, "'");
+		strbuf_adds(w->hocr, "'");
 	}
-	ocr_text_printf(w->hocr, " title='bbox %d %d %d %d'>\n", x1, y1, x2, y2);
+	strbuf_printf(w->hocr, " title='bbox %d %d %d %d'>\n", x1, y1, x2, y2);
 	w->open[PAR] = true;
 }
 
@@ -154,16 +105,16 @@ open_line(struct walk *w)
 	int x1 = 0, y1 = 0, x2 = 0, y2 = 0, b1x, b1y, b2x, b2y;
 
 	TessPageIteratorBoundingBox(w->pi, RIL_TEXTLINE, &x1, &y1, &x2, &y2);
-	ocr_text_printf(w->hocr, "<span class='ocr_line' id='line_%d_%d' title='bbox %d %d %d %d",
+	strbuf_printf(w->hocr, "<span class='ocr_line' id='line_%d_%d' title='bbox %d %d %d %d",
 	    w->page, ++w->count[LINE], x1, y1, x2, y2);
 	if (TessPageIteratorBaseline(w->pi, RIL_TEXTLINE, &b1x, &b1y, &b2x, &b2y)) {
 		double dx = b2x - b1x, slope = dx != 0 ? (b2y - b1y) / dx : 0;
 		double offset = (b1y - y2) - slope * (b1x - x1);
 
-		ocr_text_printf(w->hocr, "; baseline %g %g", round(slope * 1000) / 1000 + 0.0,
+		strbuf_printf(w->hocr, "; baseline %g %g", round(slope * 1000) / 1000 + 0.0,
 		    round(offset * 1000) / 1000 + 0.0);
 	}
-	ocr_text_adds(w->hocr, "'>\n");
+	strbuf_adds(w->hocr, "'>\n");
 	w->open[LINE] = true;
 }
 
@@ -202,13 +153,13 @@ add_word_json(yajl_gen g, const char *text, float conf, int page, const int box[
 }
 
 void
-ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct ocr_text *hocr,
+ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *hocr,
     yajl_gen words, struct ocr_word_stats *stats)
 {
 	struct walk w = { .hocr = hocr, .page = page };
 	TessResultIterator *it = TessBaseAPIGetIterator(api);
 
-	ocr_text_printf(hocr, "<div class='ocr_page' id='page_%d' title='bbox 0 0 %d %d; ppageno %d'>\n",
+	strbuf_printf(hocr, "<div class='ocr_page' id='page_%d' title='bbox 0 0 %d %d; ppageno %d'>\n",
 	    page, width, height, page - 1);
 	if (it != NULL) {
 		w.pi = TessResultIteratorGetPageIteratorConst(it);
@@ -232,10 +183,10 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct ocr_tex
 			}
 			open_containers(&w, it);
 			conf = TessResultIteratorConfidence(it, RIL_WORD);
-			ocr_text_printf(hocr, "<span class='ocrx_word' id='word_%d_%d' title='bbox %d %d %d %d; x_wconf %d'>",
+			strbuf_printf(hocr, "<span class='ocrx_word' id='word_%d_%d' title='bbox %d %d %d %d; x_wconf %d'>",
 			    page, ++w.count[NLEVELS], box[0], box[1], box[2], box[3], (int)conf);
 			add_escaped(hocr, text);
-			ocr_text_adds(hocr, "</span>\n");
+			strbuf_adds(hocr, "</span>\n");
 			add_word_json(words, text, conf, page, box);
 			stats->conf_sum += conf;
 			stats->words++;
@@ -244,5 +195,5 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct ocr_tex
 		TessResultIteratorDelete(it);
 	}
 	close_up_to(&w, BLOCK);
-	ocr_text_adds(hocr, "</div>\n");
+	strbuf_adds(hocr, "</div>\n");
 }

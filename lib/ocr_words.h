@@ -14,21 +14,10 @@
 #ifndef QUILL_OCR_WORDS_H
 #define QUILL_OCR_WORDS_H
 
-#include <stddef.h>
-
 #include <tesseract/capi.h>
 #include <yajl/yajl_gen.h>
 
-/* A growing string; failed is set, and the rest ignored, once memory runs out. */
-struct ocr_text {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-void ocr_text_add(struct ocr_text *t, const char *s, size_t n);
-void ocr_text_adds(struct ocr_text *t, const char *s);
-void ocr_text_printf(struct ocr_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "lib/strbuf.h"
 
 /* Sums over the words of every page, for the mean confidence. */
 struct ocr_word_stats {
@@ -41,7 +30,7 @@ struct ocr_word_stats {
  * height are the image's) to hocr as an ocr_page div, and each of its
  * words to the open JSON array words as {text, confidence, page, box}.
  */
-void ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct ocr_text *hocr,
+void ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *hocr,
     yajl_gen words, struct ocr_word_stats *stats);
 
 #endif
