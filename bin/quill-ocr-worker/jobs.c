@@ -92,6 +92,20 @@ release(struct ocrw *o)
 	jobs_kick(o);
 }
 
+/*
+ * The job was deleted: its file goes, not to done/.  If the unlink fails
+ * the file stays in cur/, comes back to new/ with the next recovery and
+ * is dropped then.
+ */
+static void
+drop_deleted(struct ocrw *o)
+{
+	if (unlinkat(o->spool.dir_fd[SPOOL_CUR], o->cur, 0) != 0)
+		log_warn("event=spool_unlink_failed file=cur/%s", o->cur);
+	log_info("event=job_dropped job=%s reason=deleted", o->file.meta.job_id);
+	release(o);
+}
+
 /* Back to new/, to be tried again after the backoff for this attempt. */
 static void
 defer(struct ocrw *o, const char *why)
@@ -154,9 +168,7 @@ on_done_recorded(void *arg, const PGresult *res, const char *err)
 	}
 	if (PQntuples(res) == 0) {
 		/* the job was deleted while it ran: nothing is kept */
-		unlinkat(o->spool.dir_fd[SPOOL_CUR], o->cur, 0);
-		log_info("event=job_dropped job=%s reason=deleted", o->file.meta.job_id);
-		release(o);
+		drop_deleted(o);
 		return;
 	}
 	if (spool_finish(&o->spool, o->cur) != 0)
@@ -232,9 +244,7 @@ on_started(void *arg, const PGresult *res, const char *err)
 	}
 	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
 		/* deleted while its file was claimed or away in cur/ */
-		unlinkat(o->spool.dir_fd[SPOOL_CUR], o->cur, 0);
-		log_info("event=job_dropped job=%s reason=deleted", o->file.meta.job_id);
-		release(o);
+		drop_deleted(o);
 		return;
 	}
 	o->attempts = atoi(PQgetvalue(res, 0, 0));

@@ -55,6 +55,7 @@ upload() {
 }
 job_status() { psql_q "select status from ocr.ocr_jobs where id = '$1'"; }
 finished() { local s; s=$(job_status "$1"); [ "$s" = done ] || [ "$s" = failed ]; }
+job_is() { [ "$(job_status "$1")" = "$2" ]; }
 # spool_files DIR: how many files the spool directory holds
 spool_files() { find "$spool/$1" -maxdepth 1 -type f ! -name '*.reason' | wc -l; }
 
@@ -88,7 +89,7 @@ kill -TERM "$worker"
 check "the worker master stops" wait_gone "$worker" 100
 upload "$T_DIR/dot.png"
 gone=$JOB
-check "  an upload's row is written" wait_for 50 sh -c "[ \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select status from ocr.ocr_jobs where id = '$gone'\")\" = queued ]"
+check "  an upload's row is written" wait_for 50 job_is "$gone" queued
 # a worker claimed it, then died before marking it processing
 mv "$spool/new/$gone" "$spool/cur/$gone.999999"
 http DELETE "$obase/api/ocr/jobs/$gone" "${auth[@]}"
@@ -97,7 +98,7 @@ is "$STATUS" 204 "a job whose file a worker holds is deleted: 204"
 key=(-H "Idempotency-Key: again-$u")
 http POST "$obase/api/ocr/jobs" "${auth[@]}" "${key[@]}" -F "file=@$T_DIR/dot.png"
 keyed=$(json .id)
-check "  a keyed upload's row is written" wait_for 50 sh -c "[ -n \"\$(psql -X -q -At 'host=$QUILL_TEST_PG_HOST dbname=quill user=quill' -c \"select status from ocr.ocr_jobs where id = '$keyed'\")\" ]"
+check "  a keyed upload's row is written" wait_for 50 job_is "$keyed" queued
 http DELETE "$obase/api/ocr/jobs/$keyed" "${auth[@]}"
 http POST "$obase/api/ocr/jobs" "${auth[@]}" "${key[@]}" -F "file=@$T_DIR/dot.png"
 is "$STATUS $(json .id)" "202 $keyed" "  the same key after the deletion: 202, the same id"
