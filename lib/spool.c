@@ -42,6 +42,7 @@ spool_open(struct spool *s, const char *path, char *err, size_t errsize)
 
 	for (int i = 0; i < SPOOL_NDIRS; i++)
 		s->dir_fd[i] = -1;
+	s->stage.buf = NULL;
 	if (gethostname(s->host, sizeof(s->host)) != 0 || s->host[0] == '\0')
 		strcpy(s->host, "localhost");
 	s->host[sizeof(s->host) - 1] = '\0';
@@ -78,6 +79,7 @@ spool_close(struct spool *s)
 			close(s->dir_fd[i]);
 		s->dir_fd[i] = -1;
 	}
+	direct_stage_free(&s->stage);
 }
 
 /* --- the header --- */
@@ -335,6 +337,7 @@ int
 spool_deliver(struct spool *s, struct spool_meta *m, const void *data, size_t len)
 {
 	char header[SPOOL_HEADER_MAX], name[SPOOL_NAME_MAX];
+	struct iovec parts[2];
 	int fd, hlen, saved;
 
 	if (spool_sha256(data, len, m->sha256) != 0) {
@@ -349,8 +352,9 @@ spool_deliver(struct spool *s, struct spool_meta *m, const void *data, size_t le
 	snprintf(name, sizeof(name), "%s.%ld.%s", m->job_id, (long)getpid(), s->host);
 	if ((fd = openat(s->dir_fd[SPOOL_TMP], name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) == -1)
 		return -1;
-	if (write_all(fd, header, (size_t)hlen) != 0 || write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
+	parts[0] = (struct iovec){ .iov_base = header, .iov_len = (size_t)hlen };
+	parts[1] = (struct iovec){ .iov_base = (void *)data, .iov_len = len };
+	if (direct_write(&s->stage, fd, parts, 2) != 0 || fsync(fd) != 0) {
 		saved = errno;
 		close(fd);
 		unlinkat(s->dir_fd[SPOOL_TMP], name, 0);

@@ -32,6 +32,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "lib/direct_write.h"
 #include "lib/uuid.h"
 
 enum spool_dir {
@@ -52,6 +53,7 @@ enum spool_dir {
 struct spool {
 	int dir_fd[SPOOL_NDIRS];
 	char host[64];		/* for tmp/ names; no '.' or '/' */
+	struct direct_stage stage;	/* spool_deliver's writes */
 };
 
 /* What travels with a job.  Strings are NUL-terminated copies. */
