@@ -57,6 +57,8 @@ const struct config_key config_keys[] = {
 	  "request bodies above this are buffered in an unlinked file under body_buffer_dir, not in memory" },
 	{ "http", "body_buffer_dir", CONFIG_STRING, "/var/tmp", 0, 0, NULL,
 	  "directory for those buffer files; keep it off the OCR spool's file system so a full spool still answers 507" },
+	{ "http", "cpu_slice_us", CONFIG_INT, "500", 0, 100000, NULL,
+	  "CPU slice in microseconds the HTTP workers ask of the kernel (Linux 6.12+): short, so a request is served at once while OCR keeps the cores busy; 0: the kernel's default" },
 	{ "http", "keepalive_timeout", CONFIG_DURATION, "10s", 100, 1 * HOUR, NULL,
 	  "how long an idle connection, or one sending its request headers, is kept" },
 
