@@ -84,12 +84,43 @@ on_row_written(void *arg, const PGresult *res, const char *err)
 	free(job);
 }
 
+/*
+ * The row is written after the answer: the 202 rests on the fsync'd
+ * file alone, and a query sent first woke PostgreSQL's backend, which on
+ * a busy machine could run before the answer was written.  The answer
+ * may end the request and free its memory, so the row is made from a copy.
+ */
+static void
+write_row(struct pg_pool *db, const struct spool_meta *m, size_t len, bool keyed)
+{
+	char size[24], created[24], *job;
+	const char *params[9];
+
+	snprintf(size, sizeof(size), "%zu", len);
+	snprintf(created, sizeof(created), "%lld", (long long)m->created_us);
+	params[0] = m->job_id;
+	params[1] = m->user_id;
+	params[2] = m->filename[0] != '\0' ? m->filename : NULL;
+	params[3] = imagetype_mime(imagetype_from_name(m->type));
+	params[4] = size;
+	params[5] = m->sha256;
+	params[6] = m->source;
+	params[7] = keyed ? m->idempotency_key : NULL;
+	params[8] = created;
+	job = strdup(m->job_id);
+	/* a NULL handle means on_row_written has run already: it logged and freed */
+	if (job != NULL)
+		(void)pg_query_params_async(db, insert_sql, 9, params, on_row_written, job);
+}
+
 static void
 spool_and_record(struct job_op *op)
 {
 	struct upload *u = op->data;
-	char size[24], created[24], *job;
-	const char *params[9];
+	struct pg_pool *db = op->hr->worker->db;
+	struct spool_meta meta;
+	size_t len = u->len;
+	bool keyed = u->keyed;
 
 	if (spool_deliver(&op->ocrd->spool, &u->meta, u->data, u->len) != 0) {
 		if (errno == ENOSPC || errno == EDQUOT) {
@@ -103,23 +134,9 @@ spool_and_record(struct job_op *op)
 	}
 	log_info("event=job_spooled job=%s user=%s type=%s bytes=%zu request_id=%s", u->meta.job_id,
 	    u->meta.user_id, u->meta.type, u->len, op->hr->request_id);
-	snprintf(size, sizeof(size), "%zu", u->len);
-	snprintf(created, sizeof(created), "%lld", (long long)u->meta.created_us);
-	params[0] = u->meta.job_id;
-	params[1] = u->meta.user_id;
-	params[2] = u->meta.filename[0] != '\0' ? u->meta.filename : NULL;
-	params[3] = imagetype_mime(imagetype_from_name(u->meta.type));
-	params[4] = size;
-	params[5] = u->meta.sha256;
-	params[6] = u->meta.source;
-	params[7] = u->keyed ? u->meta.idempotency_key : NULL;
-	params[8] = created;
-	/* the 202 is what the fsync'd spool file promises; the row need not wait */
-	job = strdup(u->meta.job_id);
-	/* a NULL handle means on_row_written has run already: it logged and freed */
-	if (job != NULL)
-		(void)pg_query_params_async(op->hr->worker->db, insert_sql, 9, params, on_row_written, job);
+	meta = u->meta;
 	answer_spooled(op, 202);
+	write_row(db, &meta, len, keyed);
 }
 
 /* --- Idempotency-Key --- */
