@@ -199,19 +199,13 @@ static int
 run_page(struct ocr_engine *e, PIX **pix, int page, struct strbuf *text, struct strbuf *hocr, yajl_gen words,
     struct ocr_word_stats *stats)
 {
-	char *s;
-
 	if (read_page(e, pix) != 0) {
 		TessBaseAPIClear(e->api);
 		return -1;
 	}
-	if ((s = TessBaseAPIGetUTF8Text(e->api)) != NULL) {
-		if (page > 0)
-			strbuf_add(text, "\f", 1);
-		strbuf_adds(text, s);
-		TessDeleteText(s);
-	}
-	ocr_words_page(e->api, page + 1, pixGetWidth(*pix), pixGetHeight(*pix), hocr, words, stats);
+	if (page > 0)
+		strbuf_add(text, "\f", 1);
+	ocr_words_page(e->api, page + 1, pixGetWidth(*pix), pixGetHeight(*pix), text, hocr, words, stats);
 	TessBaseAPIClear(e->api);
 	return 0;
 }

@@ -49,6 +49,7 @@ static const char *const close_tag[NLEVELS] = { "</span>\n", "</p>\n", "</div>\n
 
 struct walk {
 	struct strbuf *hocr;
+	struct strbuf *text;
 	const TessPageIterator *pi;
 	int page;
 	int count[NLEVELS + 1];	/* ids given per level; the last is words */
@@ -152,11 +153,28 @@ add_word_json(yajl_gen g, const char *text, float conf, int page, const int box[
 	yajl_gen_map_close(g);
 }
 
-void
-ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *hocr,
-    yajl_gen words, struct ocr_word_stats *stats)
+/*
+ * The plain text is laid out as tesseract's GetUTF8Text lays it out: the
+ * words of a line joined by spaces, a newline after each line and one
+ * more before a new paragraph.  Made here, it saves that call another walk
+ * over the page.
+ */
+static void
+separate(struct walk *w)
 {
-	struct walk w = { .hocr = hocr, .page = page };
+	if (w->count[NLEVELS] == 0)
+		return;
+	if (!w->begins[LINE])
+		strbuf_adds(w->text, " ");
+	else
+		strbuf_adds(w->text, w->begins[PAR] || w->begins[BLOCK] ? "\n\n" : "\n");
+}
+
+void
+ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *text,
+    struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats)
+{
+	struct walk w = { .hocr = hocr, .text = text, .page = page };
 	TessResultIterator *it = TessBaseAPIGetIterator(api);
 
 	strbuf_printf(hocr, "<div class='ocr_page' id='page_%d' title='bbox 0 0 %d %d; ppageno %d'>\n",
@@ -168,25 +186,31 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf 
 			int box[4];
 			float conf;
 
-			if (TessPageIteratorIsAtBeginningOf(w.pi, RIL_BLOCK))
-				w.begins[BLOCK] = true;
-			if (TessPageIteratorIsAtBeginningOf(w.pi, RIL_PARA))
-				w.begins[PAR] = true;
-			if (TessPageIteratorIsAtBeginningOf(w.pi, RIL_TEXTLINE))
+			/* each question walks the word's line (tesseract works out its
+			   reading order), and only a line's first word can begin more */
+			if (TessPageIteratorIsAtBeginningOf(w.pi, RIL_TEXTLINE)) {
 				w.begins[LINE] = true;
+				if (TessPageIteratorIsAtBeginningOf(w.pi, RIL_PARA)) {
+					w.begins[PAR] = true;
+					if (TessPageIteratorIsAtBeginningOf(w.pi, RIL_BLOCK))
+						w.begins[BLOCK] = true;
+				}
+			}
 			if ((text = TessResultIteratorGetUTF8Text(it, RIL_WORD)) == NULL)
 				continue;
-			if (text[0] == '\0' ||
+			if (text[strspn(text, " ")] == '\0' ||
 			    !TessPageIteratorBoundingBox(w.pi, RIL_WORD, &box[0], &box[1], &box[2], &box[3])) {
 				TessDeleteText(text);
 				continue;
 			}
+			separate(&w);
 			open_containers(&w, it);
 			conf = TessResultIteratorConfidence(it, RIL_WORD);
 			strbuf_printf(hocr, "<span class='ocrx_word' id='word_%d_%d' title='bbox %d %d %d %d; x_wconf %d'>",
 			    page, ++w.count[NLEVELS], box[0], box[1], box[2], box[3], (int)conf);
 			add_escaped(hocr, text);
 			strbuf_adds(hocr, "</span>\n");
+			strbuf_adds(w.text, text);
 			add_word_json(words, text, conf, page, box);
 			stats->conf_sum += conf;
 			stats->words++;
@@ -196,4 +220,8 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf 
 	}
 	close_up_to(&w, BLOCK);
 	strbuf_adds(hocr, "</div>\n");
+	/* the last line's end, and a paragraph's when one began after it in
+	   lines without words */
+	if (w.count[NLEVELS] > 0)
+		strbuf_adds(w.text, w.begins[PAR] ? "\n\n" : "\n");
 }

@@ -1,6 +1,7 @@
 /*
- * ocr_words: what tesseract recognised on one page, as an hOCR fragment
- * and as word boxes in JSON, from one walk over its result iterator.
+ * ocr_words: what tesseract recognised on one page, as plain text, as an
+ * hOCR fragment and as word boxes in JSON, from one walk over its result
+ * iterator.
  *
  * tesseract's own hOCR renderer took 130-180 ms for a page of 700 words,
  * some 8 % of reading the page, and the word boxes another walk after it
@@ -27,10 +28,11 @@ struct ocr_word_stats {
 
 /*
  * Appends the page last recognised by api (page counts from 1; width and
- * height are the image's) to hocr as an ocr_page div, and each of its
- * words to the open JSON array words as {text, confidence, page, box}.
+ * height are the image's) to text as tesseract's GetUTF8Text would give
+ * it, to hocr as an ocr_page div, and each of its words to the open JSON
+ * array words as {text, confidence, page, box}.
  */
-void ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *hocr,
-    yajl_gen words, struct ocr_word_stats *stats);
+void ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *text,
+    struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats);
 
 #endif

@@ -504,12 +504,6 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static void
-skip(const char *why)
-{
-	printf("ok %d - # SKIP %s\n", ++tap_count, why);
-}
-
 /* Sizes as file(1) reports them. */
 static void
 test_data_files(const char *dir)
