@@ -62,6 +62,9 @@ const struct config_key config_keys[] = {
 	{ "http", "keepalive_timeout", CONFIG_DURATION, "10s", 100, 1 * HOUR, NULL,
 	  "how long an idle connection, or one sending its request headers, is kept" },
 
+	{ "sentiment", "lexicon", CONFIG_STRING, QUILL_DATADIR "/quill/vader_lexicon.txt", 0, 0, NULL,
+	  "VADER's lexicon (vader_lexicon.txt of the npm package vader-sentiment 1.1.3), installed by make install" },
+
 	{ "database", "admin", CONFIG_STRING, "dbname=quill", 0, 0, NULL,
 	  "libpq conninfo used by quillctl migrate (a role that may create schemas and roles)" },
 	{ "database", "migrations_dir", CONFIG_STRING, QUILL_DATADIR "/quill/sql", 0, 0, NULL,

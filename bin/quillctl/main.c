@@ -39,6 +39,7 @@
 #include "bin/quillctl/jobs.h"
 #include "bin/quillctl/keys.h"
 #include "bin/quillctl/migrate.h"
+#include "bin/quillctl/sentiment.h"
 #include "bin/quillctl/users.h"
 
 #define EX_USAGE_STATUS 64	/* sysexits.h EX_USAGE */
@@ -63,6 +64,7 @@ usage(FILE *out)
 	    "       quillctl [-c FILE] jobs show|requeue JOB_ID\n"
 	    "       quillctl [-c FILE] jobs purge [--status done|failed] [--older-than DURATION]\n"
 	    "       quillctl [-c FILE] spool status\n"
+	    "       quillctl [-c FILE] sentiment TEXT...|-\n"
 	    "       quillctl -h\n"
 	    "\n"
 	    "  migrate           apply the pending SQL migrations of every schema\n"
@@ -89,6 +91,8 @@ usage(FILE *out)
 	    "                    longer ago than DURATION (7d, 12h, 30m; default the\n"
 	    "                    [ocr_worker] retention), and their spool files\n"
 	    "  spool status      files in each spool directory, the age of the oldest in new/\n"
+	    "  sentiment         VADER's neg, neu, pos and compound scores of the words\n"
+	    "                    given (joined by spaces), or of standard input for -\n"
 	    "\n"
 	    "  -c FILE  configuration file (default %s if it exists)\n",
 	    JOBS_LIST_DEFAULT, DEFAULT_CONFIG);
@@ -378,7 +382,11 @@ main(int argc, char **argv)
 		rc = keys_command(path, argc, argv);
 	else if (strcmp(argv[0], "jobs") == 0)
 		rc = jobs_command(path, argc, argv);
-	else if (strcmp(argv[0], "spool") == 0 && argc == 2 && strcmp(argv[1], "status") == 0) {
+	else if (strcmp(argv[0], "sentiment") == 0 && argc >= 2) {
+		cfg = load_config(path);
+		rc = sentiment_print(cfg, argc - 1, argv + 1);
+		config_free(cfg);
+	} else if (strcmp(argv[0], "spool") == 0 && argc == 2 && strcmp(argv[1], "status") == 0) {
 		cfg = load_config(path);
 		rc = jobs_spool_status(cfg);
 		config_free(cfg);
