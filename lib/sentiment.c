@@ -8,6 +8,7 @@
  * names the reference's own step it reproduces.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,6 +80,10 @@ struct token {
 	const char *text;	/* UTF-8, NUL-terminated */
 	const char *lower;	/* text lower-cased */
 	bool upper;		/* Python's isupper: some A-Z and no a-z */
+	bool in_lexicon;	/* lower is in the lexicon, with valence */
+	bool is_booster;	/* lower is a booster or dampener, with scalar */
+	bool negation;		/* text is a negation, or has n't in it */
+	double valence, scalar;
 };
 
 /* --- reading the text --- */
@@ -258,33 +263,55 @@ make_token(const uint32_t *cp, size_t n, char **store, struct token *t)
 
 /* --- the reference's checks --- */
 
-static bool
-has(const struct sentiment_lexicon *lx, const char *word)
-{
-	double v;
+/* The word lists in order, for bsearch; sorted once per process. */
+static const char *sorted_boosters[NELEM(boosters)], *sorted_negations[NELEM(negations)];
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
 
-	return sentiment_lexicon_get(lx, word, strlen(word), &v);
+static int
+compare_words(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+sort_word_lists(void)
+{
+	for (size_t i = 0; i < NELEM(boosters); i++)
+		sorted_boosters[i] = boosters[i].word;
+	for (size_t i = 0; i < NELEM(negations); i++)
+		sorted_negations[i] = negations[i];
+	qsort(sorted_boosters, NELEM(boosters), sizeof(sorted_boosters[0]), compare_words);
+	qsort(sorted_negations, NELEM(negations), sizeof(sorted_negations[0]), compare_words);
 }
 
 static bool
 booster(const char *word, double *scalar)
 {
+	const char **hit = bsearch(&word, sorted_boosters, NELEM(boosters), sizeof(sorted_boosters[0]), compare_words);
+
+	if (hit == NULL)
+		return false;
 	for (size_t i = 0; i < NELEM(boosters); i++)
-		if (strcmp(boosters[i].word, word) == 0) {
+		if (boosters[i].word == *hit)
 			*scalar = boosters[i].scalar;
-			return true;
-		}
-	return false;
+	return true;
 }
 
 /* negated() of one word: a negation, or anything with n't. */
 static bool
 negated(const char *word)
 {
-	for (size_t i = 0; i < NELEM(negations); i++)
-		if (strcmp(negations[i], word) == 0)
-			return true;
-	return strstr(word, "n't") != NULL;
+	return bsearch(&word, sorted_negations, NELEM(negations), sizeof(sorted_negations[0]), compare_words) != NULL ||
+	    strstr(word, "n't") != NULL;
+}
+
+/* What the checks ask of a word, asked once. */
+static void
+classify(const struct sentiment_lexicon *lx, struct token *t)
+{
+	t->in_lexicon = sentiment_lexicon_get(lx, t->lower, strlen(t->lower), &t->valence);
+	t->is_booster = booster(t->lower, &t->scalar);
+	t->negation = negated(t->text);
 }
 
 /* scalar_inc_dec: what a preceding booster or dampener adds. */
@@ -293,7 +320,8 @@ scalar_inc_dec(const struct token *w, double valence, bool cap_diff)
 {
 	double scalar = 0.0;
 
-	if (booster(w->lower, &scalar)) {
+	if (w->is_booster) {
+		scalar = w->scalar;
 		if (valence < 0)
 			scalar *= -1;
 		if (cap_diff && w->upper) {
@@ -309,13 +337,13 @@ scalar_inc_dec(const struct token *w, double valence, bool cap_diff)
 static double
 never_check(double valence, const struct token *w, int start_i, size_t i)
 {
-	if (start_i == 0 && negated(w[i - 1].text))
+	if (start_i == 0 && w[i - 1].negation)
 		valence = valence * N_SCALAR;
 	if (start_i == 1) {
 		if (strcmp(w[i - 2].text, "never") == 0 &&
 		    (strcmp(w[i - 1].text, "so") == 0 || strcmp(w[i - 1].text, "this") == 0))
 			valence = valence * 1.5;
-		else if (negated(w[i - 2].text))
+		else if (w[i - 2].negation)
 			valence = valence * N_SCALAR;
 	}
 	if (start_i == 2) {
@@ -323,7 +351,7 @@ never_check(double valence, const struct token *w, int start_i, size_t i)
 		    (strcmp(w[i - 2].text, "so") == 0 || strcmp(w[i - 2].text, "this") == 0)) ||
 		    strcmp(w[i - 1].text, "so") == 0 || strcmp(w[i - 1].text, "this") == 0)
 			valence = valence * 1.25;
-		else if (negated(w[i - 3].text))
+		else if (w[i - 3].negation)
 			valence = valence * N_SCALAR;
 	}
 	return valence;
@@ -387,24 +415,25 @@ idioms_check(double valence, const struct token *w, size_t n, size_t i)
 }
 
 static double
-least_check(const struct sentiment_lexicon *lx, double valence, const struct token *w, size_t i)
+least_check(double valence, const struct token *w, size_t i)
 {
-	if (i > 1 && strcmp(w[i - 1].lower, "least") == 0 && !has(lx, w[i - 1].lower)) {
+	if (i > 1 && strcmp(w[i - 1].lower, "least") == 0 && !w[i - 1].in_lexicon) {
 		if (strcmp(w[i - 2].lower, "at") != 0 && strcmp(w[i - 2].lower, "very") != 0)
 			valence = valence * N_SCALAR;
-	} else if (i > 0 && strcmp(w[i - 1].lower, "least") == 0 && !has(lx, w[i - 1].lower))
+	} else if (i > 0 && strcmp(w[i - 1].lower, "least") == 0 && !w[i - 1].in_lexicon)
 		valence = valence * N_SCALAR;
 	return valence;
 }
 
 /* sentiment_valence: the valence of word i in its context. */
 static double
-word_valence(const struct sentiment_lexicon *lx, const struct token *w, size_t n, size_t i, bool cap_diff)
+word_valence(const struct token *w, size_t n, size_t i, bool cap_diff)
 {
-	double valence = 0;
+	double valence;
 
-	if (!sentiment_lexicon_get(lx, w[i].lower, strlen(w[i].lower), &valence))
+	if (!w[i].in_lexicon)
 		return 0;
+	valence = w[i].valence;
 	if (w[i].upper && cap_diff) {
 		if (valence > 0)
 			valence += C_INCR;
@@ -418,7 +447,7 @@ word_valence(const struct sentiment_lexicon *lx, const struct token *w, size_t n
 		if (i <= (size_t)start_i)
 			continue;
 		before = &w[i - (size_t)(start_i + 1)];
-		if (has(lx, before->lower))
+		if (before->in_lexicon)
 			continue;
 		s = scalar_inc_dec(before, valence, cap_diff);
 		if (start_i == 1 && s != 0)
@@ -430,7 +459,7 @@ word_valence(const struct sentiment_lexicon *lx, const struct token *w, size_t n
 		if (start_i == 2)
 			valence = idioms_check(valence, w, n, i);
 	}
-	return least_check(lx, valence, w, i);
+	return least_check(valence, w, i);
 }
 
 /* --- the scores --- */
@@ -445,7 +474,15 @@ static double
 js_fixed(double x, int digits)
 {
 	char buf[400], *dot, *last;
+	double scale = pow(10, digits), r = fabs(x) * scale, whole = floor(r);
 
+	/* far from a tie, ordinary rounding decides, and n / 10^d is the double
+	   parseFloat would make of the digits (one correctly rounded division) */
+	if (fabs(r - whole - 0.5) > 1e-6) {
+		double n = r - whole > 0.5 ? whole + 1 : whole;
+
+		return x < 0 && n != 0 ? -(n / scale) : n / scale;
+	}
 	snprintf(buf, sizeof(buf), "%.*f", digits + 120, fabs(x));
 	if ((dot = strchr(buf, '.')) == NULL)
 		return x;
@@ -566,18 +603,19 @@ sentiment_score(const struct sentiment_lexicon *lx, const char *text, size_t len
 			ntok += make_token(cp + start, i - start, &store, &w[ntok]);
 			start = i + 1;
 		}
-	/* allcap_differential */
-	for (size_t i = 0; i < ntok; i++)
+	pthread_once(&sorted_once, sort_word_lists);
+	/* allcap_differential, and what each word is */
+	for (size_t i = 0; i < ntok; i++) {
 		caps += w[i].upper;
+		classify(lx, &w[i]);
+	}
 	cap_diff = ntok - caps > 0 && ntok - caps < ntok;
 	for (size_t i = 0; i < ntok; i++) {
-		double scalar;
-
 		if ((i + 1 < ntok && strcmp(w[i].lower, "kind") == 0 && strcmp(w[i + 1].lower, "of") == 0) ||
-		    booster(w[i].lower, &scalar))
+		    w[i].is_booster)
 			sentiments[i] = 0;
 		else
-			sentiments[i] = word_valence(lx, w, ntok, i, cap_diff);
+			sentiments[i] = word_valence(w, ntok, i, cap_diff);
 	}
 	/* but_check: the first "but", else the first "BUT" */
 	for (size_t i = 0; i < ntok && but == SIZE_MAX; i++)

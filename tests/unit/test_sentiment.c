@@ -43,6 +43,9 @@ test_known(void)
 	ok(s.pos == 1.0 && s.neu == 0 && s.neg == 0 && s.compound == 0.4404, "\"good\": pos 1, compound 0.4404");
 	s = score("not good", 8);
 	ok(s.neg == 0.706 && s.neu == 0.294 && s.compound == -0.3412, "\"not good\": neg 0.706, compound -0.3412");
+	/* neu is 1/16 = 0.0625 exactly: a tie, which toFixed rounds up and printf to the even 0.062 */
+	s = score("gj gj gj gj gj the", 18);
+	ok(s.neu == 0.063 && s.pos == 0.938, "a tie at the third decimal goes away from zero, as toFixed does");
 	s = score("GOOD but bad!!", 14);
 	ok(in_range(&s) && s.compound < 0, "\"GOOD but bad!!\": the part after but weighs more");
 }
