@@ -75,6 +75,9 @@ static const char *const punctuation_marks[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A chat message's working block (some 450 bytes of text) needs no malloc. */
+#define ARENA_ON_STACK 16384
+
 /* One word of the text, as the reference's words_and_emoticons holds it. */
 struct token {
 	const char *text;	/* UTF-8, NUL-terminated */
@@ -580,9 +583,11 @@ sentiment_score(const struct sentiment_lexicon *lx, const char *text, size_t len
 	 * a valence for each, and each word's text and lower case, neither
 	 * more than three bytes for each byte read (a bad byte becomes U+FFFD).
 	 */
+	_Alignas(max_align_t) char arena[ARENA_ON_STACK];
 	size_t max_tok = len / 2 + 1, cp_bytes = (len * sizeof(uint32_t) + 7) & ~(size_t)7;
 	size_t tok_bytes = max_tok * sizeof(struct token), val_bytes = max_tok * sizeof(double);
-	char *block = malloc(cp_bytes + tok_bytes + val_bytes + 6 * len + 2 * max_tok);
+	size_t need = cp_bytes + tok_bytes + val_bytes + 6 * len + 2 * max_tok;
+	char *block = len > SIZE_MAX / 64 ? NULL : need <= sizeof(arena) ? arena : malloc(need);
 	size_t ncp = 0, ntok = 0, start = 0, but = SIZE_MAX, caps = 0;
 	uint32_t *cp = (uint32_t *)block;
 	struct token *w;
@@ -632,6 +637,7 @@ sentiment_score(const struct sentiment_lexicon *lx, const char *text, size_t len
 				sentiments[i] = sentiments[i] * 1.5;
 		}
 	score_valence(sentiments, ntok, text, len, out);
-	free(block);
+	if (block != arena)
+		free(block);
 	return 0;
 }

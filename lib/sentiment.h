@@ -9,8 +9,9 @@
  *
  * The lexicon is data (vader_lexicon.txt, installed under the data
  * directory), loaded once and then only read: any number of threads may
- * score texts with one lexicon at the same time.  A call allocates one
- * working block sized by its text, nothing else.
+ * score texts with one lexicon at the same time.  A call works in one
+ * block sized by its text: on the stack for a chat message, else one
+ * malloc.
  *
  * Text that is not valid UTF-8 is read with each byte that begins no
  * valid sequence standing for U+FFFD, so any bytes have a defined score.
