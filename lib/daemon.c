@@ -223,9 +223,11 @@ start_verifier(struct worker *wk)
  * before a woken one runs: an upload wakes several times before its 202
  * and waited that long at each (bench/RESULTS.md).  A short slice of its
  * own gives the woken worker an earlier deadline, so it runs at once;
- * it uses no more CPU than before.  Kernels before 6.12 take the request
- * and ignore it.
+ * it uses no more CPU than before.  It is the calling thread's alone.
+ * Kernels before 6.12 take the request and ignore it.
  */
+#define SCHED_FLAG_KEEP_POLICY_BIT 0x08	/* sched_setattr(2): SCHED_FLAG_KEEP_POLICY */
+
 static void
 ask_short_slice(const struct config *cfg)
 {
@@ -248,7 +250,7 @@ ask_short_slice(const struct config *cfg)
 		nice = 0;
 	memset(&attr, 0, sizeof(attr));
 	attr.size = sizeof(attr);
-	attr.sched_policy = SCHED_OTHER;
+	attr.sched_flags = SCHED_FLAG_KEEP_POLICY_BIT;	/* batch, if an operator chose it, stays */
 	attr.sched_nice = nice;
 	attr.sched_runtime = (uint64_t)us * 1000;
 	if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
@@ -290,10 +292,11 @@ worker_main(int slot, void *arg)
 		fatalx("event=worker_start_failed reason=verifier");
 	if (d.def->has_http && http_server_start(&srv, &w, d.listen_fd, &d.router) != 0)
 		fatalx("event=worker_start_failed reason=http");
-	if (d.def->has_http)
-		ask_short_slice(d.cfg);
 	if (d.def->worker_init != NULL && d.def->worker_init(&w) != 0)
 		fatalx("event=worker_start_failed reason=init");
+	/* after worker_init: threads it started (authd's hashing) keep the usual slice */
+	if (d.def->has_http)
+		ask_short_slice(d.cfg);
 
 	drain_ms = d.drain_ms;
 	for (;;) {

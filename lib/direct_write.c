@@ -76,9 +76,14 @@ direct_write(struct direct_stage *st, int fd, const struct iovec *parts, int npa
 		total += parts[i].iov_len;
 	/* a full disk says so here, before any byte is written; a file system
 	   without fallocate is written as it comes */
-	if (total > 0 && fallocate(fd, 0, 0, (off_t)round_up(total)) != 0 &&
-	    errno != EOPNOTSUPP && errno != ENOSYS)
-		return -1;
+	if (total > 0) {
+		int rc;
+
+		while ((rc = fallocate(fd, 0, 0, (off_t)round_up(total))) != 0 && errno == EINTR)
+			;
+		if (rc != 0 && errno != EOPNOTSUPP && errno != ENOSYS)
+			return -1;
+	}
 	if (st->buf == NULL && posix_memalign((void **)&st->buf, ALIGN, STAGE_SIZE) != 0) {
 		st->buf = NULL;
 		errno = ENOMEM;

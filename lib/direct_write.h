@@ -8,7 +8,7 @@
  * upload needs new ones (bench/RESULTS.md).  Here the bytes are copied
  * into one staging buffer, kept for the life of the process so its pages
  * stay backed, and written from it with O_DIRECT.  The file's blocks are
- * allocated first with posix_fallocate, which also tells a full disk
+ * allocated first with fallocate(2), which also tells a full disk
  * before anything is written.  A file system that refuses O_DIRECT gets
  * ordinary writes.  The caller still fsyncs: O_DIRECT skips the cache,
  * not the disk's own.
