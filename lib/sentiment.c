@@ -91,33 +91,37 @@ struct token {
 
 /* --- reading the text --- */
 
-/* The next code point of s (n bytes left); a byte that begins no valid sequence is U+FFFD. */
+/*
+ * The next code point of s (n bytes left).  A broken sequence is one
+ * U+FFFD for as many of its bytes as could have begun a valid one (the
+ * "maximal subpart" of the WHATWG decoder, which node uses), so that the
+ * words, and their UTF-16 lengths, are the ones the reference sees.
+ */
 static uint32_t
 next_code_point(const unsigned char *s, size_t n, size_t *used)
 {
-	uint32_t c = s[0], min;
+	uint32_t c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;	/* the second byte's range */
 	size_t len;
 
 	*used = 1;
 	if (c < 0x80)
 		return c;
 	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, c &= 0x1f, min = 0x80;
+		len = 2, c &= 0x1f;
 	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, c &= 0x0f, min = 0x800;
+		len = 3, c &= 0x0f, lo = c == 0 ? 0xa0 : 0x80, hi = c == 0x0d ? 0x9f : 0xbf;
 	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, c &= 0x07, min = 0x10000;
+		len = 4, c &= 0x07, lo = c == 0 ? 0x90 : 0x80, hi = c == 4 ? 0x8f : 0xbf;
 	else
 		return 0xfffd;
-	if (n < len)
-		return 0xfffd;
 	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
+		if (i >= n || s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf)) {
+			*used = i;
 			return 0xfffd;
+		}
 		c = (c << 6) | (s[i] & 0x3f);
 	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0xfffd;
 	*used = len;
 	return c;
 }
@@ -149,7 +153,11 @@ utf16_units(const uint32_t *cp, size_t n)
 static char *
 put_utf8(char *out, uint32_t c)
 {
-	if (c < 0x80) {
+	if (c == 0) {
+		/* as C0 80, so that a NUL ends no word early; it matches no key either way */
+		*out++ = (char)0xc0;
+		*out++ = (char)0x80;
+	} else if (c < 0x80) {
 		*out++ = (char)c;
 	} else if (c < 0x800) {
 		*out++ = (char)(0xc0 | c >> 6);

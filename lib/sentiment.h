@@ -13,8 +13,9 @@
  * block sized by its text: on the stack for a chat message, else one
  * malloc.
  *
- * Text that is not valid UTF-8 is read with each byte that begins no
- * valid sequence standing for U+FFFD, so any bytes have a defined score.
+ * Text that is not valid UTF-8 is read as node reads it: each broken
+ * sequence stands for one U+FFFD, so any bytes have a defined score, and
+ * the reference's.
  */
 #ifndef QUILL_SENTIMENT_H
 #define QUILL_SENTIMENT_H

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # lib/sentiment against the reference it reproduces: the npm package
 # vader-sentiment 1.1.3, run by node on the same sentences.  The corpus is
-# tests/sentiment/corpus.js's generated sentences (every rule, combined)
-# and the hand-written chat messages of tests/sentiment/chat.txt; every
+# tests/sentiment/corpus.js's generated sentences (every rule, combined),
+# the hand-written chat messages of tests/sentiment/chat.txt and a few
+# lines of broken UTF-8 and NUL bytes; every
 # score of every sentence must be equal at the reference's own rounding.
 # Skipped, with the reason, when node or the package cannot be had.
 . "$QUILL_SRC/tests/lib.sh"
@@ -31,6 +32,10 @@ reference=$T_DIR/package/build/vaderSentiment.bundle.js
 
 node "$QUILL_SRC/tests/sentiment/corpus.js" "$lexicon" "$generated" 20261202 >"$T_DIR/corpus.txt"
 cat "$QUILL_SRC/tests/sentiment/chat.txt" >>"$T_DIR/corpus.txt"
+# bytes that are not UTF-8 (node reads each broken sequence as one U+FFFD),
+# and NUL bytes inside words
+printf 'abc \xe2\x82 happy\n\xe2\x82 \xe2\x82 good\ngood\x00xyz is it\nnot\x00 good\n\xf0\x9f\x98 ok good\n' >>"$T_DIR/corpus.txt"
+printf '\xed\xa0\x80 bad\n\xc0\xaf wow\n\xf4\x90\x80\x80 nice\n\xe0\x80\x80 sad sad\n\xff\xfe good\nno\x00n'"'"'t great\n' >>"$T_DIR/corpus.txt"
 total=$(wc -l <"$T_DIR/corpus.txt")
 check "the corpus has at least 2000 sentences ($total)" test "$total" -ge 2000
 
