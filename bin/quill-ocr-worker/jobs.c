@@ -259,22 +259,10 @@ on_started(void *arg, const PGresult *res, const char *err)
 static void
 start(struct ocrw *o)
 {
-	const struct spool_meta *m = &o->file.meta;
-	char size[24], created[24];
-	const char *params[9];
+	struct spool_row row;
 
-	snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
-	snprintf(created, sizeof(created), "%lld", (long long)m->created_us);
-	params[0] = m->job_id;
-	params[1] = m->user_id;
-	params[2] = m->filename[0] != '\0' ? m->filename : NULL;
-	params[3] = imagetype_mime(imagetype_from_name(m->type));
-	params[4] = size;
-	params[5] = m->sha256;
-	params[6] = m->source;
-	params[7] = m->idempotency_key[0] != '\0' ? m->idempotency_key : NULL;
-	params[8] = created;
-	query(o, start_sql, 9, params, on_started);
+	spool_row_params(&o->file.meta, &row);
+	query(o, start_sql, 9, row.params, on_started);
 }
 
 /* A file in cur/ that is no spool file cannot become a job: it goes to failed/. */

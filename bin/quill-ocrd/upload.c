@@ -35,7 +35,6 @@ struct upload {
 	struct spool_meta meta;
 	const char *data;
 	size_t len;
-	bool keyed;
 };
 
 static const char insert_sql[] =
@@ -91,26 +90,16 @@ on_row_written(void *arg, const PGresult *res, const char *err)
  * may end the request and free its memory, so the row is made from a copy.
  */
 static void
-write_row(struct pg_pool *db, const struct spool_meta *m, size_t len, bool keyed)
+write_row(struct pg_pool *db, const struct spool_meta *m)
 {
-	char size[24], created[24], *job;
-	const char *params[9];
+	struct spool_row row;
+	char *job;
 
-	snprintf(size, sizeof(size), "%zu", len);
-	snprintf(created, sizeof(created), "%lld", (long long)m->created_us);
-	params[0] = m->job_id;
-	params[1] = m->user_id;
-	params[2] = m->filename[0] != '\0' ? m->filename : NULL;
-	params[3] = imagetype_mime(imagetype_from_name(m->type));
-	params[4] = size;
-	params[5] = m->sha256;
-	params[6] = m->source;
-	params[7] = keyed ? m->idempotency_key : NULL;
-	params[8] = created;
+	spool_row_params(m, &row);
 	job = strdup(m->job_id);
 	/* a NULL handle means on_row_written has run already: it logged and freed */
 	if (job != NULL)
-		(void)pg_query_params_async(db, insert_sql, 9, params, on_row_written, job);
+		(void)pg_query_params_async(db, insert_sql, 9, row.params, on_row_written, job);
 }
 
 static void
@@ -119,8 +108,6 @@ spool_and_record(struct job_op *op)
 	struct upload *u = op->data;
 	struct pg_pool *db = op->hr->worker->db;
 	struct spool_meta meta;
-	size_t len = u->len;
-	bool keyed = u->keyed;
 
 	if (spool_deliver(&op->ocrd->spool, &u->meta, u->data, u->len) != 0) {
 		if (errno == ENOSPC || errno == EDQUOT) {
@@ -136,7 +123,7 @@ spool_and_record(struct job_op *op)
 	    u->meta.user_id, u->meta.type, u->len, op->hr->request_id);
 	meta = u->meta;
 	answer_spooled(op, 202);
-	write_row(db, &meta, len, keyed);
+	write_row(db, &meta);
 }
 
 /* --- Idempotency-Key --- */
@@ -354,7 +341,6 @@ upload_create(struct http_request *hr)
 	}
 	memcpy(u->meta.idempotency_key, key.base, key.len);
 	u->meta.idempotency_key[key.len] = '\0';
-	u->keyed = true;
 	keyed_job_id(u->meta.user_id, u->meta.idempotency_key, u->meta.job_id);
 	if (spool_sha256(u->data, u->len, u->meta.sha256) != 0) {
 		http_send_error(hr, 503, "unavailable", "the server is out of resources; try again");
