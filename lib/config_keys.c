@@ -54,7 +54,7 @@ const struct config_key config_keys[] = {
 	{ "http", "max_body", CONFIG_SIZE, "1m", 1 * KB, 1 * GB, NULL,
 	  "largest request body accepted (413 above it)" },
 	{ "http", "body_memory", CONFIG_SIZE, "1m", 64 * KB, 1 * GB, NULL,
-	  "request bodies above this are buffered in an unlinked file under body_buffer_dir, not in memory" },
+	  "a request body whose buffer reaches this is kept in an unlinked file under body_buffer_dir, not in memory (the buffer grows by doubling, so from a body of about half this)" },
 	{ "http", "body_buffer_dir", CONFIG_STRING, "/var/tmp", 0, 0, NULL,
 	  "directory for those buffer files; keep it off the OCR spool's file system so a full spool still answers 507" },
 	{ "http", "cpu_slice_us", CONFIG_INT, "500", 0, 100000, NULL,
