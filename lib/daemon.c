@@ -216,6 +216,8 @@ start_verifier(struct worker *wk)
 	return wk->verifier != NULL ? 0 : -1;
 }
 
+#define SCHED_FLAG_KEEP_POLICY_BIT 0x08	/* sched_setattr(2): SCHED_FLAG_KEEP_POLICY */
+
 /*
  * A worker answering requests sleeps on the network and the disk and
  * runs for moments.  While OCR workers keep every core busy, Linux's fair
@@ -226,8 +228,6 @@ start_verifier(struct worker *wk)
  * it uses no more CPU than before.  It is the calling thread's alone.
  * Kernels before 6.12 take the request and ignore it.
  */
-#define SCHED_FLAG_KEEP_POLICY_BIT 0x08	/* sched_setattr(2): SCHED_FLAG_KEEP_POLICY */
-
 static void
 ask_short_slice(const struct config *cfg)
 {

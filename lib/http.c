@@ -655,9 +655,9 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 			largest = r->routes[i].max_body;
 
 	/*
-	 * libh2o keeps a request body in its socket buffer; above the
-	 * threshold that buffer is an unlinked file it maps, so a large
-	 * upload never sits in the heap.  A libh2o global: one per worker.
+	 * libh2o keeps a request body in its socket buffer, which grows by
+	 * doubling; once it reaches the threshold it is an unlinked file
+	 * libh2o maps, so a large upload never sits in the heap.  A libh2o global: one per worker.
 	 */
 	snprintf(h2o_socket_buffer_mmap_settings.fn_template, sizeof(h2o_socket_buffer_mmap_settings.fn_template),
 	    "%s/quill-body.XXXXXX", config_str(w->cfg, "http", "body_buffer_dir"));

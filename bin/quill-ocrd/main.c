@@ -55,12 +55,12 @@ master_init(const struct config *cfg, char *err, size_t errsize)
 }
 
 /*
- * An upload's body grows in buffers of doubling size until it passes
- * [http] body_memory and moves to a file.  Left to itself, malloc maps
- * the larger ones fresh and unmaps them on free, so every upload had the
- * kernel zero a megabyte of new pages (11 % of these workers' CPU).
- * Below body_memory they now come from the heap, and freed ones stay
- * there, up to four times body_memory, for the next upload.
+ * An upload's body grows in buffers of doubling size until the buffer
+ * reaches [http] body_memory and moves to a file.  Left to itself, malloc
+ * maps the larger ones fresh and unmaps them on free, so every upload had
+ * the kernel zero a megabyte of new pages (11 % of these workers' CPU).
+ * The smaller ones now come from the heap, and freed ones stay there, up
+ * to four times body_memory, for the next upload.
  */
 static void
 keep_body_buffers(size_t body_memory)
