@@ -237,6 +237,7 @@ spool_header_parse(const char *buf, size_t len, struct spool_meta *m)
 	for (at = magic; at < len;) {
 		const char *line = buf + at, *nl = memchr(line, '\n', len - at), *sp;
 		size_t llen, klen, vlen;
+		unsigned bit = 0;	/* the key's, once it is known */
 		int bad = 0;
 
 		if (nl == NULL)
@@ -255,38 +256,42 @@ spool_header_parse(const char *buf, size_t len, struct spool_meta *m)
 		if (KEY("job")) {
 			bad = get_value(sp + 1, vlen, m->job_id, sizeof(m->job_id)) != 0 ||
 			    !uuid_valid(m->job_id, strlen(m->job_id));
-			seen |= 1;
+			bit = 1;
 		} else if (KEY("user")) {
 			bad = get_value(sp + 1, vlen, m->user_id, sizeof(m->user_id)) != 0 ||
 			    !uuid_valid(m->user_id, strlen(m->user_id));
-			seen |= 2;
+			bit = 2;
 		} else if (KEY("type")) {
 			bad = get_value(sp + 1, vlen, m->type, sizeof(m->type)) != 0 || !word_ok(m->type);
-			seen |= 4;
+			bit = 4;
 		} else if (KEY("size")) {
 			bad = get_number(sp + 1, vlen, &v) != 0;
 			m->size = (uint64_t)v;
-			seen |= 8;
+			bit = 8;
 		} else if (KEY("sha256")) {
 			bad = get_value(sp + 1, vlen, m->sha256, sizeof(m->sha256)) != 0 || !sha_ok(m->sha256);
-			seen |= 16;
+			bit = 16;
 		} else if (KEY("source")) {
 			bad = get_value(sp + 1, vlen, m->source, sizeof(m->source)) != 0 || !word_ok(m->source);
-			seen |= 32;
+			bit = 32;
 		} else if (KEY("created")) {
 			bad = get_number(sp + 1, vlen, &m->created_us) != 0;
-			seen |= 64;
+			bit = 64;
 		} else if (KEY("filename")) {
 			bad = get_value(sp + 1, vlen, m->filename, sizeof(m->filename)) != 0;
+			bit = 128;
 		} else if (KEY("key")) {
 			bad = get_value(sp + 1, vlen, m->idempotency_key, sizeof(m->idempotency_key)) != 0;
+			bit = 256;
 		}
 		/* other keys: written by a newer version, not needed here */
 #undef KEY
-		if (bad)
+		/* A key given twice is refused: which of the two counts would be a guess. */
+		if (bad || (seen & bit) != 0)
 			return -1;
+		seen |= bit;
 	}
-	if (!ended || seen != 127)
+	if (!ended || (seen & 127) != 127)	/* filename and key may be absent */
 		return -1;
 	return (int)at;
 }

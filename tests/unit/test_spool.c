@@ -65,6 +65,17 @@ test_header(void)
 				accepted++;
 		is_int(accepted, 0, "every truncated header is refused");
 	}
+	{
+		char twice[SPOOL_HEADER_MAX + 32];
+		const char *line = "type gif\n";
+		size_t at = strlen("quill-spool 1\n");
+
+		/* "type gif" again right after the magic line: two answers for one key */
+		memcpy(twice, buf, at);
+		memcpy(twice + at, line, strlen(line));
+		memcpy(twice + at + strlen(line), buf + at, (size_t)n - at);
+		ok(spool_header_parse(twice, (size_t)n + strlen(line), &back) == -1, "a key given twice is refused");
+	}
 	buf[20] = 'X';
 	ok(spool_header_parse(buf, (size_t)n, &back) == -1 || strcmp(back.job_id, m.job_id) != 0,
 	    "a damaged header is not taken for the original");
