@@ -18,6 +18,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *path = getenv("QUILL_LEXICON");
 	char err[512];
 
+	(void)argc;
+	(void)argv;
 	if ((lx = sentiment_lexicon_load(path != NULL ? path : "data/vader_lexicon.txt", err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fuzz_sentiment: %s\n", err);
 		exit(1);
