@@ -15,7 +15,9 @@
  *     line, too many or too large headers) gets its plain 400 written
  *     straight to the socket, before there is a request to answer;
  *   - 404 for an unknown path, 405 with Allow for a known path and a wrong
- *     method, 413 above the route's body limit;
+ *     method, 413 above the route's body limit, 414 for a request target
+ *     over 8 KiB, 431 for a header field over 8 KiB or all of them over
+ *     32 KiB;
  *   - an access-log line and the request metrics for every response.
  *
  * A handler must eventually send exactly one response with one of the
