@@ -45,10 +45,14 @@
 #define DEFAULT_CONNECTIONS	2
 #define DEFAULT_QUERY_MS	5000
 #define DEFAULT_CONNECT_MS	3000
-#define RETRY_STEPS		7
+#define RETRY_STEPS		6
 
-/* Reconnect delays; an h2o_timeout_t has one fixed length, so one each. */
-static const uint64_t retry_ms[RETRY_STEPS] = { 100, 200, 400, 800, 1600, 3200, 5000 };
+/*
+ * Reconnect delays; an h2o_timeout_t has one fixed length, so one each.
+ * The last, 2 s, bounds how long a daemon stays unready after PostgreSQL
+ * is back, and costs a down server one attempt a connection every 2 s.
+ */
+static const uint64_t retry_ms[RETRY_STEPS] = { 100, 200, 400, 800, 1600, 2000 };
 
 #define ERR_UNAVAILABLE	"database unavailable"
 #define ERR_TIMEOUT	"query timed out"

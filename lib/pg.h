@@ -6,7 +6,7 @@
  * the sockets are watched by the loop, so nothing here ever blocks it.
  *
  * A pool made while PostgreSQL is down is still a valid pool: it keeps
- * reconnecting with exponential backoff (100 ms doubling up to 5 s) and
+ * reconnecting with exponential backoff (100 ms doubling up to 2 s) and
  * pg_pool_ready() says whether at least one connection is up.  A query
  * issued when no connection is up fails at once (callback with an error),
  * so a caller can answer 503 instead of hanging.  Queries wait in a FIFO
