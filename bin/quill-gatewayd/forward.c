@@ -14,11 +14,12 @@
  *     POST, PUT or PATCH without one), the request's headers less the
  *     hop-by-hop ones, X-Forwarded-For (the list the caller kept, the
  *     peer appended) and X-Forwarded-Proto; all in one write;
- *   - before the answer's head, a timeout is 504 and a refused, failed or
- *     broken connection is 502 (and the hooks' on_failure); a connection
- *     from the idle list that turns out closed before any byte of the
- *     answer is tried again once, on a new connection, when the method is
- *     one that may be repeated;
+ *   - before the answer's head, a timeout is 504 and a refused or failed
+ *     connection, or a head cut short, is 502 (and the hooks' on_failure);
+ *     a connection that closes before any byte of the answer (an idle one
+ *     the upstream had closed, a worker of it that died) is tried again
+ *     once, on a new connection, when the method is one that may be
+ *     repeated, and is a 502 without on_failure otherwise;
  *   - after the head the body is streamed as it arrives (length,
  *     chunked, or until close), at the pace the client takes it: nothing
  *     more is read from the upstream while libh2o holds a piece; an error
@@ -215,25 +216,28 @@ method_repeatable(h2o_iovec_t m)
 }
 
 /*
- * The connection broke before the head.  A kept-alive one the upstream
- * had closed meanwhile is no failure of the upstream: the request is
- * tried once more on a new connection, when repeating it does no harm.
+ * The connection broke before the head.  With no byte of an answer, the
+ * service that took the connection is alive: it had closed a kept-alive
+ * connection meanwhile, or the worker holding the request died and its
+ * master is starting another.  Neither cools the upstream down (a refused
+ * connect does); the request is tried once more on a new connection when
+ * repeating it does no harm, and is a 502 otherwise.  A head cut short is
+ * a broken service.
  */
 static void
 broken_before_head(struct fwd_req *fr, const char *why)
 {
-	if (fr->conn->reused && !fr->received && !fr->retried && method_repeatable(fr->req->method)) {
+	if (fr->received) {
+		fail_unreachable(fr, why);
+		return;
+	}
+	if (!fr->retried && method_repeatable(fr->req->method)) {
 		drop_conn(fr);
 		fr->retried = true;
 		connect_upstream(fr);
 		return;
 	}
-	/* Not repeatable: a 502, but the upstream that closed an idle connection is not cooled down. */
-	if (fr->conn->reused && !fr->received) {
-		fail_head(fr, 502, "bad_gateway", "the service closed the connection; try again", NULL);
-		return;
-	}
-	fail_unreachable(fr, why);
+	fail_head(fr, 502, "bad_gateway", "the service closed the connection; try again", NULL);
 }
 
 static void

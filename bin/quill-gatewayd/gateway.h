@@ -112,6 +112,7 @@ struct gw_upstream {
 	uint64_t failed_at;		/* loop time of the last failure */
 	uint64_t check_started_at;	/* loop time the last /readyz was asked */
 	bool ready;			/* as its last /readyz said */
+	bool answering;			/* its last /readyz had an answer, 200 or not */
 	struct httpc_call *check;	/* the /readyz in flight */
 	struct gw_worker *gwk;
 	int route;

@@ -74,7 +74,6 @@ conn_release(struct fwd_conn *c)
 		return;
 	}
 	c->fr = NULL;
-	c->reused = false;
 	h2o_linklist_insert(p->idle.next, &c->idle_link);
 	p->nidle++;
 	h2o_timeout_link(p->loop, p->idle_timeout, &c->idle_entry);
@@ -92,7 +91,6 @@ conn_take_idle(struct fwd_pool *p)
 	h2o_linklist_unlink(&c->idle_link);
 	p->nidle--;
 	h2o_timeout_unlink(&c->idle_entry);
-	c->reused = true;
 	return c;
 }
 

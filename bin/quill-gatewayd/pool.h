@@ -21,7 +21,6 @@ struct fwd_conn {
 	struct fwd_req *fr;		/* the request it serves; NULL while idle */
 	h2o_linklist_t idle_link;
 	h2o_timeout_entry_t idle_entry;
-	bool reused;			/* taken from the idle list for this request */
 	bool writing;			/* the request's write has not completed */
 };
 

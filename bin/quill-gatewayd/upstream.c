@@ -11,7 +11,11 @@
  *     once instead of failing the same way (a slow answer does not: one
  *     slow request must not take a service out);
  *   - active: every upstream_health_interval its GET /readyz is asked;
- *     one that answers anything but 200 is skipped until it does.
+ *     one that answers anything but 200 is passed over for a ready one
+ *     of the route.  When none is ready, a request goes to one that
+ *     answers at all, and the service decides: quill-ocrd takes uploads
+ *     while the database is away, others answer 503 themselves.  One
+ *     that does not answer is skipped until it does.
  *
  * When every upstream of a route is skipped the request is answered 503
  * at once, with Retry-After: the gateway never queues behind a dead
@@ -37,23 +41,21 @@ loop_now(struct gw_worker *g)
 }
 
 static bool
-usable(const struct gw_upstream *u, uint64_t now)
+usable(const struct gw_upstream *u, uint64_t now, bool need_ready)
 {
-	return u->ready && now >= u->cooldown_until;
+	return (need_ready ? u->ready : u->answering) && now >= u->cooldown_until;
 }
 
-struct gw_upstream *
-gw_upstream_pick(struct gw_worker *g, int route)
+/* The route's next usable upstream, by its balance; NULL when none is. */
+static struct gw_upstream *
+pick(struct gw_route_state *rs, int route, unsigned start, uint64_t now, bool need_ready)
 {
-	struct gw_route_state *rs = &g->routes[route];
-	uint64_t now = loop_now(g);
 	struct gw_upstream *best = NULL;
-	unsigned start = rs->rr++;
 
 	for (int k = 0; k < rs->nupstreams; k++) {
 		struct gw_upstream *u = &rs->upstreams[(start + (unsigned)k) % (unsigned)rs->nupstreams];
 
-		if (!usable(u, now))
+		if (!usable(u, now, need_ready))
 			continue;
 		if (!gw.routes[route].least_conn)
 			return u;
@@ -61,6 +63,17 @@ gw_upstream_pick(struct gw_worker *g, int route)
 			best = u;
 	}
 	return best;
+}
+
+struct gw_upstream *
+gw_upstream_pick(struct gw_worker *g, int route)
+{
+	struct gw_route_state *rs = &g->routes[route];
+	uint64_t now = loop_now(g);
+	unsigned start = rs->rr++;
+	struct gw_upstream *u = pick(rs, route, start, now, true);
+
+	return u != NULL ? u : pick(rs, route, start, now, false);
 }
 
 uint64_t
@@ -71,7 +84,7 @@ gw_upstream_retry_ms(struct gw_worker *g, int route)
 
 	for (int k = 0; k < rs->nupstreams; k++) {
 		const struct gw_upstream *u = &rs->upstreams[k];
-		uint64_t wait = !u->ready ? gw.health_interval_ms :
+		uint64_t wait = !u->answering ? gw.health_interval_ms :
 		    u->cooldown_until > now ? u->cooldown_until - now : 0;
 
 		if (wait < soonest)
@@ -111,6 +124,7 @@ on_ready_answer(void *arg, const struct httpc_response *res, const char *err)
 		    gw.routes[u->route].name, u->spec->spec, res != NULL ? res->status : 0L,
 		    err != NULL ? " error=" : "", err != NULL ? "unreachable" : "");
 	u->ready = ready;
+	u->answering = res != NULL;
 	/* A service that is up again leaves its cool-down at once, if it was asked after it failed. */
 	if (ready && u->check_started_at > u->failed_at)
 		u->cooldown_until = 0;
@@ -161,6 +175,7 @@ gw_upstreams_start(struct gw_worker *g)
 			u->gwk = g;
 			u->route = r;
 			u->ready = true;	/* until /readyz says otherwise */
+			u->answering = true;
 			u->failures = rt->upstream_failures;
 			fwd_pool_init(&u->pool, g->w->loop, (const struct sockaddr *)&u->spec->addr.ss,
 			    (socklen_t)u->spec->addr.len, u->spec->authority, &g->idle_timeout);
