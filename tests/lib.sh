@@ -143,6 +143,20 @@ $extra
 CONF
 }
 
+# auth_config PORT [WORKERS]: the [auth] section for a test's quill-authd
+# on PORT (one worker unless told), with password hashing made cheap.
+auth_config() {
+	printf '[auth]\nlisten = 127.0.0.1:%s\nurl = http://127.0.0.1:%s\nworkers = %s\n' "$1" "$1" "${2:-1}"
+	printf 'argon2_opslimit = 1\nargon2_memlimit = 8m\n'
+}
+
+# tiny_png FILE: writes a valid 1x1 grey PNG, the smallest upload there is.
+tiny_png() {
+	base64 -d >"$1" <<'B64'
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==
+B64
+}
+
 # program NAME: path of a built program.
 program() {
 	case $1 in
@@ -204,11 +218,25 @@ api() {
 	http "$1" "$API_BASE$2" "${args[@]}"
 }
 
-# login EMAIL PASSWORD: POST /api/auth/login at $API_BASE; sets ACCESS and REFRESH.
+# login EMAIL PASSWORD: POST /api/auth/login at $API_BASE; sets ACCESS and
+# REFRESH (empty when refused), and notes all three as secrets.
 login() {
 	api POST /api/auth/login "{\"email\":\"$1\",\"password\":\"$2\"}"
-	ACCESS=$(json .access_token)
-	REFRESH=$(json .refresh_token)
+	ACCESS=$(json '.access_token // empty')
+	REFRESH=$(json '.refresh_token // empty')
+	secret "$2"
+	secret "$ACCESS"
+	secret "$REFRESH"
+}
+
+# secret VALUE: a password or token the test used.  At the end of the run
+# tests/run checks that none is in any daemon's log; values shorter than
+# 8 bytes are too common to look for.
+secret() {
+	if [ ${#1} -ge 8 ] && [ -n "${QUILL_TEST_TMP:-}" ]; then
+		printf '%s\n' "$1" >>"$QUILL_TEST_TMP/secrets"
+	fi
+	return 0
 }
 
 # jwt_part TOKEN N: the decoded JSON of a JWT's header (1) or payload (2).

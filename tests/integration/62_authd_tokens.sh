@@ -10,12 +10,7 @@ aport=$(free_port)
 tport=$(free_port)
 conf=$T_DIR/quill.conf
 write_config "$conf" "
-[auth]
-listen = 127.0.0.1:$aport
-url = http://127.0.0.1:$aport
-workers = 2
-argon2_opslimit = 1
-argon2_memlimit = 8m
+$(auth_config "$aport" 2)
 revocation_max_staleness = 2s
 [gateway]
 listen = 127.0.0.1:$tport

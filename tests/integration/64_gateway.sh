@@ -21,12 +21,7 @@ printf 'body{}\n' >"$T_DIR/docs/app.css"
 write_config "$conf" "
 [http]
 keepalive_timeout = 2s
-[auth]
-listen = 127.0.0.1:$aport
-url = http://127.0.0.1:$aport
-workers = 1
-argon2_opslimit = 1
-argon2_memlimit = 8m
+$(auth_config "$aport")
 [chat]
 listen = 127.0.0.1:$p_alpha
 workers = 1

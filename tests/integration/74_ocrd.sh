@@ -13,12 +13,7 @@ oport=$(free_port)
 dport=$(free_port)
 conf=$T_DIR/quill.conf
 write_config "$conf" "
-[auth]
-listen = 127.0.0.1:$aport
-url = http://127.0.0.1:$aport
-workers = 1
-argon2_opslimit = 1
-argon2_memlimit = 8m
+$(auth_config "$aport")
 [ocr]
 listen = 127.0.0.1:$oport
 workers = 2
@@ -62,9 +57,7 @@ check "quill-ocrd's verifier becomes ready" \
 # A 1x1 grey PNG, a JPEG header, and files that are not images.
 img=$T_DIR/img
 mkdir -p "$img"
-base64 -d >"$img/dot.png" <<'B64'
-iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==
-B64
+tiny_png "$img/dot.png"
 printf 'PK\003\004this is a zip, not an image' >"$img/zip.png"
 : >"$img/empty.png"
 head -c 300000 /dev/urandom >"$img/big.bin"

@@ -21,12 +21,7 @@ aport=$(free_port)
 oport=$(free_port)
 conf=$T_DIR/quill.conf
 write_config "$conf" "
-[auth]
-listen = 127.0.0.1:$aport
-url = http://127.0.0.1:$aport
-workers = 1
-argon2_opslimit = 1
-argon2_memlimit = 8m
+$(auth_config "$aport")
 [ocr]
 listen = 127.0.0.1:$oport
 workers = 2
@@ -54,9 +49,7 @@ workers_before=$(worker_pids "$ocrd" | tr '\n' ' ')
 
 # A PNG of some 300 KB (a 1x1 image and padding: the bytes say PNG, and no
 # worker runs here to read it): six fit in 2 MiB, the seventh cannot.
-base64 -d >"$T_DIR/dot.png" <<'B64'
-iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==
-B64
+tiny_png "$T_DIR/dot.png"
 { cat "$T_DIR/dot.png"; head -c 300000 /dev/zero; } >"$T_DIR/page.png"
 
 accepted=0

@@ -13,12 +13,7 @@ aport=$(free_port)
 oport=$(free_port)
 conf=$T_DIR/quill.conf
 write_config "$conf" "
-[auth]
-listen = 127.0.0.1:$aport
-url = http://127.0.0.1:$aport
-workers = 1
-argon2_opslimit = 1
-argon2_memlimit = 8m
+$(auth_config "$aport")
 [ocr]
 listen = 127.0.0.1:$oport
 workers = 1
@@ -59,9 +54,7 @@ job_is() { [ "$(job_status "$1")" = "$2" ]; }
 # spool_files DIR: how many files the spool directory holds
 spool_files() { find "$spool/$1" -maxdepth 1 -type f ! -name '*.reason' | wc -l; }
 
-base64 -d >"$T_DIR/dot.png" <<'B64'
-iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==
-B64
+tiny_png "$T_DIR/dot.png"
 
 # --- the database away: files wait in new/ ---
 awk '/^\[ocr_worker\]/ { s = 1 } s && /^database = / { print "database = \"host=/nonexistent dbname=quill user=quill_ocr\""; next } { print }' \

@@ -21,9 +21,7 @@ out=$(ctl migrate 2>&1)
 is "$?" 0 "migrate succeeds"
 
 # A 1x1 grey PNG as the image of every spool file.
-base64 -d >"$T_DIR/dot.png" <<'B64'
-iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg==
-B64
+tiny_png "$T_DIR/dot.png"
 size=$(stat -c %s "$T_DIR/dot.png")
 sum=$(sha256sum "$T_DIR/dot.png" | cut -d' ' -f1)
 
