@@ -188,6 +188,52 @@ is "$STATUS $(json .filename)" "202 a'; DELETE FROM ocr.ocr_jobs; --.png" "an up
 http POST "$API_BASE/api/ocr/jobs" -H "Authorization: Bearer $alice" -H "Idempotency-Key: k';DROP-TABLE--" \
 	-F "file=@$png"
 is "$STATUS" 202 "an Idempotency-Key with a quote is a key like any other"
+# The same strings in every other field a client writes: a 4xx or the
+# value taken as text, never a 5xx.  Carol's session: logout ends it.
+api POST /api/auth/register "{\"email\":\"carol.$u@example.org\",\"password\":\"$pw\"}"
+login "carol.$u@example.org" "$pw"
+carol=$ACCESS
+users_before=$(psql_q "select count(*) from auth.users")
+bad=()
+seen=()
+while IFS= read -r s; do
+	j=$(jq -n --arg s "$s" '$s')
+	q=$(jq -rn --arg s "$s" '$s | @uri')
+	steps=(
+		"PATCH /api/auth/me {\"email\":$j}"
+		"PATCH /api/auth/me {\"password\":$j}"
+		"POST /api/auth/password {\"current_password\":$j,\"new_password\":$j}"
+		"GET /api/ocr/jobs?limit=$q"
+		"GET /api/ocr/jobs?status=$q"
+		"GET /api/ocr/jobs?cursor=$q"
+		"GET /api/ocr/jobs/$q"
+		"DELETE /api/ocr/jobs/$q"
+		"DELETE /api/auth/sessions/$q"
+	)
+	for step in "${steps[@]}"; do
+		read -r method path body <<<"$step"
+		api "$method" "$path" "$body" "$carol"
+		# 401 would mean the string never reached the handler
+		[ "$STATUS" -lt 500 ] && [ "$STATUS" != 401 ] && { [ "$STATUS" -lt 400 ] || [ -n "$(json .error.code)" ]; } ||
+			bad+=("$step: $STATUS")
+		seen+=("$STATUS")
+	done
+	http POST "$API_BASE/api/ocr/jobs?filename=$q" -H "Authorization: Bearer $alice" -H 'Content-Type: image/png' \
+		--data-binary "@$png"
+	[ "$STATUS $(json .filename)" = "202 $s" ] || bad+=("upload named $s: $STATUS $(json .filename)")
+done <<'SQL'
+' OR '1'='1
+'; DROP TABLE auth.users; --
+1; SELECT pg_sleep(3) --
+x"); DELETE FROM ocr.ocr_jobs; --
+SQL
+diag "answers: ${seen[*]}"
+is "${bad[*]:-}" "" "SQL in the profile, password, job query, ids and upload name: 4xx or text"
+api POST /api/auth/logout "{\"refresh_token\":\"' OR 1=1 --\"}" "$carol"
+like "$STATUS" '^(204|401)$' "SQL for the refresh token at logout: $STATUS"
+api GET /api/auth/me "" "$bob"
+is "$STATUS" 200 "  and no one else's session ended"
+is "$(psql_q "select count(*) from auth.users")" "$users_before" "  no user was added or dropped"
 is "$(psql_q "select count(*) from auth.users where id in ('$alice_id', '$obrien')")" 2 \
 	"the users are all still there"
 is "$(psql_q "select role from auth.users where email = 'bob.$u@example.org'")" user "  and bob is no admin"
