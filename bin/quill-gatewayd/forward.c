@@ -19,7 +19,8 @@
  *     a connection that closes before any byte of the answer (an idle one
  *     the upstream had closed, a worker of it that died) is tried again
  *     once, on a new connection, when the method is one that may be
- *     repeated, and is a 502 without on_failure otherwise;
+ *     repeated, and is a 502 without on_failure otherwise; a second such
+ *     close is a 502 with on_failure;
  *   - after the head the body is streamed as it arrives (length,
  *     chunked, or until close), at the pace the client takes it: nothing
  *     more is read from the upstream while libh2o holds a piece; an error
@@ -219,19 +220,21 @@ method_repeatable(h2o_iovec_t m)
  * The connection broke before the head.  With no byte of an answer, the
  * service that took the connection is alive: it had closed a kept-alive
  * connection meanwhile, or the worker holding the request died and its
- * master is starting another.  Neither cools the upstream down (a refused
- * connect does); the request is tried once more on a new connection when
- * repeating it does no harm, and is a 502 otherwise.  A head cut short is
- * a broken service.
+ * master is starting another.  That alone does not cool the upstream
+ * down (a refused connect does): the request is tried once more on a new
+ * connection when repeating it does no harm (a DELETE that was done
+ * before the worker died then finds nothing to delete), and is a 502
+ * otherwise.  A second close for the same request, or a head cut short,
+ * is a broken service, and cools it down.
  */
 static void
 broken_before_head(struct fwd_req *fr, const char *why)
 {
-	if (fr->received) {
+	if (fr->received || fr->retried) {
 		fail_unreachable(fr, why);
 		return;
 	}
-	if (!fr->retried && method_repeatable(fr->req->method)) {
+	if (method_repeatable(fr->req->method)) {
 		drop_conn(fr);
 		fr->retried = true;
 		connect_upstream(fr);

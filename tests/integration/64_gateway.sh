@@ -287,6 +287,23 @@ kill -CONT "$authd" $(pgrep -P "$authd")
 diag "while quill-authd was stopped for about 3 s:$stall_statuses"
 like "$stall_statuses" '^( 200)+$' "a 3 s stall of quill-authd: the gateway keeps answering 200"
 
+# --- a service whose worker dies with the request ---
+deaths() { grep -c 'event=worker_died' "$T_DIR/log/quill-testd.log"; }
+cooldowns() { grep -c 'event=upstream_failed route=test ' "$T_DIR/log/quill-gatewayd.log"; }
+d0=$(deaths)
+c0=$(cooldowns)
+http POST "$g/api/test/crash" -H "Authorization: Bearer $tok"
+is "$STATUS $(json .error.code)" "502 bad_gateway" "a POST whose worker dies: 502"
+check "  sent once: one worker died" wait_for 20 sh -c "[ \$(grep -c 'event=worker_died' '$T_DIR/log/quill-testd.log') -ge $((d0 + 1)) ]"
+sleep 0.5
+is "$(deaths) $(cooldowns)" "$((d0 + 1)) $c0" "  only one, and the service is not cooled down for it"
+http GET "$g/api/test/crash" -H "Authorization: Bearer $tok"
+is "$STATUS $(json .error.code)" "502 bad_gateway" "a GET whose worker dies each time: 502"
+check "  sent twice: two more workers died" wait_for 20 sh -c "[ \$(grep -c 'event=worker_died' '$T_DIR/log/quill-testd.log') -ge $((d0 + 3)) ]"
+sleep 0.5
+is "$(deaths) $(cooldowns)" "$((d0 + 3)) $((c0 + 1))" "  no more, and the second close cools the service down"
+check "both services have their workers again" wait_for 50 sh -c "[ \$(pgrep -P $alpha | wc -l) -ge 1 ] && [ \$(pgrep -P $beta | wc -l) -ge 1 ]"
+
 # --- upstream failures ---
 http GET "$g/api/test/stall" -H "Authorization: Bearer $tok"
 is "$STATUS $(json .error.code)" "504 gateway_timeout" "a backend that stalls: 504 after the route's timeout"

@@ -19,6 +19,7 @@
  *                                second 1.5 s later, then the end
  *   GET  /api/test/ws            WebSocket echo of text and binary messages
  *   GET  /api/test/status/{code} answers with that status, 200..599
+ *   GET|POST /api/test/crash     the worker exits without answering
  *
  * It reads the [gateway] section for its address and worker count, or the
  * section named by $QUILL_TESTD_SECTION ("chat", "ocr"), so that two of it
@@ -148,7 +149,7 @@ slow(struct http_request *hr)
 	h2o_timeout_link(hr->worker->loop, &slow_timeout, &s->entry);
 }
 
-/* POST /crash: the worker exits without answering, as a crashing worker would. */
+/* POST /crash, GET|POST /api/test/crash: the worker exits without answering, as a crashing worker would. */
 static void
 crash(struct http_request *hr)
 {
@@ -456,6 +457,8 @@ add_routes(struct router *r, const struct config *cfg)
 	router_add(r, "GET", "/api/test/sse", (void *)sse, 0);
 	router_add(r, "GET", "/api/test/ws", (void *)ws, 0);
 	router_add(r, "GET", "/api/test/status/{code}", (void *)status, 0);
+	router_add(r, "GET", "/api/test/crash", (void *)crash, 0);
+	router_add(r, "POST", "/api/test/crash", (void *)crash, 0);
 }
 
 static int
