@@ -3,7 +3,7 @@
  *
  * Each connection of a pool walks DOWN -> CONNECTING -> IDLE <-> BUSY and
  * back to DOWN when it fails, is lost or is dropped; from DOWN a timer
- * starts the next attempt (100 ms doubling to 5 s after failures, at once
+ * starts the next attempt (100 ms doubling to 2 s after failures, at once
  * after a deliberate drop).  Queries wait in one FIFO and go to whichever
  * connection is idle; a connection carries one query at a time.
  *
