@@ -75,6 +75,12 @@ test_header(void)
 		memcpy(twice + at, line, strlen(line));
 		memcpy(twice + at + strlen(line), buf + at, (size_t)n - at);
 		ok(spool_header_parse(twice, (size_t)n + strlen(line), &back) == -1, "a key given twice is refused");
+		/* and an optional one: the header above has a filename already */
+		line = "filename other.png\n";
+		memcpy(twice + at, line, strlen(line));
+		memcpy(twice + at + strlen(line), buf + at, (size_t)n - at);
+		ok(spool_header_parse(twice, (size_t)n + strlen(line), &back) == -1,
+		    "  so is a second file name");
 	}
 	buf[20] = 'X';
 	ok(spool_header_parse(buf, (size_t)n, &back) == -1 || strcmp(back.job_id, m.job_id) != 0,
