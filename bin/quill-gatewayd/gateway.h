@@ -112,7 +112,8 @@ struct gw_upstream {
 	uint64_t failed_at;		/* loop time of the last failure */
 	uint64_t check_started_at;	/* loop time the last /readyz was asked */
 	bool ready;			/* as its last /readyz said */
-	bool answering;			/* its last /readyz had an answer, 200 or not */
+	bool answering;			/* /readyz had an answer, 200 or not, lately */
+	int unanswered;			/* /readyz asked in a row without an answer */
 	struct httpc_call *check;	/* the /readyz in flight */
 	struct gw_worker *gwk;
 	int route;

@@ -15,7 +15,8 @@
  *     of the route.  When none is ready, a request goes to one that
  *     answers at all, and the service decides: quill-ocrd takes uploads
  *     while the database is away, others answer 503 themselves.  One
- *     that does not answer is skipped until it does.
+ *     that leaves two checks in a row unanswered is skipped until it
+ *     answers again.
  *
  * When every upstream of a route is skipped the request is answered 503
  * at once, with Retry-After: the gateway never queues behind a dead
@@ -124,7 +125,13 @@ on_ready_answer(void *arg, const struct httpc_response *res, const char *err)
 		    gw.routes[u->route].name, u->spec->spec, res != NULL ? res->status : 0L,
 		    err != NULL ? " error=" : "", err != NULL ? "unreachable" : "");
 	u->ready = ready;
-	u->answering = res != NULL;
+	/*
+	 * One check without an answer is not enough to stop sending to it: a
+	 * worker of the service that dies holding the check looks the same.
+	 * Two in a row are; a refused connect cools it down meanwhile anyway.
+	 */
+	u->unanswered = res != NULL ? 0 : u->unanswered + 1;
+	u->answering = u->unanswered < 2;
 	/* A service that is up again leaves its cool-down at once, if it was asked after it failed. */
 	if (ready && u->check_started_at > u->failed_at)
 		u->cooldown_until = 0;
