@@ -150,6 +150,15 @@ auth_config() {
 	printf 'argon2_opslimit = 1\nargon2_memlimit = 8m\n'
 }
 
+# api_routes AUTH_PORT OCR_PORT: the gateway's routes to a test's authd
+# and quill-ocrd, as the built-in ones route to the default ports.
+api_routes() {
+	printf '[route.auth_public]\nprefix = /api/auth/login /api/auth/register /api/auth/refresh /api/auth/jwks\n'
+	printf 'upstreams = 127.0.0.1:%s\nauth = public\n' "$1"
+	printf '[route.auth]\nprefix = /api/auth\nupstreams = 127.0.0.1:%s\n' "$1"
+	printf '[route.ocr]\nprefix = /api/ocr\nupstreams = 127.0.0.1:%s\nmax_body = 256k\n' "$2"
+}
+
 # tiny_png FILE: writes a valid 1x1 grey PNG, the smallest upload there is.
 tiny_png() {
 	base64 -d >"$1" <<'B64'

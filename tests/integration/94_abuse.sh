@@ -22,17 +22,7 @@ max_upload = 256k
 [gateway]
 listen = 127.0.0.1:$gport
 workers = 1
-[route.auth_public]
-prefix = /api/auth/login /api/auth/register /api/auth/refresh /api/auth/jwks
-upstreams = 127.0.0.1:$aport
-auth = public
-[route.auth]
-prefix = /api/auth
-upstreams = 127.0.0.1:$aport
-[route.ocr]
-prefix = /api/ocr
-upstreams = 127.0.0.1:$oport
-max_body = 256k
+$(api_routes "$aport" "$oport")
 "
 "$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
 start_daemon quill-authd "$conf"

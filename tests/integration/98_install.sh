@@ -1,0 +1,125 @@
+# make install into a DESTDIR: the tree it makes (programs, configuration,
+# data, the spool and state directories with their modes and owner), a
+# second install that keeps the operator's quill.conf, then the installed
+# daemons run from that tree against the private PostgreSQL: register,
+# log in, upload through the installed gateway, and the job is done.
+# make uninstall leaves no file behind.
+. "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
+t_begin
+
+stage=$T_DIR/stage
+make_in_build() { make -s -C "$QUILL_BUILD" "$@" DESTDIR="$stage" >>"$T_DIR/make.log" 2>&1; }
+# dir NAME: an installation directory as configure set it.
+dir() {
+	printf 'print:\n\t@echo $(%s)\n' "$1" | make -s -C "$QUILL_BUILD" -f Makefile -f - print
+}
+sbindir=$(dir sbindir)
+sysconfdir=$(dir sysconfdir)
+datadir=$(dir datadir)
+spooldir=$(dir spooldir)
+statedir=$(dir statedir)
+rundir=$(dir quillrundir)
+owner=$(dir QUILL_USER)
+check "make install DESTDIR=... succeeds" make_in_build install
+if [ "$T_FAILED" != 0 ]; then
+	tail -n 30 "$T_DIR/make.log" | sed 's/^/# /'
+	t_end
+fi
+
+# --- the tree ---
+for p in quill-gatewayd quill-authd quill-chatd quill-ocrd quill-ocr-worker quillctl; do
+	is "$(stat -c %a "$stage$sbindir/$p" 2>/dev/null)" 755 "$sbindir/$p, mode 755"
+done
+is "$(stat -c %a "$stage$sysconfdir/quill.conf")" 644 "$sysconfdir/quill.conf, mode 644"
+check "  the shipped configuration" cmp -s "$QUILL_SRC/etc/quill.conf" "$stage$sysconfdir/quill.conf"
+for f in quill/openapi.json quill/vader_lexicon.txt quill/sql/auth/001_init.sql quill/sql/chat/001_init.sql \
+	quill/sql/ocr/001_init.sql; do
+	check "$datadir/$f" test -s "$stage$datadir/$f"
+done
+is "$(ls "$stage$datadir/quill/sql/"*/*.sql | wc -l)" "$(ls "$QUILL_SRC"/sql/*/*.sql | wc -l)" "every migration"
+while read -r mode path; do
+	is "$(stat -c %a "$stage$path")" "$mode" "$path, mode $mode"
+	if [ "$(id -u)" = 0 ] && id "$owner" >/dev/null 2>&1; then
+		is "$(stat -c %U "$stage$path")" "$owner" "  owned by $owner"
+	fi
+done <<DIRS
+750 $spooldir
+750 $spooldir/tmp
+750 $spooldir/new
+750 $spooldir/cur
+750 $spooldir/done
+750 $spooldir/failed
+2770 $spooldir/incoming
+750 $statedir
+700 $statedir/keys
+755 $rundir
+DIRS
+
+# --- a second install keeps the operator's configuration ---
+echo "# the operator's line" >>"$stage$sysconfdir/quill.conf"
+check "make install again succeeds" make_in_build install
+check "  the operator's quill.conf is kept" grep -q "the operator's line" "$stage$sysconfdir/quill.conf"
+check "  the new default goes beside it as quill.conf.dist" \
+	cmp -s "$QUILL_SRC/etc/quill.conf" "$stage$sysconfdir/quill.conf.dist"
+
+# --- the installed daemons, from the tree ---
+aport=$(free_port)
+oport=$(free_port)
+gport=$(free_port)
+conf=$T_DIR/installed.conf
+write_config "$T_DIR/base.conf" "$(auth_config "$aport")
+[ocr]
+listen = 127.0.0.1:$oport
+workers = 1
+[ocr_worker]
+workers = 1
+rescan_interval = 1s
+[gateway]
+listen = 127.0.0.1:$gport
+workers = 1
+openapi_file = $stage$datadir/quill/openapi.json
+docs_dir = $stage$datadir/quill/docs
+[sentiment]
+lexicon = $stage$datadir/quill/vader_lexicon.txt
+$(api_routes "$aport" "$oport")
+"
+sed -e "s|^run_dir = .*|run_dir = $stage$rundir|" -e "s|^spool_dir = .*|spool_dir = $stage$spooldir|" \
+	-e "s|^keys_dir = .*|keys_dir = $stage$statedir/keys|" \
+	-e "s|^migrations_dir = .*|migrations_dir = $stage$datadir/quill/sql|" "$T_DIR/base.conf" >"$conf"
+migrate_installed() { "$stage$sbindir/quillctl" -c "$conf" migrate >>"$T_DIR/migrate.log" 2>&1; }
+check "the installed quillctl migrates" migrate_installed
+for d in quill-authd quill-ocrd quill-ocr-worker quill-gatewayd; do
+	"$stage$sbindir/$d" -c "$conf" >>"$T_DIR/log/$d.log" 2>&1 &
+	T_PIDS+=($!)
+done
+API_BASE=http://127.0.0.1:$gport
+check "the installed gateway is ready" wait_for 100 curl -fs -o /dev/null "$API_BASE/readyz"
+check "  and authd behind it" wait_for 100 curl -fs -o /dev/null "http://127.0.0.1:$aport/readyz"
+pw=copper-meadow-2208
+u=i$$x$RANDOM
+api POST /api/auth/register "{\"email\":\"install.$u@example.org\",\"password\":\"$pw\"}"
+is "$STATUS" 201 "register through the installed gateway"
+login "install.$u@example.org" "$pw"
+is "$STATUS" 200 "log in"
+tiny_png "$T_DIR/dot.png"
+check "  the OCR service accepts the token" wait_for 50 sh -c \
+	"curl -s -H 'Authorization: Bearer $ACCESS' '$API_BASE/api/ocr/jobs' | grep -q items"
+http POST "$API_BASE/api/ocr/jobs" -H "Authorization: Bearer $ACCESS" -F "file=@$T_DIR/dot.png"
+is "$STATUS" 202 "upload"
+job=$(json .id)
+job_done() {
+	http GET "$API_BASE/api/ocr/jobs/$job" -H "Authorization: Bearer $ACCESS"
+	[ "$(json .status)" = done ]
+}
+check "  the job is done by the installed worker" wait_for 600 job_done
+check "  its file is in the installed spool's done/" test -f "$stage$spooldir/done/$job"
+t_cleanup
+
+# --- make uninstall ---
+# what the run made is the operator's to remove: jobs, keys
+rm -rf "${stage:?}$spooldir/done" "${stage:?}$statedir/keys"/*
+check "make uninstall succeeds" make_in_build uninstall
+check "  it keeps the operator's changed quill.conf" grep -q "the operator's line" "$stage$sysconfdir/quill.conf"
+rm -f "$stage$sysconfdir/quill.conf"
+is "$(find "$stage" -type f | sed "s|^$stage||" | paste -sd' ')" "" "  and leaves no other file"
+t_end
