@@ -571,8 +571,8 @@ load_builtin_sections(struct config *cfg, char *err, size_t errsize)
  * "QUILL_" + upper-case section + "_" + upper-case key (key may be ""); the
  * '.' of a named section and a '-' in its name become '_'.
  */
-static void
-env_name(const char *section, const char *key, char *buf, size_t size)
+void
+config_env_name(const char *section, const char *key, char *buf, size_t size)
 {
 	size_t n = (size_t)snprintf(buf, size, "QUILL_%s_%s", section, key);
 
@@ -604,19 +604,19 @@ check_unknown_env(const struct config *cfg, char *err, size_t errsize)
 				char kind[NAME_MAX_LEN];
 
 				snprintf(kind, sizeof kind, "%.*s", (int)(strlen(sec) - 2), sec);
-				env_name(kind, "", name, sizeof name);
+				config_env_name(kind, "", name, sizeof name);
 				in_section |= n >= strlen(name) && strncmp(name, *e, strlen(name)) == 0;
 				for (size_t j = 0; j < cfg->ninst && !is_key; j++) {
 					if (template_of(cfg->inst[j]->section, cfg->inst[j]->kind_len) != sec)
 						continue;
-					env_name(cfg->inst[j]->section, config_keys[i].key, name, sizeof name);
+					config_env_name(cfg->inst[j]->section, config_keys[i].key, name, sizeof name);
 					is_key = strlen(name) == n && strncmp(name, *e, n) == 0;
 				}
 				continue;
 			}
-			env_name(sec, config_keys[i].key, name, sizeof name);
+			config_env_name(sec, config_keys[i].key, name, sizeof name);
 			is_key = strlen(name) == n && strncmp(name, *e, n) == 0;
-			env_name(sec, "", name, sizeof name);
+			config_env_name(sec, "", name, sizeof name);
 			in_section |= n >= strlen(name) && strncmp(name, *e, strlen(name)) == 0;
 		}
 		if (in_section && !is_key)
@@ -633,7 +633,7 @@ env_override(const struct config_key *k, const char *section, struct value *v, c
 	const char *text;
 	long long num;
 
-	env_name(section, k->key, name, sizeof name);
+	config_env_name(section, k->key, name, sizeof name);
 	if ((text = getenv(name)) == NULL)
 		return 0;
 	if (parse_value(k, text, &num, msg, sizeof msg) == -1)
@@ -849,30 +849,63 @@ config_dump(const struct config *cfg, FILE *out)
 	}
 }
 
-/* The built-in sections of the template's kind, commented out. */
-static void
-write_builtin_sections(FILE *out, const char *tmpl)
+void
+config_builtin_lines(const char *tmpl, void (*line)(const char *s, size_t len, void *arg), void *arg)
 {
 	const char *s = config_builtin_sections;
 	int mine = 0;
 
-	fputs("\n# The built-in sections:\n", out);
 	while (*s != '\0') {
 		size_t n = strcspn(s, "\n");
 
 		if (s[0] == '[')
 			mine = strncmp(s + 1, tmpl, strlen(tmpl) - 1) == 0;
 		if (mine)
-			fprintf(out, n == 0 ? "#\n" : "#%.*s\n", (int)n, s);
+			line(s, n, arg);
 		s += n + (s[n] == '\n');
 	}
+}
+
+static void
+write_commented(const char *s, size_t len, void *out)
+{
+	fprintf(out, len == 0 ? "#\n" : "#%.*s\n", (int)len, s);
+}
+
+/* The built-in sections of the template's kind, commented out. */
+static void
+write_builtin_sections(FILE *out, const char *tmpl)
+{
+	fputs("\n# The built-in sections:\n", out);
+	config_builtin_lines(tmpl, write_commented, out);
+}
+
+void
+config_key_accepts(const struct config_key *k, char *buf, size_t size)
+{
+	char lo[32], hi[32];
+
+	if (k->type == CONFIG_BOOL)
+		snprintf(buf, size, "yes or no");
+	else if (k->type == CONFIG_ENUM)
+		snprintf(buf, size, "%s", k->choices);
+	else if (k->type != CONFIG_STRING)
+		snprintf(buf, size, "%s to %s", bound(k->type, k->min, lo), bound(k->type, k->max, hi));
+	else
+		snprintf(buf, size, "%s", "");
+}
+
+int
+config_key_is_template(const struct config_key *k)
+{
+	return is_template(k->section);
 }
 
 void
 config_write_template(FILE *out)
 {
 	const char *section = NULL;
-	char lo[32], hi[32];
+	char accepts[256];
 
 	fputs("# quill.conf: configuration of the quill daemons and of quillctl.\n"
 	    "#\n"
@@ -892,7 +925,7 @@ config_write_template(FILE *out)
 				char kind[NAME_MAX_LEN], env[NAME_MAX_LEN + 8];
 
 				snprintf(kind, sizeof kind, "%.*s", (int)strlen(k->section) - 2, k->section);
-				env_name(kind, "", env, sizeof env);
+				config_env_name(kind, "", env, sizeof env);
 				fprintf(out, "\n# [%s.NAME]: any number of sections of this kind, each with the keys\n"
 				    "# below.  Without one in this file the built-in sections listed after the\n"
 				    "# keys apply; with any, exactly those in the file.  The environment sets\n"
@@ -903,14 +936,8 @@ config_write_template(FILE *out)
 			fputc('\n', out);
 		section = k->section;
 		/* The doc line ends with the accepted values. */
-		fprintf(out, "# %s", k->doc);
-		if (k->type == CONFIG_BOOL)
-			fputs(" (yes or no)", out);
-		else if (k->type == CONFIG_ENUM)
-			fprintf(out, " (%s)", k->choices);
-		else if (k->type != CONFIG_STRING)
-			fprintf(out, " (%s to %s)", bound(k->type, k->min, lo),
-			    bound(k->type, k->max, hi));
+		config_key_accepts(k, accepts, sizeof(accepts));
+		fprintf(out, "# %s%s%s%s", k->doc, *accepts != '\0' ? " (" : "", accepts, *accepts != '\0' ? ")" : "");
 		fprintf(out, "\n#%s = ", k->key);
 		write_value(out, k->def);
 		fputc('\n', out);

@@ -82,5 +82,19 @@ size_t config_sections(const struct config *cfg, const char *kind, const char **
 void config_dump(const struct config *cfg, FILE *out);
 /* Prints a documented configuration file with every key at its default. */
 void config_write_template(FILE *out);
+/* Prints quill.conf(5), every key with its default, values and variable (config_manual.c). */
+void config_write_manual(FILE *out);
+
+/*
+ * What k accepts, as the template and the manual say it: "yes or no",
+ * "a|b", "100ms to 1h"; "" for a string.
+ */
+void config_key_accepts(const struct config_key *k, char *buf, size_t size);
+/* Calls line() with each line, newline left out, of tmpl's ("route.*") built-in sections. */
+void config_builtin_lines(const char *tmpl, void (*line)(const char *s, size_t len, void *arg), void *arg);
+/* Whether k belongs to the template of named sections ("route.*"). */
+int config_key_is_template(const struct config_key *k);
+/* The variable that sets key in section (QUILL_AUTH_LISTEN); key "" gives the prefix. */
+void config_env_name(const char *section, const char *key, char *buf, size_t size);
 
 #endif

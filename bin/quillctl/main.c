@@ -4,6 +4,7 @@
  *   quillctl [-c FILE] migrate [--status]
  *   quillctl [-c FILE] config check
  *   quillctl [-c FILE] config template
+ *   quillctl config manual
  *   quillctl [-c FILE] user add EMAIL [--name NAME] [--admin]
  *   quillctl [-c FILE] user list
  *   quillctl [-c FILE] user disable|enable EMAIL
@@ -55,6 +56,7 @@ usage(FILE *out)
 	    "usage: quillctl [-c FILE] migrate [--status]\n"
 	    "       quillctl [-c FILE] config check\n"
 	    "       quillctl config template\n"
+	    "       quillctl config manual\n"
 	    "       quillctl [-c FILE] user add EMAIL [--name NAME] [--admin]\n"
 	    "       quillctl [-c FILE] user list\n"
 	    "       quillctl [-c FILE] user disable|enable EMAIL\n"
@@ -71,6 +73,7 @@ usage(FILE *out)
 	    "  migrate --status  list each migration as applied or pending\n"
 	    "  config check      load the configuration, print every value, check it\n"
 	    "  config template   print a configuration file with every key at its default\n"
+	    "  config manual     print quill.conf(5), the manual of every key, in roff\n"
 	    "  user add          create an account; the password is read from standard\n"
 	    "                    input (asked twice, unechoed, on a terminal); prints its id\n"
 	    "  user list         list every account, oldest first\n"
@@ -357,6 +360,10 @@ main(int argc, char **argv)
 		return EX_USAGE_STATUS;
 	}
 
+	if (strcmp(argv[0], "config") == 0 && argc == 2 && strcmp(argv[1], "manual") == 0) {
+		config_write_manual(stdout);
+		return finish_output(0);
+	}
 	if (strcmp(argv[0], "config") == 0 && argc == 2 && strcmp(argv[1], "template") == 0) {
 		config_write_template(stdout);
 		return finish_output(0);

@@ -19,6 +19,7 @@ datadir=$(dir datadir)
 spooldir=$(dir spooldir)
 statedir=$(dir statedir)
 rundir=$(dir quillrundir)
+mandir=$(dir mandir)
 owner=$(dir QUILL_USER)
 check "make install DESTDIR=... succeeds" make_in_build install
 if [ "$T_FAILED" != 0 ]; then
@@ -36,6 +37,7 @@ for f in quill/openapi.json quill/vader_lexicon.txt quill/sql/auth/001_init.sql 
 	quill/sql/ocr/001_init.sql; do
 	check "$datadir/$f" test -s "$stage$datadir/$f"
 done
+check "$mandir/man5/quill.conf.5" cmp -s "$QUILL_BUILD/doc/man/quill.conf.5" "$stage$mandir/man5/quill.conf.5"
 is "$(ls "$stage$datadir/quill/sql/"*/*.sql | wc -l)" "$(ls "$QUILL_SRC"/sql/*/*.sql | wc -l)" "every migration"
 while read -r mode path; do
 	is "$(stat -c %a "$stage$path")" "$mode" "$path, mode $mode"
