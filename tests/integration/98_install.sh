@@ -20,6 +20,7 @@ spooldir=$(dir spooldir)
 statedir=$(dir statedir)
 rundir=$(dir quillrundir)
 mandir=$(dir mandir)
+unitdir=$(dir systemdunitdir)
 owner=$(dir QUILL_USER)
 check "make install DESTDIR=... succeeds" make_in_build install
 if [ "$T_FAILED" != 0 ]; then
@@ -56,6 +57,30 @@ done <<DIRS
 700 $statedir/keys
 755 $rundir
 DIRS
+
+# --- the systemd units: one per daemon and quill.target, as systemd reads them ---
+daemons=(quill-authd quill-chatd quill-ocrd quill-ocr-worker quill-gatewayd)
+for d in "${daemons[@]}"; do
+	check "$unitdir/$d.service" grep -q "^ExecStart=$sbindir/$d -c $sysconfdir/quill.conf$" "$stage$unitdir/$d.service"
+	check "  runs as $owner, hardened" sh -c "grep -q '^User=$owner$' '$stage$unitdir/$d.service' &&
+		grep -q '^NoNewPrivileges=yes$' '$stage$unitdir/$d.service' &&
+		grep -q '^ProtectSystem=strict$' '$stage$unitdir/$d.service' &&
+		grep -q '^ReadWritePaths=$spooldir $statedir $rundir$' '$stage$unitdir/$d.service' &&
+		grep -q '^SystemCallFilter=@system-service$' '$stage$unitdir/$d.service'"
+done
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# verify checks that each program exists: the units are read with the
+	# programs' paths inside the DESTDIR tree
+	mkdir -p "$T_DIR/units"
+	for f in "$stage$unitdir"/*; do
+		sed "s|$sbindir/|$stage$sbindir/|g" "$f" >"$T_DIR/units/${f##*/}"
+	done
+	SYSTEMD_UNIT_PATH=$T_DIR/units: systemd-analyze verify --man=no "$T_DIR"/units/*.service \
+		"$T_DIR/units/quill.target" >"$T_DIR/verify.out" 2>&1
+	is "$?:$(cat "$T_DIR/verify.out")" "0:" "systemd-analyze verify accepts the units and quill.target"
+else
+	echo "ok - # SKIP systemd-analyze is not installed"
+fi
 
 # --- a second install keeps the operator's configuration ---
 echo "# the operator's line" >>"$stage$sysconfdir/quill.conf"
