@@ -166,6 +166,11 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJ
 B64
 }
 
+# psql_q SQL: one query as the superuser of the tests' database, rows unaligned.
+psql_q() {
+	psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"
+}
+
 # program NAME: path of a built program.
 program() {
 	case $1 in

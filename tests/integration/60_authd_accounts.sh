@@ -20,7 +20,6 @@ base=http://127.0.0.1:$port
 start_daemon quill-authd "$conf"
 authd=$DAEMON_PID
 check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$base/readyz"
-psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
 
 API_BASE=$base
 # the JSON error without its request id, for comparing two answers

@@ -24,7 +24,6 @@ authd=$DAEMON_PID
 check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
 start_daemon quill-testd "$conf"
 check "quill-testd is up" wait_for 50 curl -fs -o /dev/null "$tbase/healthz"
-psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
 mint() { "$QUILL_BUILD/tests/testd/jwt-mint" "$@"; }
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 API_BASE=$abase

@@ -36,7 +36,6 @@ start_daemon quill-authd "$conf"
 check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
 start_daemon quill-ocrd "$conf"
 check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
-psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
 # has_row ID: the job's row exists (quill-ocrd writes it just after its 202)
 has_row() { [ "$(psql_q "select count(*) from ocr.ocr_jobs where id = '$1'")" = 1 ]; }
 API_BASE=$abase

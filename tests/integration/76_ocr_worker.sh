@@ -31,7 +31,6 @@ start_daemon quill-authd "$conf"
 check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
 start_daemon quill-ocrd "$conf"
 check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
-psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
 API_BASE=$abase
 pw=marble-orchard-7734
 u=w$$x$RANDOM

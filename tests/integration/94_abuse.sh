@@ -34,7 +34,6 @@ gateway=$DAEMON_PID
 API_BASE=http://127.0.0.1:$gport
 check "the stack is ready" wait_for 100 curl -fs -o /dev/null "http://127.0.0.1:$aport/readyz"
 check "  the gateway too" wait_for 100 curl -fs -o /dev/null "$API_BASE/readyz"
-psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
 
 pw=quartz-lantern-5512
 u=a$$x$RANDOM

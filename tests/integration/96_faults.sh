@@ -71,7 +71,6 @@ tok=$ACCESS
 check "the OCR service accepts the token" \
 	wait_for 50 sh -c "curl -s -H 'Authorization: Bearer $tok' 'http://127.0.0.1:$oport/api/ocr/jobs' | grep -q items"
 tiny_png "$T_DIR/dot.png"
-psql_q() { psql -X -q -At "host=$QUILL_TEST_PG_HOST dbname=quill user=quill" -c "$1"; }
 spool=$T_DIR/spool
 
 # load SECONDS: one wrk per daemon, each on a route that does real work
@@ -98,6 +97,19 @@ wrk_counts() {
 	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$1")
 	sockets=$(sed -n 's/^ *Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1+\2+\3+\4/p' "$1")
 	echo "${requests:-0} $((${non2xx:-0} + ${sockets:-0}))"
+}
+
+# load_totals PHASE [NOTE]: each wrk's figures as a diag line; sets total
+# and errors, the sums over the daemons.
+load_totals() {
+	local d r e
+	total=0 errors=0
+	for d in authd chatd ocrd gatewayd; do
+		read -r r e < <(wrk_counts "$T_DIR/wrk.$d")
+		diag "figures: $1, quill-$d: $r requests, $e errors${2:-}"
+		total=$((total + r))
+		errors=$((errors + e))
+	done
 }
 
 # uploads N FILE: N uploads through the gateway, a tenth of a second
@@ -155,13 +167,7 @@ for d in "${!master[@]}"; do
 	check "$d: the master is alive" kill -0 "${master[$d]}"
 	check "$d: two workers again" wait_for 50 workers_are "${master[$d]}" 2
 done
-total=0 errors=0
-for d in authd chatd ocrd gatewayd; do
-	read -r r e < <(wrk_counts "$T_DIR/wrk.$d")
-	diag "figures: kill phase, quill-$d: $r requests, $e errors"
-	total=$((total + r))
-	errors=$((errors + e))
-done
+load_totals "kill phase"
 accepted=$(wc -l <"$T_DIR/accepted.kill")
 diag "figures: kill phase: ${seconds} s, $kills workers killed, $total requests, $errors errors, $accepted of $((seconds * 4)) uploads accepted"
 is "$(cat "$T_DIR"/log/*.log | grep -c 'event=crash_loop')" 0 "no master took the kills for a crash loop"
@@ -215,13 +221,7 @@ for port in "$aport" "$cport" "$oport"; do
 	check "${name_of[$port]} is ready within 5 s of PostgreSQL's return" test "${ready_ms[$port]:-99999}" -le 5000
 done
 wait "${WRK_PIDS[@]}" "$up"
-total=0 errors=0
-for d in authd chatd ocrd gatewayd; do
-	read -r r e < <(wrk_counts "$T_DIR/wrk.$d")
-	diag "figures: database phase, quill-$d: $r requests, $e errors (503 while it was away)"
-	total=$((total + r))
-	errors=$((errors + e))
-done
+load_totals "database phase" " (503 while it was away)"
 for d in "${!master[@]}"; do
 	is "$(worker_pids "${master[$d]}" | paste -sd,)" "${before[$d]}" "$d: the same workers as before (none restarted)"
 done
