@@ -216,6 +216,27 @@ start_verifier(struct worker *wk)
 	return wk->verifier != NULL ? 0 : -1;
 }
 
+/*
+ * A new worker (at start, after a reload or a restart) takes no connection
+ * until its database pool and its token verifier have had a first outcome,
+ * for at most this long.  Until then the listen queue, and the older
+ * workers while they drain, hold the requests that would otherwise be
+ * answered 503.  An outcome may be a failure: a worker whose database is
+ * down starts at once and says 503 itself.
+ */
+#define SETTLE_WAIT_MS	3000
+
+static void
+wait_until_settled(struct worker *wk)
+{
+	long long until = now_ms() + SETTLE_WAIT_MS;
+
+	while (!got_term && now_ms() < until &&
+	    ((wk->db != NULL && !pg_pool_settled(wk->db)) ||
+	    (wk->verifier != NULL && !verifier_settled(wk->verifier))))
+		h2o_evloop_run(wk->loop, 50);
+}
+
 #define SCHED_FLAG_KEEP_POLICY_BIT 0x08	/* sched_setattr(2): SCHED_FLAG_KEEP_POLICY */
 
 /*
@@ -290,6 +311,8 @@ worker_main(int slot, void *arg)
 	}
 	if (d.def->verify_tokens && start_verifier(&w) != 0)
 		fatalx("event=worker_start_failed reason=verifier");
+	if (d.def->has_http)
+		wait_until_settled(&w);
 	if (d.def->has_http && http_server_start(&srv, &w, d.listen_fd, &d.router) != 0)
 		fatalx("event=worker_start_failed reason=http");
 	if (d.def->worker_init != NULL && d.def->worker_init(&w) != 0)

@@ -787,6 +787,12 @@ pg_pool_ready(const struct pg_pool *pool)
 	return pool->nready > 0;
 }
 
+bool
+pg_pool_settled(const struct pg_pool *pool)
+{
+	return pool->said != SAID_NOTHING;
+}
+
 /* The failures pg_query_params_async reports before returning NULL. */
 static struct pg_query *
 query_refuse(struct pg_pool *pool, pg_query_cb cb, void *arg, const char *err)

@@ -54,6 +54,11 @@ struct pg_pool *pg_pool_new(h2o_loop_t *loop, const char *conninfo, const struct
 void pg_pool_free(struct pg_pool *pool);
 
 bool pg_pool_ready(const struct pg_pool *pool);
+/*
+ * Whether the pool has had its first outcome: a connection up, or an
+ * attempt failed.  A new worker waits for this before it takes requests.
+ */
+bool pg_pool_settled(const struct pg_pool *pool);
 
 /*
  * Sends sql with text parameters ($1..$n; a NULL pointer is SQL NULL),

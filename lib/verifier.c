@@ -50,6 +50,7 @@ struct verifier {
 	bool have_keys;
 	int64_t jwks_fetched_at;
 	struct httpc_call *jwks_call;
+	bool jwks_failed;		/* the last fetch of the keys failed */
 
 	struct revoked *table;
 	size_t table_size, table_used;
@@ -320,6 +321,7 @@ on_jwks(void *arg, const struct httpc_response *res, const char *err)
 	char perr[128];
 
 	v->jwks_call = NULL;
+	v->jwks_failed = true;		/* until the keys below are taken */
 	if (res == NULL || res->status != 200) {
 		log_warnx("event=jwks_fetch_failed url=%s error=\"%s\"", v->url,
 		    res == NULL ? err : "unexpected status");
@@ -346,6 +348,7 @@ on_jwks(void *arg, const struct httpc_response *res, const char *err)
 	}
 	v->keys = ks;
 	v->have_keys = true;
+	v->jwks_failed = false;
 	log_info("event=jwks_loaded url=%s keys=%d", v->url, ks.n);
 }
 
@@ -446,6 +449,12 @@ verifier_ready(const struct verifier *v)
 	if (!v->have_keys || !v->have_list)
 		return false;
 	return v->is_static || monotonic_ms() - v->fresh_at_ms <= (uint64_t)v->max_staleness_ms;
+}
+
+bool
+verifier_settled(const struct verifier *v)
+{
+	return verifier_ready(v) || v->jwks_failed || v->poll_failing;
 }
 
 /* The signature and claims, through the cache when it has this very token. */

@@ -66,6 +66,11 @@ enum verifier_result verifier_check(struct verifier *v, const char *token, size_
 
 /* Whether checks can succeed now (keys and a fresh revocation list). */
 bool verifier_ready(const struct verifier *v);
+/*
+ * Whether the first fetches have had an outcome: ready, or one of them
+ * failed.  A new worker waits for this before it takes requests.
+ */
+bool verifier_settled(const struct verifier *v);
 
 /*
  * For tests and benchmarks without a quill-authd: use these keys, and

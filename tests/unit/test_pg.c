@@ -103,6 +103,7 @@ test_ready_and_params(struct pg_pool *pool)
 	uint64_t cpu;
 
 	ok(WAIT_FOR(pg_pool_ready(pool), 5000), "pool becomes ready");
+	ok(pg_pool_settled(pool), "a ready pool is settled");
 
 	ok(query(pool, "SELECT $1::int + 1, $2::text, $3::text IS NULL", 3, params, &r) != NULL,
 	    "query returns a handle");
@@ -323,6 +324,7 @@ test_unreachable(void)
 	    "host=/nonexistent/quill-test port=5432 dbname=quill user=quill password=sekrit-pw", &opts);
 	spin(1000);
 	ok(!pg_pool_ready(pool), "pool to a missing server is not ready");
+	ok(pg_pool_settled(pool), "but settled: its first attempt failed");
 	ok(query(pool, "SELECT 1", 0, NULL, &r) == NULL, "query on a down pool returns NULL");
 	is_int(r.calls, 1, "and was called back before returning");
 	is_str(r.err, "database unavailable", "with database unavailable");
