@@ -32,8 +32,10 @@ const struct config_key config_keys[] = {
 	{ "global", "spool_dir", CONFIG_STRING, QUILL_LOCALSTATEDIR "/spool/quill", 0, 0, NULL,
 	  "root of the OCR spool (tmp, new, cur, done, failed, incoming)" },
 
-	{ "log", "target", CONFIG_ENUM, "stderr", 0, 0, "stderr|syslog",
-	  "where log lines go" },
+	{ "log", "target", CONFIG_ENUM, "stderr", 0, 0, "stderr|syslog|file",
+	  "where log lines go; file means one file per program in directory, reopened on SIGUSR1 or SIGHUP" },
+	{ "log", "directory", CONFIG_STRING, QUILL_LOCALSTATEDIR "/log/quill", 0, 0, NULL,
+	  "directory of the log files when target is file (<program>.log)" },
 	{ "log", "level", CONFIG_ENUM, "info", 0, 0, "error|warn|info|debug",
 	  "lowest level written" },
 	{ "log", "access", CONFIG_BOOL, "yes", 0, 0, NULL,

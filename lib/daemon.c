@@ -128,6 +128,9 @@ reload_config(void *arg, int *nworkers)
 	if (d.def->has_http && strcmp(config_str(cfg, d.def->section, "listen"),
 	    config_str(d.cfg, d.def->section, "listen")) != 0)
 		log_warnx("event=config_listen_changed note=takes_effect_on_restart");
+	if (strcmp(config_str(cfg, "log", "target"), config_str(d.cfg, "log", "target")) != 0 ||
+	    strcmp(config_str(cfg, "log", "directory"), config_str(d.cfg, "log", "directory")) != 0)
+		log_warnx("event=config_log_target_changed note=takes_effect_on_restart");
 	if (master_settings_differ(cfg, d.cfg))
 		log_warnx("event=config_master_changed note=takes_effect_on_restart");
 	config_free(d.cfg);
@@ -392,6 +395,9 @@ drop_privileges(const char *user, const char *run_dir)
 	if ((d.made_run_dir && chown(run_dir, pw->pw_uid, pw->pw_gid) != 0) ||
 	    chown(d.pidfile, pw->pw_uid, pw->pw_gid) != 0)
 		log_warn("event=chown_failed path=%s", d.pidfile);
+	/* the account must be able to reopen its log after rotation */
+	if (log_give_file(pw->pw_uid, pw->pw_gid) != 0)
+		log_warn("event=chown_failed what=log_file");
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 		fatal("event=privilege_drop_failed user=%s", user);
 	if (setuid(0) == 0)
@@ -462,9 +468,10 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		printf("%s: configuration %s ok\n", def->name, d.config_path);
 		return 0;
 	}
-	if (log_open(def->name, config_str(d.cfg, "log", "target"),
+	if (log_open(def->name, config_str(d.cfg, "log", "target"), config_str(d.cfg, "log", "directory"),
 	    log_level_parse(config_str(d.cfg, "log", "level"))) != 0) {
-		fprintf(stderr, "%s: cannot open the log\n", def->name);
+		fprintf(stderr, "%s: cannot open the log in %s: %s\n", def->name,
+		    config_str(d.cfg, "log", "directory"), strerror(errno));
 		return 1;
 	}
 	apply_log_config(d.cfg);

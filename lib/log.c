@@ -1,5 +1,5 @@
 /*
- * log: one line per event, key=value, to stderr or syslog.
+ * log: one line per event, key=value, to stderr, a file or syslog.
  *
  * What it guarantees:
  * - A line is "ts=... level=... prog=... pid=... [context] text\n" and is
@@ -10,6 +10,9 @@
  *   in "..." instead of being split into two lines.
  * - The caller's text cannot break a line: control bytes in it (a newline
  *   in a message) are written as \n, \r or \xHH.
+ * - The file target is stderr too: the file is opened with O_APPEND and
+ *   moved onto descriptor 2, so lines stay whole and every process that
+ *   shares it, libraries and child programs included, writes to it.
  * - No malloc, no stdio and no locks on the stderr path, and errno is the
  *   same after a call as before, so logging is usable in error paths and,
  *   for stderr, from a signal handler.  syslog(3) gives no such promise.
@@ -17,6 +20,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +38,7 @@ static struct {
 	char		prog[64];	/* openlog() keeps a pointer to this */
 	char		context[256];
 	int		use_syslog;
+	char		file[PATH_MAX];	/* the file target's path, or "" */
 	int		facility;
 	enum log_level	level;
 } logstate = { .facility = LOG_DAEMON, .level = LOG_LEVEL_INFO };
@@ -61,21 +67,57 @@ copy_string(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-int
-log_open(const char *progname, const char *target, enum log_level level)
+/* Opens path for appending and puts it in place of stderr; 0 or -1. */
+static int
+open_onto_stderr(const char *path)
 {
-	int want_syslog;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
 
-	if (strcmp(target, "stderr") == 0)
-		want_syslog = 0;
-	else if (strcmp(target, "syslog") == 0)
-		want_syslog = 1;
-	else
+	if (fd == -1)
 		return -1;
+	if (fd != STDERR_FILENO) {
+		if (dup2(fd, STDERR_FILENO) == -1) {
+			int saved = errno;
+
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int
+log_open(const char *progname, const char *target, const char *directory,
+    enum log_level level)
+{
+	char path[PATH_MAX] = "";
+	int want_syslog = 0;
+
+	if (progname == NULL)
+		progname = program_invocation_short_name;
+	if (strcmp(target, "syslog") == 0)
+		want_syslog = 1;
+	else if (strcmp(target, "file") == 0) {
+		if (directory == NULL || directory[0] == '\0') {
+			errno = EINVAL;
+			return -1;
+		}
+		if ((size_t)snprintf(path, sizeof path, "%s/%s.log", directory, progname) >= sizeof path) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (open_onto_stderr(path) != 0)
+			return -1;
+	} else if (strcmp(target, "stderr") != 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (logstate.use_syslog)
 		closelog();
-	copy_string(logstate.prog, sizeof logstate.prog,
-	    progname != NULL ? progname : program_invocation_short_name);
+	copy_string(logstate.prog, sizeof logstate.prog, progname);
+	copy_string(logstate.file, sizeof logstate.file, path);
 	logstate.level = level;
 	logstate.use_syslog = want_syslog;
 	if (want_syslog)
@@ -89,7 +131,20 @@ log_reopen(void)
 	if (logstate.use_syslog) {
 		closelog();
 		openlog(logstate.prog, LOG_PID | LOG_NDELAY, logstate.facility);
+	} else if (logstate.file[0] != '\0' && open_onto_stderr(logstate.file) != 0) {
+		char quoted[PATH_MAX + 16];
+
+		log_warn("event=log_reopen_failed path=%s",
+		    log_quote(quoted, sizeof quoted, logstate.file, (size_t)-1));
 	}
+}
+
+int
+log_give_file(uid_t uid, gid_t gid)
+{
+	if (logstate.file[0] == '\0')
+		return 0;
+	return fchown(STDERR_FILENO, uid, gid);
 }
 
 void

@@ -1,5 +1,5 @@
 /*
- * log: one line per event, key=value, to stderr or syslog.
+ * log: one line per event, key=value, to stderr, a file or syslog.
  *
  * Every line starts with ts=, level=, prog= and pid=; the caller supplies the
  * rest as key=value pairs ("event=listen addr=127.0.0.1:8000").  Values that
@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdarg.h>
 #include <time.h>
+#include <sys/types.h>
 
 enum log_level {
 	LOG_LEVEL_ERROR = 0,
@@ -24,10 +25,25 @@ enum log_level {
 	LOG_LEVEL_DEBUG,
 };
 
-/* target is "stderr" or "syslog"; returns 0, or -1 for an unknown target. */
-int log_open(const char *progname, const char *target, enum log_level level);
-/* Re-opens the target (syslog connection); used after SIGUSR1 and SIGHUP. */
+/*
+ * target is "stderr", "syslog" or "file".  A file is <directory>/<progname>.log,
+ * opened for appending and put in place of stderr, so that what libraries
+ * write there lands in it too.  Returns 0, or -1 for an unknown target or
+ * a file that cannot be opened (errno says why).
+ */
+int log_open(const char *progname, const char *target, const char *directory,
+    enum log_level level);
+/*
+ * Re-opens the target: the file by its name (after logrotate moved it
+ * away; on failure the old one is kept and says so) or the syslog
+ * connection.  Used after SIGUSR1 and SIGHUP.
+ */
 void log_reopen(void);
+/*
+ * Gives the log file to the account a daemon is about to become, so that
+ * it can still reopen it; nothing for the other targets.  Returns 0 or -1.
+ */
+int log_give_file(uid_t uid, gid_t gid);
 void log_set_level(enum log_level level);
 /* Parses "error", "warn", "info" or "debug"; returns -1 otherwise. */
 int log_level_parse(const char *name);

@@ -677,7 +677,7 @@ main(void)
 	struct httpc *c;
 	int fds;
 
-	log_open("test_httpc", "stderr", getenv("QUILL_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_open("test_httpc", "stderr", NULL, getenv("QUILL_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	loop = h2o_evloop_create();
 	fds = count_fds();
 	if (server_start() != 0)

@@ -93,8 +93,8 @@ test_line_format(void)
 	struct tm tm;
 	time_t t0, t1, t;
 
-	is_int(log_open("test-log", "file", LOG_LEVEL_INFO), -1, "log_open rejects an unknown target");
-	is_int(log_open("test-log", "stderr", LOG_LEVEL_INFO), 0, "log_open stderr");
+	is_int(log_open("test-log", "journal", NULL, LOG_LEVEL_INFO), -1, "log_open rejects an unknown target");
+	is_int(log_open("test-log", "stderr", NULL, LOG_LEVEL_INFO), 0, "log_open stderr");
 
 	t0 = time(NULL);
 	capture_begin();
@@ -402,7 +402,7 @@ test_syslog_target(void)
 	const char *out;
 
 	/* Nothing is sent: the level filters it; only stderr must stay quiet. */
-	is_int(log_open("test-log", "syslog", LOG_LEVEL_ERROR), 0, "log_open syslog");
+	is_int(log_open("test-log", "syslog", NULL, LOG_LEVEL_ERROR), 0, "log_open syslog");
 	log_set_facility(LOG_LOCAL3);
 	capture_begin();
 	log_info("event=not_to_stderr");
@@ -410,7 +410,93 @@ test_syslog_target(void)
 	out = capture_end();
 	is_str(out, "", "syslog target writes nothing to stderr");
 	log_set_facility(LOG_DAEMON);
-	is_int(log_open("test-log", "stderr", LOG_LEVEL_INFO), 0, "back to stderr");
+	is_int(log_open("test-log", "stderr", NULL, LOG_LEVEL_INFO), 0, "back to stderr");
+}
+
+/* Reads a whole small file into captured; "" when it cannot be read. */
+static const char *
+read_file(const char *path)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	captured[0] = '\0';
+	if (fd == -1)
+		return captured;
+	while ((n = read(fd, captured + len, sizeof captured - 1 - len)) > 0)
+		len += (size_t)n;
+	captured[len] = '\0';
+	close(fd);
+	return captured;
+}
+
+/*
+ * The file target as logrotate sees it: lines go to <dir>/<prog>.log;
+ * after the file is renamed, log_reopen() makes a new one and the old
+ * one gets nothing more.
+ */
+static void
+test_file_target(void)
+{
+	char dir[] = "/tmp/test_log_dir.XXXXXX", path[128], rotated[128], missing[160];
+	int saved = dup(STDERR_FILENO);
+	struct stat st;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(path, sizeof path, "%s/test-log.log", dir);
+	snprintf(rotated, sizeof rotated, "%s/test-log.log.1", dir);
+	snprintf(missing, sizeof missing, "%s/not-there", dir);
+
+	is_int(log_open("test-log", "file", missing, LOG_LEVEL_INFO), -1,
+	    "a file target in a missing directory is refused");
+	is_int(errno, ENOENT, "  with the open's errno");
+	is_int(log_open("test-log", "file", NULL, LOG_LEVEL_INFO), -1, "a file target needs a directory");
+	is_int(log_open("test-log", "file", dir, LOG_LEVEL_INFO), 0, "log_open file");
+	log_info("event=before_rotation");
+	fprintf(stderr, "a library writing to stderr\n");
+	fflush(stderr);
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777 & ~0640) == 0, "the file is <dir>/<prog>.log, mode 0640 at most");
+	ok(rename(path, rotated) == 0, "rotate: the file is moved away");
+	log_info("event=still_old_file");
+	log_reopen();
+	log_info("event=after_rotation");
+
+	read_file(rotated);
+	ok(strstr(captured, "event=before_rotation") != NULL, "lines went to the file");
+	ok(strstr(captured, "a library writing to stderr") != NULL, "  and so did what others write to stderr");
+	ok(strstr(captured, "event=still_old_file") != NULL, "  until the reopen, to the moved file");
+	ok(strstr(captured, "event=after_rotation") == NULL, "  and nothing after it");
+	read_file(path);
+	ok(matches(captured, "^ts=[^ ]+ level=info prog=test-log pid=[0-9]+ event=after_rotation\n$"),
+	    "after the reopen, a new file has the later line");
+
+	/* a reopen that fails keeps the file it has and says so there */
+	{
+		int rfd = open(path, O_RDONLY);
+		ssize_t n;
+
+		ok(rfd != -1 && unlink(path) == 0 && unlink(rotated) == 0 && rmdir(dir) == 0,
+		    "the directory is removed under the open file");
+		log_reopen();
+		log_info("event=after_failed_reopen");
+		n = pread(rfd, captured, sizeof captured - 1, 0);
+		captured[n > 0 ? n : 0] = '\0';
+		close(rfd);
+		ok(matches(captured, "level=warn .*event=log_reopen_failed path=/tmp/test_log_dir[^ ]* "
+		    "error=\"No such file or directory\""), "a failed reopen is logged to the old file");
+		ok(strstr(captured, "event=after_failed_reopen") != NULL, "  which keeps the later lines");
+	}
+
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	is_int(log_open("test-log", "stderr", NULL, LOG_LEVEL_INFO), 0, "back to stderr");
+	capture_begin();
+	log_info("event=on_stderr_again");
+	ok(strstr(capture_end(), "event=on_stderr_again") != NULL, "stderr is written again");
 }
 
 int
@@ -425,5 +511,6 @@ main(void)
 	test_fatal();
 	test_no_interleave();
 	test_syslog_target();
+	test_file_target();
 	return done_testing();
 }

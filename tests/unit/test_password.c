@@ -526,7 +526,7 @@ main(void)
 
 	if (sodium_init() < 0)
 		skip_all("sodium_init failed");
-	log_open("test_password", "stderr", LOG_LEVEL_INFO);
+	log_open("test_password", "stderr", NULL, LOG_LEVEL_INFO);
 	loop = h2o_evloop_create();
 
 	test_new();

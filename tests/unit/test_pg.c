@@ -478,7 +478,7 @@ main(void)
 	else
 		snprintf(script, sizeof script, "%s/tests/pgcluster.sh",
 		    srcdir != NULL ? srcdir : src != NULL ? src : ".");
-	log_open("test_pg", "stderr", getenv("QUILL_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_open("test_pg", "stderr", NULL, getenv("QUILL_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	loop = h2o_evloop_create();
 
 	pool = pg_pool_new(loop, conninfo, NULL);
