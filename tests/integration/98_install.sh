@@ -1,9 +1,11 @@
 # make install into a DESTDIR: the tree it makes (programs, configuration,
-# data, the spool and state directories with their modes and owner), a
-# second install that keeps the operator's quill.conf, then the installed
-# daemons run from that tree against the private PostgreSQL: register,
-# log in, upload through the installed gateway, and the job is done.
-# make uninstall leaves no file behind.
+# data, the spool, state and log directories with their modes and owner),
+# a second install that keeps the operator's quill.conf, then the installed
+# daemons, started by the installed SysV init scripts, run from that tree
+# against the private PostgreSQL: register, log in, upload through the
+# installed gateway, and the job is done.  The scripts report status,
+# reload and stop them; the installed logrotate snippet rotates their log
+# files.  make uninstall leaves no file behind.
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
@@ -21,6 +23,9 @@ statedir=$(dir statedir)
 rundir=$(dir quillrundir)
 mandir=$(dir mandir)
 unitdir=$(dir systemdunitdir)
+initddir=$(dir initddir)
+logrotatedir=$(dir logrotatedir)
+logdir=$(dir logdir)
 owner=$(dir QUILL_USER)
 check "make install DESTDIR=... succeeds" make_in_build install
 if [ "$T_FAILED" != 0 ]; then
@@ -33,7 +38,14 @@ for p in quill-gatewayd quill-authd quill-chatd quill-ocrd quill-ocr-worker quil
 	is "$(stat -c %a "$stage$sbindir/$p" 2>/dev/null)" 755 "$sbindir/$p, mode 755"
 done
 is "$(stat -c %a "$stage$sysconfdir/quill.conf")" 644 "$sysconfdir/quill.conf, mode 644"
-check "  the shipped configuration" cmp -s "$QUILL_SRC/etc/quill.conf" "$stage$sysconfdir/quill.conf"
+check "  the shipped configuration, with this build's paths" \
+	cmp -s "$QUILL_BUILD/etc/quill.conf.installed" "$stage$sysconfdir/quill.conf"
+check "  which is etc/quill.conf with the paths configure chose" sh -c \
+	"diff '$QUILL_SRC/etc/quill.conf' '$stage$sysconfdir/quill.conf' | grep '^[<>]' | grep -v '^[<>] #[a-z_]* = /' | wc -l | grep -qx 0"
+for d in quill-authd quill-chatd quill-ocrd quill-ocr-worker quill-gatewayd; do
+	is "$(stat -c %a "$stage$initddir/$d" 2>/dev/null)" 755 "$initddir/$d, mode 755"
+done
+check "$logrotatedir/quill rotates $logdir" grep -q "^$logdir/\*.log {" "$stage$logrotatedir/quill"
 for f in quill/openapi.json quill/vader_lexicon.txt quill/sql/auth/001_init.sql quill/sql/chat/001_init.sql \
 	quill/sql/ocr/001_init.sql; do
 	check "$datadir/$f" test -s "$stage$datadir/$f"
@@ -56,6 +68,7 @@ done <<DIRS
 750 $statedir
 700 $statedir/keys
 755 $rundir
+750 $logdir
 DIRS
 
 # --- the systemd units: one per daemon and quill.target, as systemd reads them ---
@@ -65,7 +78,7 @@ for d in "${daemons[@]}"; do
 	check "  runs as $owner, hardened" sh -c "grep -q '^User=$owner$' '$stage$unitdir/$d.service' &&
 		grep -q '^NoNewPrivileges=yes$' '$stage$unitdir/$d.service' &&
 		grep -q '^ProtectSystem=strict$' '$stage$unitdir/$d.service' &&
-		grep -q '^ReadWritePaths=$spooldir $statedir $rundir$' '$stage$unitdir/$d.service' &&
+		grep -q '^ReadWritePaths=$spooldir $statedir $rundir $logdir$' '$stage$unitdir/$d.service' &&
 		grep -q '^SystemCallFilter=@system-service$' '$stage$unitdir/$d.service'"
 done
 if command -v systemd-analyze >/dev/null 2>&1; then
@@ -87,7 +100,7 @@ echo "# the operator's line" >>"$stage$sysconfdir/quill.conf"
 check "make install again succeeds" make_in_build install
 check "  the operator's quill.conf is kept" grep -q "the operator's line" "$stage$sysconfdir/quill.conf"
 check "  the new default goes beside it as quill.conf.dist" \
-	cmp -s "$QUILL_SRC/etc/quill.conf" "$stage$sysconfdir/quill.conf.dist"
+	cmp -s "$QUILL_BUILD/etc/quill.conf.installed" "$stage$sysconfdir/quill.conf.dist"
 
 # --- the installed daemons, from the tree ---
 aport=$(free_port)
@@ -113,12 +126,26 @@ $(api_routes "$aport" "$oport")
 sed -e "s|^run_dir = .*|run_dir = $stage$rundir|" -e "s|^spool_dir = .*|spool_dir = $stage$spooldir|" \
 	-e "s|^keys_dir = .*|keys_dir = $stage$statedir/keys|" \
 	-e "s|^migrations_dir = .*|migrations_dir = $stage$datadir/quill/sql|" "$T_DIR/base.conf" >"$conf"
+printf '[log]\ntarget = file\ndirectory = %s\n' "$stage$logdir" >>"$conf"
 migrate_installed() { "$stage$sbindir/quillctl" -c "$conf" migrate >>"$T_DIR/migrate.log" 2>&1; }
 check "the installed quillctl migrates" migrate_installed
-for d in quill-authd quill-ocrd quill-ocr-worker quill-gatewayd; do
-	"$stage$sbindir/$d" -c "$conf" >>"$T_DIR/log/$d.log" 2>&1 &
-	T_PIDS+=($!)
+
+# The init scripts, pointed at the tree's programs and this configuration.
+initd() {
+	QUILL_SBINDIR=$stage$sbindir QUILL_CONF=$conf QUILL_STOP_TIMEOUT=20 \
+		"$stage$initddir/$1" "$2" >>"$T_DIR/initd.out" 2>&1
+}
+master_pid() { cat "$stage$rundir/$1.pid"; }
+started=(quill-authd quill-ocrd quill-ocr-worker quill-gatewayd)
+for d in "${started[@]}"; do
+	is "$(initd "$d" status; echo $?)" 3 "$d status: 3 before start"
+	check "$d start" initd "$d" start
+	T_PIDS+=("$(master_pid "$d")")
+	is "$(initd "$d" status; echo $?)" 0 "  status: 0, running"
+	check "  its log is the file in the log directory" grep -q "event=started" "$stage$logdir/$d.log"
 done
+check "start again says it runs already" initd quill-authd start
+check "  and starts nothing more" grep -q "quill-authd is already running" "$T_DIR/initd.out"
 API_BASE=http://127.0.0.1:$gport
 check "the installed gateway is ready" wait_for 100 curl -fs -o /dev/null "$API_BASE/readyz"
 check "  and authd behind it" wait_for 100 curl -fs -o /dev/null "http://127.0.0.1:$aport/readyz"
@@ -140,7 +167,44 @@ job_done() {
 }
 check "  the job is done by the installed worker" wait_for 600 job_done
 check "  its file is in the installed spool's done/" test -f "$stage$spooldir/done/$job"
+
+# --- reload, log rotation and stop, by the installed scripts ---
+for d in "${started[@]}"; do
+	before=$(pgrep -P "$(master_pid "$d")" | sort -n | paste -sd,)
+	check "$d reload" initd "$d" reload
+	check "  new workers" wait_for 100 sh -c "[ \"\$(pgrep -P $(master_pid "$d") | sort -n | paste -sd,)\" != '$before' ]"
+	check "  the master logged the reload" wait_for 50 grep -q "event=reload" "$stage$logdir/$d.log"
+done
+if command -v logrotate >/dev/null 2>&1; then
+	# the new files belong to the account the daemons run as
+	keep_owner='s/^$//'
+	if [ "$(id -u)" != 0 ] || ! id "$owner" >/dev/null 2>&1; then
+		keep_owner="s|^\\([[:space:]]*create [0-7]*\\) .*|\\1 $(id -un) $(id -gn)|"
+	fi
+	sed -e "s|$logdir/|$stage$logdir/|" -e "s|$rundir/|$stage$rundir/|" -e "$keep_owner" \
+		"$stage$logrotatedir/quill" >"$T_DIR/logrotate.conf"
+	check "logrotate -f rotates with the installed snippet" \
+		logrotate -f -s "$T_DIR/logrotate.state" "$T_DIR/logrotate.conf"
+	check "  the gateway's file was moved away" test -s "$stage$logdir/quill-gatewayd.log.1"
+	is "$(stat -c %a "$stage$logdir/quill-gatewayd.log.1")" 640 "  it was mode 640"
+	marker=/api/ocr/jobs/after-rotation-$$
+	http GET "$API_BASE$marker" -H "Authorization: Bearer $ACCESS"
+	check "  and a request after it is logged in the new file" wait_for 50 \
+		grep -q "path=$marker" "$stage$logdir/quill-gatewayd.log"
+	check "  by a worker" grep -q "worker=.*path=$marker" "$stage$logdir/quill-gatewayd.log"
+	check "  and not in the old one" sh -c "! grep -q 'path=$marker' '$stage$logdir/quill-gatewayd.log.1'"
+else
+	echo "ok - # SKIP logrotate is not installed"
+fi
+for d in quill-gatewayd quill-ocr-worker quill-ocrd quill-authd; do
+	pid=$(master_pid "$d")
+	check "$d stop" initd "$d" stop
+	check "  the master is gone" wait_gone "$pid" 10
+	is "$(initd "$d" status; echo $?)" 3 "  status: 3, not running"
+done
+check "stop when stopped succeeds" initd quill-authd stop
 t_cleanup
+rm -f "$stage$logdir"/*
 
 # --- make uninstall ---
 # what the run made is the operator's to remove: jobs, keys
