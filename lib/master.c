@@ -303,9 +303,16 @@ reload(struct master *m)
 		log_warnx("event=reload_failed keeping=current_configuration");
 		return;
 	}
-	if (n > free_slots(m)) {
-		log_warnx("event=reload_workers_capped wanted=%d max=%d", n, free_slots(m));
-		n = free_slots(m);
+	/*
+	 * At most half the slots, so that the next reload finds room for a
+	 * whole generation once this one's predecessor has drained; more
+	 * would defer every later reload for good.
+	 */
+	if (n > m->nslots / 2 || n > free_slots(m)) {
+		int most = m->nslots / 2 < free_slots(m) ? m->nslots / 2 : free_slots(m);
+
+		log_warnx("event=reload_workers_capped wanted=%d max=%d note=restart_for_more", n, most);
+		n = most;
 	}
 	if (set_nworkers(m, n) != 0) {
 		log_warnx("event=reload_failed reason=out_of_memory");

@@ -71,6 +71,23 @@ else
 	echo "ok - # SKIP wrk is not installed"
 fi
 
+# A reload that asks for more workers than the slots allow (2 * 2 + 2 at
+# start, half of them per generation) is capped, and later reloads still
+# happen instead of waiting for room that never comes.
+sed -i 's/^workers = 2$/workers = 5/' "$conf"
+kill -HUP $m
+check "a reload to 5 workers is capped at 3" \
+	wait_for 50 grep -q 'event=reload_workers_capped wanted=5 max=3' "$T_DIR/log/quill-testd.log"
+check "  and runs 3 workers" wait_for 60 workers_are $m 3
+before=$(worker_pids $m | sort -n | paste -sd,)
+kill -HUP $m
+check "  the next reload replaces them" \
+	wait_for 60 sh -c "[ \"\$(pgrep -P $m | sort -n | paste -sd,)\" != '$before' ] && [ \$(pgrep -P $m | wc -l) = 3 ]"
+check "  and is not deferred" sh -c "! grep -q event=reload_deferred '$T_DIR/log/quill-testd.log'"
+sed -i 's/^workers = 5$/workers = 2/' "$conf"
+kill -HUP $m
+check "back to 2 workers" wait_for 60 workers_are $m 2
+
 # Reloads faster than old workers drain: each generation keeps an idle
 # keep-alive connection open, so its worker lingers until keepalive_timeout.
 # The master defers a reload rather than drain the workers that accept.
