@@ -15,6 +15,7 @@
  *   quillctl [-c FILE] jobs show|requeue JOB_ID
  *   quillctl [-c FILE] jobs purge [--status done|failed] [--older-than DURATION]
  *   quillctl [-c FILE] spool status
+ *   quillctl [-c FILE] status
  *   quillctl -h
  *
  * Configuration: -c FILE, else QUILL_SYSCONFDIR/quill.conf when it exists,
@@ -38,6 +39,7 @@
 
 #include "lib/config.h"
 #include "bin/quillctl/jobs.h"
+#include "bin/quillctl/status.h"
 #include "bin/quillctl/keys.h"
 #include "bin/quillctl/migrate.h"
 #include "bin/quillctl/sentiment.h"
@@ -66,6 +68,7 @@ usage(FILE *out)
 	    "       quillctl [-c FILE] jobs show|requeue JOB_ID\n"
 	    "       quillctl [-c FILE] jobs purge [--status done|failed] [--older-than DURATION]\n"
 	    "       quillctl [-c FILE] spool status\n"
+	    "       quillctl [-c FILE] status\n"
 	    "       quillctl [-c FILE] sentiment TEXT...|-\n"
 	    "       quillctl -h\n"
 	    "\n"
@@ -94,6 +97,8 @@ usage(FILE *out)
 	    "                    longer ago than DURATION (7d, 12h, 30m; default the\n"
 	    "                    [ocr_worker] retention), and their spool files\n"
 	    "  spool status      files in each spool directory, the age of the oldest in new/\n"
+	    "  status            each daemon's pid, workers and readiness, and the OCR queue;\n"
+	    "                    exits 1 unless every daemon runs and is ready\n"
 	    "  sentiment         VADER's neg, neu, pos and compound scores of the words\n"
 	    "                    given (joined by spaces), or of standard input for -\n"
 	    "\n"
@@ -396,6 +401,10 @@ main(int argc, char **argv)
 	} else if (strcmp(argv[0], "spool") == 0 && argc == 2 && strcmp(argv[1], "status") == 0) {
 		cfg = load_config(path);
 		rc = jobs_spool_status(cfg);
+		config_free(cfg);
+	} else if (strcmp(argv[0], "status") == 0 && argc == 1) {
+		cfg = load_config(path);
+		rc = status_print(cfg);
 		config_free(cfg);
 	}
 	if (rc >= 0)

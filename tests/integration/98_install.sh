@@ -104,10 +104,14 @@ check "  the new default goes beside it as quill.conf.dist" \
 
 # --- the installed daemons, from the tree ---
 aport=$(free_port)
+cport=$(free_port)
 oport=$(free_port)
 gport=$(free_port)
 conf=$T_DIR/installed.conf
 write_config "$T_DIR/base.conf" "$(auth_config "$aport")
+[chat]
+listen = 127.0.0.1:$cport
+workers = 1
 [ocr]
 listen = 127.0.0.1:$oport
 workers = 1
@@ -136,7 +140,7 @@ initd() {
 		"$stage$initddir/$1" "$2" >>"$T_DIR/initd.out" 2>&1
 }
 master_pid() { cat "$stage$rundir/$1.pid"; }
-started=(quill-authd quill-ocrd quill-ocr-worker quill-gatewayd)
+started=(quill-authd quill-chatd quill-ocrd quill-ocr-worker quill-gatewayd)
 for d in "${started[@]}"; do
 	is "$(initd "$d" status; echo $?)" 3 "$d status: 3 before start"
 	check "$d start" initd "$d" start
@@ -144,6 +148,15 @@ for d in "${started[@]}"; do
 	is "$(initd "$d" status; echo $?)" 0 "  status: 0, running"
 	check "  its log is the file in the log directory" grep -q "event=started" "$stage$logdir/$d.log"
 done
+ctl_status() { "$stage$sbindir/quillctl" -c "$conf" status >"$T_DIR/status.out" 2>&1; }
+check "quillctl status: every daemon runs and is ready" wait_for 100 ctl_status
+sed 's/^/# /' "$T_DIR/status.out"
+for d in quill-gatewayd quill-authd quill-chatd quill-ocrd; do
+	like "$(grep "^$d " "$T_DIR/status.out")" "^$d +$(master_pid "$d") +1 +ready$" "  $d: its pid, 1 worker, ready"
+done
+like "$(grep "^quill-ocr-worker " "$T_DIR/status.out")" "^quill-ocr-worker +$(master_pid quill-ocr-worker) +1 +running$" \
+	"  quill-ocr-worker: its pid, 1 worker, running"
+like "$(tail -n 1 "$T_DIR/status.out")" "^ocr queue: 0 waiting in new/, 0 being read in cur/$" "  and the OCR queue"
 check "start again says it runs already" initd quill-authd start
 check "  and starts nothing more" grep -q "quill-authd is already running" "$T_DIR/initd.out"
 API_BASE=http://127.0.0.1:$gport
@@ -196,13 +209,16 @@ if command -v logrotate >/dev/null 2>&1; then
 else
 	echo "ok - # SKIP logrotate is not installed"
 fi
-for d in quill-gatewayd quill-ocr-worker quill-ocrd quill-authd; do
+for d in quill-gatewayd quill-ocr-worker quill-ocrd quill-chatd quill-authd; do
 	pid=$(master_pid "$d")
 	check "$d stop" initd "$d" stop
 	check "  the master is gone" wait_gone "$pid" 10
 	is "$(initd "$d" status; echo $?)" 3 "  status: 3, not running"
 done
 check "stop when stopped succeeds" initd quill-authd stop
+ctl_status
+is "$?" 1 "quillctl status exits 1 when the daemons are stopped"
+like "$(grep "^quill-authd " "$T_DIR/status.out")" "^quill-authd +- +- +not running$" "  and says so"
 t_cleanup
 rm -f "$stage$logdir"/*
 
