@@ -1,7 +1,7 @@
 # One set of configuration keys: the table the code declares
 # (lib/config_keys.c), the keys the code asks for, etc/quill.conf and
 # quill.conf(5) must name the same ones.  The manual is written from the
-# table by quillctl at build time; it must render without a warning.
+# table by quillctl at build time (44_manuals.sh renders it).
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
@@ -45,12 +45,4 @@ unknown=$(awk 'NR == FNR { known[$1 " " $2] = 1; name[$2] = 1; next }
 	($1 == "*" && !($2 in name)) || ($1 != "*" && !(($1 " " $2) in known))' "$T_DIR/man.keys" "$T_DIR/code.keys")
 is "$unknown" "" "every key the code reads is in the manual"
 
-groff -ww -man -Tutf8 "$manual" >/dev/null 2>"$T_DIR/groff.err"
-check "groff -ww renders quill.conf(5) without a warning" test ! -s "$T_DIR/groff.err"
-sed 's/^/# /' "$T_DIR/groff.err"
-if command -v man >/dev/null 2>&1; then
-	MANROFFOPT=-ww MANWIDTH=80 man -l "$manual" >"$T_DIR/man.txt" 2>"$T_DIR/man.err"
-	check "man -l renders it without a warning" test ! -s "$T_DIR/man.err"
-	check "  with every section's heading" grep -q '^   \[route.name\]' "$T_DIR/man.txt"
-fi
 t_end
