@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -444,6 +445,12 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 	int ch, check_only = 0, nworkers, slots, status;
 
 	d.def = def;
+	/*
+	 * The process's name as ps, pgrep and quillctl status see it, even
+	 * when it was started again through /proc/self/exe (which names it
+	 * "exe").  The kernel keeps 15 bytes of it.
+	 */
+	prctl(PR_SET_NAME, def->name, 0, 0, 0);
 	d.config_path = QUILL_SYSCONFDIR "/quill.conf";
 	while ((ch = getopt(argc, argv, "c:th")) != -1) {
 		switch (ch) {

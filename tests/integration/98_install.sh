@@ -135,8 +135,10 @@ migrate_installed() { "$stage$sbindir/quillctl" -c "$conf" migrate >>"$T_DIR/mig
 check "the installed quillctl migrates" migrate_installed
 
 # The init scripts, pointed at the tree's programs and this configuration.
+# Without OMP_THREAD_LIMIT, as at boot: the OCR worker sets it and starts
+# itself again, and must still be seen by its own name.
 initd() {
-	QUILL_SBINDIR=$stage$sbindir QUILL_CONF=$conf QUILL_STOP_TIMEOUT=20 \
+	env -u OMP_THREAD_LIMIT QUILL_SBINDIR=$stage$sbindir QUILL_CONF=$conf QUILL_STOP_TIMEOUT=20 \
 		"$stage$initddir/$1" "$2" >>"$T_DIR/initd.out" 2>&1
 }
 master_pid() { cat "$stage$rundir/$1.pid"; }
