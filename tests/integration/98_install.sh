@@ -45,6 +45,8 @@ check "  which is etc/quill.conf with the paths configure chose" sh -c \
 for d in quill-authd quill-chatd quill-ocrd quill-ocr-worker quill-gatewayd; do
 	is "$(stat -c %a "$stage$initddir/$d" 2>/dev/null)" 755 "$initddir/$d, mode 755"
 done
+tmpfilesdir=$(dir tmpfilesdir)
+check "$tmpfilesdir/quill.conf makes $rundir at boot" grep -q "^d $rundir 0755 $owner $owner -$" "$stage$tmpfilesdir/quill.conf"
 check "$logrotatedir/quill rotates $logdir" grep -q "^$logdir/\*.log {" "$stage$logrotatedir/quill"
 for f in quill/openapi.json quill/vader_lexicon.txt quill/sql/auth/001_init.sql quill/sql/chat/001_init.sql \
 	quill/sql/ocr/001_init.sql; do
