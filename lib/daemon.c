@@ -471,6 +471,10 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		fprintf(stderr, "%s: %s\n", def->name, err);
 		return EX_CONFIG_STATUS;
 	}
+	if (def->check_config != NULL && def->check_config(d.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", def->name, d.config_path, err);
+		return EX_CONFIG_STATUS;
+	}
 	if (check_only) {
 		printf("%s: configuration %s ok\n", def->name, d.config_path);
 		return 0;

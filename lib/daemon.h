@@ -57,6 +57,14 @@ struct daemon_def {
 	 */
 	void (*add_routes)(struct router *r, const struct config *cfg);
 	/*
+	 * Optional: checks the daemon's own keys beyond what the key table
+	 * can (a route's prefixes, a word the table keeps as free text),
+	 * with no side effect.  Run by -t, and at start before anything else,
+	 * so that what -t accepts also starts.  Returns 0, or -1 after
+	 * writing one line saying why into err (exit status 78).
+	 */
+	int (*check_config)(const struct config *cfg, char *err, size_t errsize);
+	/*
 	 * Optional, in the master after privileges are dropped and before the
 	 * workers fork: state every worker inherits.  Called again with the
 	 * new configuration on SIGHUP, before the new workers fork.  Returns

@@ -90,6 +90,15 @@ add_routes(struct router *r, const struct config *cfg)
 	}
 }
 
+/* The routes and their settings; what start would refuse, -t refuses. */
+static int
+check_config(const struct config *cfg, char *err, size_t errsize)
+{
+	static struct gw_config scratch;
+
+	return gw_config_read(cfg, &scratch, err, errsize);
+}
+
 /*
  * At start and on SIGHUP: the route table for the next workers, the
  * shared rate-limit table (made once; it outlives reloads, so a reload
@@ -146,6 +155,7 @@ static const struct daemon_def quill_gatewayd_def = {
 	.has_database = 0,
 	.verify_tokens = 1,
 	.add_routes = add_routes,
+	.check_config = check_config,
 	.master_init = master_init,
 	.worker_init = worker_init,
 	.worker_exit = worker_exit,

@@ -48,10 +48,10 @@ take_back(const struct config *cfg, pid_t pid)
 	spool_close(&s);
 }
 
+/* The keys the table keeps as text; also checked again on each reload. */
 static int
-master_init(const struct config *cfg, char *err, size_t errsize)
+check_config(const struct config *cfg, char *err, size_t errsize)
 {
-	struct spool s;
 	const char *owner = config_str(cfg, "ocr_worker", "dropin_owner");
 	const char *sched = config_str(cfg, "ocr_worker", "scheduling");
 
@@ -68,6 +68,16 @@ master_init(const struct config *cfg, char *err, size_t errsize)
 		snprintf(err, errsize, "[ocr_worker] dropin_owner must be a user id (a UUID)");
 		return -1;
 	}
+	return 0;
+}
+
+static int
+master_init(const struct config *cfg, char *err, size_t errsize)
+{
+	struct spool s;
+
+	if (check_config(cfg, err, errsize) != 0)
+		return -1;
 	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, errsize) != 0)
 		return -1;
 	spool_close(&s);
@@ -222,6 +232,7 @@ static const struct daemon_def quill_ocr_worker_def = {
 	.has_database = 1,
 	/* a page's text, hOCR and word boxes go in one UPDATE of a megabyte or more */
 	.min_query_timeout_ms = 30000,
+	.check_config = check_config,
 	.master_init = master_init,
 	.worker_init = worker_init,
 	.worker_exit = worker_exit,

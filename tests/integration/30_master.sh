@@ -194,4 +194,18 @@ is "$?" 78 "bad environment override: exit 78"
 like "$out" "QUILL_AUTH_WORKERS" "bad environment override: named"
 out=$("$(program quill-authd)" -c "$conf" -t 2>&1)
 is "$?" 0 "-t accepts a good configuration"
+
+# What start refuses, -t refuses too, with the same status: a daemon's own
+# checks (a route's prefix, a word kept as text) are not the key table's.
+refused() {	# refused NAME DAEMON CONTENT EXPECTED-REGEX
+	printf '%s\n' "$3" >"$T_DIR/own.conf"
+	out=$(timeout 10 "$(program "$2")" -t -c "$T_DIR/own.conf" 2>&1)
+	is "$?" 78 "$1: -t exits 78"
+	like "$out" "own.conf: $4" "  naming the file and the key"
+	out=$(timeout 10 "$(program "$2")" -c "$T_DIR/own.conf" 2>&1)
+	is "$?" 78 "  and start too"
+}
+refused "a route prefix that is not a path" quill-gatewayd \
+	$'[route.bad]\nprefix = api\nupstreams = 127.0.0.1:1' '\[route.bad\] prefix'
+refused "an unknown OCR scheduling" quill-ocr-worker $'[ocr_worker]\nscheduling = bogus' '\[ocr_worker\] scheduling'
 t_end
