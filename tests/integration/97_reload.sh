@@ -1,14 +1,29 @@
 # SIGHUP under load: wrk on each daemon while its master is sent three
 # SIGHUPs, a second and a half apart.  A reload re-reads the
 # configuration and replaces the workers after they drain: not one
-# request may fail.  The OCR worker has no HTTP; its reload is in
+# request may fail.  It also reopens the log file: the daemons log with
+# [log] target = file, and after the file is moved away a SIGHUP starts
+# a new one.  The OCR worker has no HTTP; its reload is in
 # 76_ocr_worker.sh.
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
 if ! command -v wrk >/dev/null 2>&1; then
 	not_ok "wrk is installed (the quick start installs it)"
-	t_end
+	
+# the log file, moved away as logrotate does, is reopened by SIGHUP
+d=quill-authd
+mv "$T_DIR/log/$d.log" "$T_DIR/log/$d.log.1"
+# the new file as logrotate's "create" makes it: the daemon's account may
+# not be able to create files in the directory
+: >"$T_DIR/log/$d.log"
+chown --reference="$T_DIR/log/$d.log.1" "$T_DIR/log/$d.log"
+kill -HUP "${master[$d]}"
+check "after a SIGHUP $d writes a new log file" wait_for 50 grep -q "event=worker_started" "$T_DIR/log/$d.log"
+curl -s -o /dev/null "http://127.0.0.1:$aport/api/auth/me?after-rotation=$$"
+check "  with its workers' lines" wait_for 50 grep -q "worker=.*event=access .*path=\"/api/auth/me?after-rotation=$$" "$T_DIR/log/$d.log"
+check "  and the old one has none of them" sh -c "! grep -q 'after-rotation=$$' '$T_DIR/log/$d.log.1'"
+t_end
 fi
 aport=$(free_port)
 cport=$(free_port)
@@ -28,6 +43,9 @@ workers = 2
 $(api_routes "$aport" "$oport")
 rate_ip = 1000000/1m
 rate_user = 1000000/1m
+[log]
+target = file
+directory = $T_DIR/log
 "
 "$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
 declare -A master port
@@ -73,4 +91,17 @@ for d in quill-authd quill-chatd quill-ocrd quill-gatewayd; do
 	is "${non2xx:-0} ${sockets:-none}" "0 none" "$d: not one failed request across three SIGHUPs"
 	check "  and it has new workers" wait_for 50 sh -c "[ \"\$(pgrep -P ${master[$d]} | sort -n | paste -sd,)\" != '$before' ]"
 done
+
+# the log file, moved away as logrotate does, is reopened by SIGHUP
+d=quill-authd
+mv "$T_DIR/log/$d.log" "$T_DIR/log/$d.log.1"
+# the new file as logrotate's "create" makes it: the daemon's account may
+# not be able to create files in the directory
+: >"$T_DIR/log/$d.log"
+chown --reference="$T_DIR/log/$d.log.1" "$T_DIR/log/$d.log"
+kill -HUP "${master[$d]}"
+check "after a SIGHUP $d writes a new log file" wait_for 50 grep -q "event=worker_started" "$T_DIR/log/$d.log"
+curl -s -o /dev/null "http://127.0.0.1:$aport/api/auth/me?after-rotation=$$"
+check "  with its workers' lines" wait_for 50 grep -q "worker=.*event=access .*path=\"/api/auth/me?after-rotation=$$" "$T_DIR/log/$d.log"
+check "  and the old one has none of them" sh -c "! grep -q 'after-rotation=$$' '$T_DIR/log/$d.log.1'"
 t_end
