@@ -353,11 +353,17 @@ worker_main(int slot, void *arg)
 	exit(0);
 }
 
-/* Takes the pid file's lock (a second instance is refused) and writes our pid. */
+/*
+ * Takes the pid file's lock (a second instance is refused) and empties
+ * it; the pid is written by pidfile_write() once start-up has succeeded,
+ * so that a pid in the file means "started".  The run directory may be
+ * the daemons' account's: only a plain file is taken, never a link.
+ */
 static void
 pidfile_open(const char *run_dir)
 {
 	char buf[32];
+	struct stat st;
 	int fd, n;
 
 	if (mkdir(run_dir, 0755) == 0)
@@ -365,18 +371,31 @@ pidfile_open(const char *run_dir)
 	else if (errno != EEXIST)
 		fatal("event=pidfile_failed dir=%s", run_dir);
 	snprintf(d.pidfile, sizeof(d.pidfile), "%s/%s.pid", run_dir, d.def->name);
-	fd = open(d.pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(d.pidfile, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd == -1)
 		fatal("event=pidfile_failed path=%s", d.pidfile);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1)
+		fatalx("event=pidfile_failed path=%s reason=not_a_plain_file", d.pidfile);
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		n = (int)read(fd, buf, sizeof(buf) - 1);
 		buf[n > 0 ? n - (buf[n - 1] == '\n') : 0] = '\0';
 		fatalx("event=already_running pidfile=%s pid=%s", d.pidfile, buf[0] ? buf : "-");
 	}
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) != 0 || write(fd, buf, (size_t)n) != n)
+	if (ftruncate(fd, 0) != 0)
 		fatal("event=pidfile_failed path=%s", d.pidfile);
 	d.pidfile_fd = fd;
+}
+
+static void
+pidfile_write(void)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+
+	if (pwrite(d.pidfile_fd, buf, (size_t)n, 0) != n) {
+		unlink(d.pidfile);
+		fatal("event=pidfile_failed path=%s", d.pidfile);
+	}
 }
 
 /*
@@ -394,7 +413,7 @@ drop_privileges(const char *user, const char *run_dir)
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("event=privilege_drop_failed reason=no_such_user user=%s", user);
 	if ((d.made_run_dir && chown(run_dir, pw->pw_uid, pw->pw_gid) != 0) ||
-	    chown(d.pidfile, pw->pw_uid, pw->pw_gid) != 0)
+	    fchown(d.pidfile_fd, pw->pw_uid, pw->pw_gid) != 0)
 		log_warn("event=chown_failed path=%s", d.pidfile);
 	/* the account must be able to reopen its log after rotation */
 	if (log_give_file(pw->pw_uid, pw->pw_gid) != 0)
@@ -524,6 +543,7 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		unlink(d.pidfile);
 		fatalx("event=start_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 	}
+	pidfile_write();
 	log_info("event=started config=%s workers=%d%s%s", d.config_path, nworkers,
 	    def->has_http ? " listen=" : "", def->has_http ? config_str(d.cfg, def->section, "listen") : "");
 

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -67,14 +68,26 @@ copy_string(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-/* Opens path for appending and puts it in place of stderr; 0 or -1. */
+/*
+ * Opens path for appending and puts it in place of stderr; 0 or -1.
+ * The directory may belong to the account the daemon becomes, while the
+ * file is opened as root and then given to that account: a symbolic or
+ * hard link planted there must not hand over another file, so only a
+ * plain file with one name is taken.
+ */
 static int
 open_onto_stderr(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
+	struct stat st;
 
 	if (fd == -1)
 		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
 	if (fd != STDERR_FILENO) {
 		if (dup2(fd, STDERR_FILENO) == -1) {
 			int saved = errno;

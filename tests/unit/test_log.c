@@ -455,6 +455,20 @@ test_file_target(void)
 	    "a file target in a missing directory is refused");
 	is_int(errno, ENOENT, "  with the open's errno");
 	is_int(log_open("test-log", "file", NULL, LOG_LEVEL_INFO), -1, "a file target needs a directory");
+	{
+		char target[160];
+
+		snprintf(target, sizeof target, "%s/not-a-log", dir);
+		close(open(target, O_WRONLY | O_CREAT, 0600));
+		ok(symlink(target, path) == 0, "a symbolic link planted as the log file");
+		is_int(log_open("test-log", "file", dir, LOG_LEVEL_INFO), -1, "  is refused");
+		unlink(path);
+		ok(link(target, path) == 0, "a hard link planted as the log file");
+		is_int(log_open("test-log", "file", dir, LOG_LEVEL_INFO), -1, "  is refused");
+		is_int(errno, EPERM, "  with EPERM");
+		unlink(path);
+		unlink(target);
+	}
 	is_int(log_open("test-log", "file", dir, LOG_LEVEL_INFO), 0, "log_open file");
 	log_info("event=before_rotation");
 	fprintf(stderr, "a library writing to stderr\n");
