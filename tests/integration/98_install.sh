@@ -145,6 +145,16 @@ initd() {
 }
 master_pid() { cat "$stage$rundir/$1.pid"; }
 started=(quill-authd quill-chatd quill-ocrd quill-ocr-worker quill-gatewayd)
+# a pid file left by a crash, whose pid is now another program's
+mkdir -p "$stage$rundir"
+sleep 60 &
+stranger=$!
+T_PIDS+=("$stranger")
+echo "$stranger" >"$stage$rundir/quill-chatd.pid"
+is "$(initd quill-chatd status; echo $?)" 1 "a pid file naming another program: status 1, not running"
+initd quill-chatd stop
+check "  stop leaves that program alone" kill -0 "$stranger"
+rm -f "$stage$rundir/quill-chatd.pid"
 for d in "${started[@]}"; do
 	is "$(initd "$d" status; echo $?)" 3 "$d status: 3 before start"
 	check "$d start" initd "$d" start
@@ -196,7 +206,7 @@ if command -v logrotate >/dev/null 2>&1; then
 	# the new files belong to the account the daemons run as
 	keep_owner='s/^$//'
 	if [ "$(id -u)" != 0 ] || ! id "$owner" >/dev/null 2>&1; then
-		keep_owner="s|^\\([[:space:]]*create [0-7]*\\) .*|\\1 $(id -un) $(id -gn)|"
+		keep_owner="s|^\\([[:space:]]*create [0-7]*\\|[[:space:]]*su\\) .*|\\1 $(id -un) $(id -gn)|"
 	fi
 	sed -e "s|$logdir/|$stage$logdir/|" -e "s|$rundir/|$stage$rundir/|" -e "$keep_owner" \
 		"$stage$logrotatedir/quill" >"$T_DIR/logrotate.conf"

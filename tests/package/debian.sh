@@ -19,6 +19,8 @@
 # Prints "ok"/"not ok" lines and ends with "N passed, N failed"; exits 1
 # when anything failed.
 set -u
+# the SysV scripts themselves, even where systemd would take the action
+export SYSTEMCTL_SKIP_REDIRECT=1
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/quill-deb.XXXXXX)
 chmod 755 "$work"
