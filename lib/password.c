@@ -18,6 +18,10 @@
  * Jobs refused at submission (password too long) take the same path,
  * which is how their callback comes on the next turn and not at once.
  *
+ * The queue may be bounded (password_pool_set_max_queued): `queued`
+ * counts the jobs on it, under the mutex, and a job that would pass the
+ * bound is refused at submission, before it is ever queued.
+ *
  * Worker threads block every signal, so the process's signal handlers run
  * on the loop thread as the rest of quill expects.
  */
@@ -74,6 +78,8 @@ struct password_pool {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 work;		/* queue not empty, or stopping */
 	h2o_linklist_t		 queue;		/* QUEUED jobs, FIFO */
+	int			 queued;	/* jobs on queue */
+	int			 max_queued;	/* 0: no bound */
 	h2o_linklist_t		 done;		/* DONE jobs, in order of completion */
 	int			 stopping;
 	int			 wake_sent;	/* a byte is in the pipe, unread */
@@ -215,6 +221,7 @@ worker_main(void *arg)
 			break;
 		job = H2O_STRUCT_FROM_MEMBER(struct password_job, link, pool->queue.next);
 		h2o_linklist_unlink(&job->link);
+		pool->queued--;
 		job->state = JOB_RUNNING;
 		pthread_mutex_unlock(&pool->lock);
 
@@ -283,21 +290,45 @@ on_wake(h2o_socket_t *sock, const char *err)
 	deliver_batch(pool, &batch, 0);
 }
 
-/* Queues a job, or puts a refused one straight on done for the next turn. */
-static void
+/*
+ * Queues a job, or puts a refused one straight on done for the next turn.
+ * Returns 0, or -1 with errno EAGAIN (the job untouched, the caller frees
+ * it) when the queue is full.
+ */
+static int
 job_submit(struct password_pool *pool, struct password_job *job)
 {
+	int rv = 0;
+
 	pthread_mutex_lock(&pool->lock);
 	if (job->kind == JOB_REFUSED) {
 		job->state = JOB_DONE;
 		h2o_linklist_insert(&pool->done, &job->link);
 		wake_loop(pool);
+	} else if (pool->max_queued > 0 && pool->queued >= pool->max_queued) {
+		rv = -1;
 	} else {
 		job->state = JOB_QUEUED;
 		h2o_linklist_insert(&pool->queue, &job->link);
+		pool->queued++;
 		pthread_cond_signal(&pool->work);
 	}
 	pthread_mutex_unlock(&pool->lock);
+	if (rv != 0)
+		errno = EAGAIN;
+	return rv;
+}
+
+/* Submits a new job; NULL (errno EAGAIN) after freeing it when the queue is full. */
+static struct password_job *
+job_submit_or_free(struct password_pool *pool, struct password_job *job)
+{
+	if (job_submit(pool, job) != 0) {
+		job_free(job);
+		errno = EAGAIN;
+		return NULL;
+	}
+	return job;
 }
 
 static struct password_job *
@@ -306,14 +337,18 @@ job_new(struct password_pool *pool, enum job_kind kind, const char *pw, size_t l
 {
 	struct password_job *job;
 
-	if (pool->closing)
+	if (pool->closing) {
+		errno = ECANCELED;
 		return NULL;
+	}
 	if (len > PASSWORD_MAX_LEN) {
 		kind = JOB_REFUSED;
 		len = 0;
 	}
-	if ((job = calloc(1, sizeof *job + len)) == NULL)
+	if ((job = calloc(1, sizeof *job + len)) == NULL) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	job->pool = pool;
 	job->kind = kind;
 	job->cb = cb;
@@ -333,8 +368,7 @@ password_hash_async(struct password_pool *pool, const char *password, size_t len
 
 	if ((job = job_new(pool, JOB_HASH, password, len, cb, arg)) == NULL)
 		return NULL;
-	job_submit(pool, job);
-	return job;
+	return job_submit_or_free(pool, job);
 }
 
 struct password_job *
@@ -356,8 +390,7 @@ password_verify_async(struct password_pool *pool, const char *stored_hash,
 		} else
 			memcpy(job->str, stored_hash, slen + 1);
 	}
-	job_submit(pool, job);
-	return job;
+	return job_submit_or_free(pool, job);
 }
 
 void
@@ -373,6 +406,8 @@ password_job_abandon(struct password_job *job)
 	case JOB_QUEUED:
 	case JOB_DONE:
 		/* on queue, done or a batch being delivered: ours to free */
+		if (job->state == JOB_QUEUED)
+			pool->queued--;
 		h2o_linklist_unlink(&job->link);
 		job_free(job);
 		break;
@@ -505,6 +540,14 @@ fail:
 	free(pool);
 	errno = error;
 	return NULL;
+}
+
+void
+password_pool_set_max_queued(struct password_pool *pool, int max)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->max_queued = max > 0 ? max : 0;
+	pthread_mutex_unlock(&pool->lock);
 }
 
 const struct password_params *

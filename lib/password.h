@@ -85,14 +85,23 @@ struct password_pool *password_pool_new(h2o_loop_t *loop, int threads,
  */
 void password_pool_free(struct password_pool *pool);
 
+/*
+ * Bounds the jobs waiting for a thread (not those running) at max; 0,
+ * the default, leaves the queue unbounded.  A bounded queue makes a
+ * burst of logins wait at most max hashes' time per thread, and refuses
+ * the rest at once (EAGAIN below) instead of letting them pile up.
+ */
+void password_pool_set_max_queued(struct password_pool *pool, int max);
+
 /* The parameters the pool hashes with (defaults filled in). */
 const struct password_params *password_pool_params(const struct password_pool *pool);
 
 /*
  * Both copy their inputs and return a handle valid until the callback has
- * run or password_job_abandon() was called.  They return NULL only when
- * memory ran out or the pool is being freed; the callback is then never
- * called.  A password longer than PASSWORD_MAX_LEN, or a stored hash
+ * run or password_job_abandon() was called.  They return NULL, and the
+ * callback is then never called, when memory ran out (errno ENOMEM), the
+ * pool is being freed (ECANCELED) or its queue holds max_queued jobs
+ * already (EAGAIN).  A password longer than PASSWORD_MAX_LEN, or a stored hash
  * longer than any hash can be, gives PASSWORD_ERROR on the next turn of
  * the loop.
  *

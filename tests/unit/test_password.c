@@ -430,6 +430,44 @@ test_abandon(void)
 	password_pool_free(pool);
 }
 
+/* A bounded queue refuses at submission (EAGAIN), and a slot comes back when a job leaves it. */
+static void
+test_bounded_queue(void)
+{
+	enum { N = 4 };
+	struct password_pool *pool;
+	struct password_params mid = { 1, 32 * 1024 * 1024 };
+	struct result r[N + 2];
+	struct password_job *j[N];
+	int i, accepted = 0, refused = 0, eagain = 0;
+
+	/* one thread, hashes of tens of ms: at most 1 running + 2 queued */
+	pool = password_pool_new(loop, 1, &mid);
+	password_pool_set_max_queued(pool, 2);
+	memset(r, 0, sizeof r);
+	for (i = 0; i < N; i++) {
+		errno = 0;
+		if ((j[i] = hash(pool, "bounded", &r[i])) != NULL)
+			accepted++;
+		else {
+			refused++;
+			eagain += errno == EAGAIN;
+		}
+	}
+	ok(accepted >= 2 && accepted <= 3, "a queue of 2 behind one thread takes 2 or 3 of 4 jobs");
+	is_int(eagain, refused, "each refusal says EAGAIN");
+	ok(refused >= 1, "at least one was refused at once");
+	/* abandoning a queued job gives its slot back at once */
+	password_job_abandon(j[1]);
+	r[1].calls = -100;	/* must stay unnoticed */
+	ok(hash(pool, "after abandon", &r[N]) != NULL, "after abandoning a queued job, a new one is taken");
+	ok(WAIT_FOR(r[N].calls > 0, 10000), "and it completes");
+	is_int(r[1].calls, -100, "the abandoned job never called back");
+	ok(hash(pool, "drained", &r[N + 1]) != NULL, "once the queue drained, jobs are taken again");
+	ok(WAIT_FOR(r[N + 1].calls > 0, 10000), "and complete");
+	password_pool_free(pool);
+}
+
 static void
 test_free_pending(void)
 {
@@ -542,6 +580,7 @@ main(void)
 	test_concurrent();
 	test_fifo();
 	test_abandon();
+	test_bounded_queue();
 	test_free_pending();
 	test_responsive();
 
