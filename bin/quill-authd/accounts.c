@@ -3,8 +3,11 @@
  * POST /api/auth/password.
  *
  * What needs the password again: changing the address (it is what logs
- * in) and changing the password.  A new password ends every other session
- * of the account, so whoever else held one is out.
+ * in) and changing the password.  Each such check is a guess like a
+ * login's, counted first against the same limits per account and client
+ * address (lockout.c), so a stolen access token cannot be used to guess
+ * the password.  A new password ends every other session of the
+ * account, so whoever else held one is out.
  */
 #include <string.h>
 
@@ -157,15 +160,16 @@ static void
 apply_patch(struct op *op)
 {
 	struct change *c = op->data;
-	const char *params[3];
+	const char *params[4];
 
 	params[0] = op->who.id;
 	params[1] = c->name;
 	params[2] = c->change_email ? c->email : NULL;
-	/* an email change passed a password check: its count is cleared */
-	op_query(op, "UPDATE auth.users u SET name = coalesce($2, u.name), email = coalesce(lower($3), u.email), "
-	    "failed_logins = CASE WHEN $3 IS NULL THEN u.failed_logins ELSE 0 END, "
-	    "updated_at = now() WHERE u.id = $1 RETURNING " USER_COLUMNS, 3, params, on_patched);
+	params[3] = client_ip(op->hr);
+	/* an email change passed a password check: its address's count is cleared */
+	op_query(op, "WITH " LOCKOUT_CLEAR_CTE("$4::text", "$3::text IS NOT NULL")
+	    "UPDATE auth.users u SET name = coalesce($2, u.name), email = coalesce(lower($3), u.email), "
+	    "updated_at = now() WHERE u.id = $1 RETURNING " USER_COLUMNS, 4, params, on_patched);
 }
 
 static void
@@ -198,7 +202,7 @@ patch_authenticated(struct op *op)
 	struct change *c = op->data;
 
 	if (c->change_email)
-		op_count_attempt(op, patch_attempt_counted);
+		lockout_count_recheck(op, patch_attempt_counted);
 	else
 		apply_patch(op);
 }
@@ -260,7 +264,7 @@ static void
 on_new_password_hashed(void *arg, enum password_result r, const char *hash, bool needs_rehash)
 {
 	struct op *op = arg;
-	const char *params[3];
+	const char *params[4];
 
 	(void)needs_rehash;
 	op->job = NULL;
@@ -271,11 +275,12 @@ on_new_password_hashed(void *arg, enum password_result r, const char *hash, bool
 	params[0] = op->who.id;
 	params[1] = hash;
 	params[2] = op->who.sid;
-	op_query(op, "WITH p AS (UPDATE auth.users SET password_hash = $2, failed_logins = 0, "
-	    "last_failed_login_at = NULL, updated_at = now() WHERE id = $1) "
+	params[3] = client_ip(op->hr);
+	op_query(op, "WITH p AS (UPDATE auth.users SET password_hash = $2, updated_at = now() WHERE id = $1), "
+	    LOCKOUT_CLEAR_CTE("$4::text", "true")
 	    "UPDATE auth.user_sessions SET revoked_at = now() "
 	    "WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL RETURNING id",
-	    3, params, on_password_changed);
+	    4, params, on_password_changed);
 }
 
 static void
@@ -310,7 +315,7 @@ password_authenticated(struct op *op)
 
 	if (checked(op, credentials_password(c->new_password, c->new_password_len, op->who.email)) != NULL)
 		return;
-	op_count_attempt(op, password_attempt_counted);
+	lockout_count_recheck(op, password_attempt_counted);
 }
 
 void

@@ -34,8 +34,9 @@ struct authd {
 	int64_t access_ttl_s;
 	int64_t refresh_ttl_s;
 	int leeway_s;
-	int lockout_failures;
+	int lockout_failures;		/* per (account, address) */
 	int64_t lockout_window_s;
+	int lockout_account_failures;	/* per account, closing it to new addresses */
 };
 
 /* The account behind an authenticated request (see bearer.c). */
@@ -66,7 +67,7 @@ struct op {
 	struct principal who;		/* filled by bearer_authenticate */
 	op_next next;			/* what runs once authenticated */
 	bool admin_only;
-	struct recheck *recheck;	/* op_count_attempt's state */
+	struct recheck *recheck;	/* lockout_count_recheck's state */
 	const struct json_value *body;
 	void *data;			/* the route's own state, in the request pool */
 };
@@ -78,6 +79,10 @@ struct op *op_new(struct http_request *hr, size_t data_size);
 
 /* Sends sql; cb gets op as its arg.  cb must start with `op->query = NULL`. */
 void op_query(struct op *op, const char *sql, int n, const char *const *params, pg_query_cb cb);
+/*
+ * Hand the password to the pool; when it refuses (its queue is full:
+ * [auth] hash_queue) they answer 503 busy with Retry-After instead.
+ */
 void op_hash(struct op *op, const char *password, size_t len, password_cb cb);
 void op_verify(struct op *op, const char *stored_hash, const char *password, size_t len, password_cb cb);
 
@@ -91,15 +96,6 @@ void op_db_failed(struct op *op, const char *err);
  * answers with op_db_failed() when it failed.  Returns whether res is there.
  */
 bool op_query_ok(struct op *op, const PGresult *res, const char *err);
-/*
- * Before re-checking an authenticated user's password (PATCH /me,
- * POST /password): counts the attempt against the same lockout as login,
- * then calls next, or answers 429 with Retry-After when locked.  The
- * route's successful update clears the count.
- */
-void op_count_attempt(struct op *op, op_next next);
-/* 429 too_many_attempts with Retry-After: retry_after (seconds, as text). */
-void op_send_locked(struct op *op, const char *retry_after);
 /* Answers a failed hashing job (500, logged). */
 void op_hash_failed(struct op *op, enum password_result r);
 
@@ -138,6 +134,39 @@ bool peer_is_local(struct http_request *hr);
 /* The client's address and User-Agent for the session list, in the request pool. */
 const char *client_ip(struct http_request *hr);
 const char *client_user_agent(struct http_request *hr);
+
+/*
+ * lockout.c: counts a password guess against the limits of its account
+ * and client address (the scheme is described there), before the hash.
+ *
+ * lockout_count_login sends the statement for a login by email; cb gets
+ * no row for an unknown account, else one with the columns below, where
+ * LOGIN_COUNTED is "f" when the guess was refused.
+ */
+enum lockout_login_column {
+	LOGIN_USER_ID,
+	LOGIN_PASSWORD_HASH,
+	LOGIN_IS_ACTIVE,
+	LOGIN_COUNTED,
+};
+void lockout_count_login(struct op *op, const char *email, pg_query_cb cb);
+/*
+ * Before re-checking a signed-in user's password (PATCH /me, POST
+ * /password): counts the guess as a login from the same address would
+ * be, then calls next, or answers 429 with Retry-After when refused.
+ * The route's successful update clears the pair (LOCKOUT_CLEAR_CTE).
+ */
+void lockout_count_recheck(struct op *op, op_next next);
+/* Logs a refused guess once (user id, client address). */
+void lockout_log_refused(struct op *op, const char *user_id);
+/*
+ * A CTE for a statement whose $1 is the account's id and CLIENT the
+ * client address (client_ip(), possibly NULL): forgets that pair's
+ * failures, when WHEN holds, once its password was right.
+ */
+#define LOCKOUT_CLEAR_CTE(CLIENT, WHEN) \
+	"cleared AS (DELETE FROM auth.login_failures WHERE user_id = $1 AND ip = coalesce(" \
+	CLIENT ", '') AND (" WHEN ")) "
 
 /* bearer.c: checks the access token and its session, then calls next. */
 void bearer_authenticate(struct op *op, op_next next);

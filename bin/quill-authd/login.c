@@ -3,12 +3,12 @@
  *
  * A login costs one password hash whether or not the account exists (an
  * unknown address is verified against the pool's dummy hash) and answers
- * wrong address and wrong password with the same 401, so neither the
- * status, the body nor the time tells which it was.  Failures are counted
- * on the account, each attempt before its password is checked:
- * lockout_failures of them, each within lockout_window of the last, lock
- * it until that window has passed since the last one (429 with
- * Retry-After, and no hash spent); a successful login clears them.
+ * wrong address, wrong password and a guess the lockout refused with the
+ * same 401 after the same one hash, so neither the status, the body nor
+ * the time tells which it was: a lock is no oracle of an account's
+ * existence.  Each guess is counted before its password is checked, per
+ * account and client address (lockout.c); a successful login clears its
+ * own address's count.
  *
  * A refresh rotates the session's refresh token.  The token it replaces is
  * kept as retired: presented again, it can only be a copy (the rightful
@@ -31,41 +31,28 @@ struct login {
 	char *stored_hash;		/* the hash the password was checked against */
 	char sid[UUID_STR_LEN + 1];
 	char refresh[REFRESH_TOKEN_LEN + 1];
-	char failures[16];
-	char window[24];
 };
 
 /*
- * Counts the attempt before the password is checked, in one statement
- * with the lockout test, so concurrent attempts cannot all slip in under
- * the limit.  A success clears the count (session_sql).  No row: the
- * account is locked, or there is none (locked_sql tells which).
- */
-static const char attempt_sql[] =
-	"UPDATE auth.users u SET last_failed_login_at = now(), failed_logins = "
-	"CASE WHEN u.last_failed_login_at > now() - make_interval(secs => $3::bigint) "
-	"THEN u.failed_logins + 1 ELSE 1 END "
-	"WHERE u.email = lower($1) AND NOT (u.failed_logins >= $2::int "
-	"AND u.last_failed_login_at > now() - make_interval(secs => $3::bigint)) "
-	"RETURNING u.id, u.password_hash, u.is_active";
-
-static const char locked_sql[] =
-	"SELECT greatest(1, ceil(extract(epoch FROM u.last_failed_login_at "
-	"+ make_interval(secs => $2::bigint) - now())))::bigint "
-	"FROM auth.users u WHERE u.email = lower($1)";
-
-/*
- * Clears the failures, stores a rehash if there is one, opens the session.
- * Only if the password is still the one just checked: a password change
- * that committed meanwhile wins, and no session outlives it.
+ * Clears this address's failures, stores a rehash if there is one, opens
+ * the session.  Only if the password is still the one just checked: a
+ * password change that committed meanwhile wins, and no session outlives it.
  */
 static const char session_sql[] =
-	"WITH u AS (UPDATE auth.users u SET failed_logins = 0, last_failed_login_at = NULL, "
-	"password_hash = coalesce($7, u.password_hash) "
-	"WHERE u.id = $2 AND u.is_active AND u.password_hash = $8 RETURNING u.*), "
+	"WITH u AS (UPDATE auth.users u SET password_hash = coalesce($7, u.password_hash) "
+	"WHERE u.id = $1 AND u.is_active AND u.password_hash = $8 RETURNING u.*), "
 	"s AS (INSERT INTO auth.user_sessions (id, user_id, refresh_token_hash, expires_at, ip, user_agent) "
-	"SELECT $1, u.id, $3, now() + make_interval(secs => $4::bigint), $5, $6 FROM u RETURNING id) "
+	"SELECT $2, u.id, $3, now() + make_interval(secs => $4::bigint), $5, $6 FROM u RETURNING id), "
+	LOCKOUT_CLEAR_CTE("$5", "true")
 	"SELECT " USER_COLUMNS " FROM u, s";
+
+/* The columns of session_sql's row: the user's, as USER_COLUMNS. */
+enum session_column {
+	SESSION_USER_ID,
+	SESSION_EMAIL,
+	SESSION_NAME,
+	SESSION_ROLE,
+};
 
 static void
 send_bad_credentials(struct op *op)
@@ -86,8 +73,8 @@ on_session_opened(void *arg, const PGresult *res, const char *err)
 		return;
 	}
 	/* the role as stored now, not as read before the hash */
-	tokens_send(op, l->user_id, l->sid, PQgetvalue(res, 0, 3), l->refresh, op->authd->refresh_ttl_s,
-	    res, 0);
+	tokens_send(op, l->user_id, l->sid, PQgetvalue(res, 0, SESSION_ROLE), l->refresh,
+	    op->authd->refresh_ttl_s, res, SESSION_USER_ID);
 }
 
 static void
@@ -100,8 +87,8 @@ open_session(struct op *op, const char *new_hash)
 	uuid_v4(l->sid);
 	tokens_new_refresh(l->refresh, hash);
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)op->authd->refresh_ttl_s);
-	params[0] = l->sid;
-	params[1] = l->user_id;
+	params[0] = l->user_id;
+	params[1] = l->sid;
 	params[2] = hash;
 	params[3] = ttl;
 	params[4] = client_ip(op->hr);
@@ -147,39 +134,27 @@ on_verified(void *arg, enum password_result r, const char *hash, bool needs_reha
 }
 
 static void
-on_locked_checked(void *arg, const PGresult *res, const char *err)
-{
-	struct op *op = arg;
-	struct login *l = op->data;
-
-	if (!op_query_ok(op, res, err))
-		return;
-	if (PQntuples(res) == 1) {
-		op_send_locked(op, h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 0), SIZE_MAX).base);
-		return;
-	}
-	/* no such account: the same hash's time and the same answer as a wrong password */
-	op_verify(op, NULL, l->password, l->password_len, on_verified);
-}
-
-static void
 on_attempt_counted(void *arg, const PGresult *res, const char *err)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
-	const char *params[2];
 
 	if (!op_query_ok(op, res, err))
 		return;
 	if (PQntuples(res) != 1) {
-		params[0] = l->email;
-		params[1] = l->window;
-		op_query(op, locked_sql, 2, params, on_locked_checked);
+		/* no such account: the same hash's time and the same answer as a wrong password */
+		op_verify(op, NULL, l->password, l->password_len, on_verified);
 		return;
 	}
-	snprintf(l->user_id, sizeof(l->user_id), "%s", PQgetvalue(res, 0, 0));
-	l->stored_hash = h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 1), SIZE_MAX).base;
-	l->active = PQgetvalue(res, 0, 2)[0] == 't';
+	if (PQgetvalue(res, 0, LOGIN_COUNTED)[0] != 't') {
+		/* refused by the lockout: answered as an unknown account, after the same hash */
+		lockout_log_refused(op, PQgetvalue(res, 0, LOGIN_USER_ID));
+		op_verify(op, NULL, l->password, l->password_len, on_verified);
+		return;
+	}
+	snprintf(l->user_id, sizeof(l->user_id), "%s", PQgetvalue(res, 0, LOGIN_USER_ID));
+	l->stored_hash = h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, LOGIN_PASSWORD_HASH), SIZE_MAX).base;
+	l->active = PQgetvalue(res, 0, LOGIN_IS_ACTIVE)[0] == 't';
 	op_verify(op, l->stored_hash, l->password, l->password_len, on_verified);
 }
 
@@ -188,7 +163,7 @@ login_login(struct http_request *hr)
 {
 	struct op *op = op_new(hr, sizeof(struct login));
 	struct login *l = op->data;
-	const char *email, *params[3];
+	const char *email;
 	size_t email_len;
 	bool answered;
 
@@ -206,12 +181,7 @@ login_login(struct http_request *hr)
 		op_verify(op, NULL, l->password, l->password_len, on_verified);
 		return;
 	}
-	snprintf(l->failures, sizeof(l->failures), "%d", op->authd->lockout_failures);
-	snprintf(l->window, sizeof(l->window), "%lld", (long long)op->authd->lockout_window_s);
-	params[0] = l->email;
-	params[1] = l->failures;
-	params[2] = l->window;
-	op_query(op, attempt_sql, 3, params, on_attempt_counted);
+	lockout_count_login(op, l->email, on_attempt_counted);
 }
 
 /* --- refresh --- */
@@ -231,11 +201,23 @@ static const char rotate_sql[] =
 	"SELECT s.sid, u.role, floor(extract(epoch FROM s.expires_at - now()))::bigint, " USER_COLUMNS
 	" FROM s JOIN auth.users u ON u.id = s.user_id";
 
+/* The columns of rotate_sql's row; the user's, as USER_COLUMNS, from ROTATE_USER on. */
+enum rotate_column {
+	ROTATE_SESSION_ID,
+	ROTATE_ROLE,
+	ROTATE_TTL_S,
+	ROTATE_USER,
+};
+
 static const char reuse_sql[] =
 	"WITH hit AS (SELECT session_id FROM auth.retired_refresh_tokens WHERE token_hash = $1), "
 	"rev AS (UPDATE auth.user_sessions SET revoked_at = now() "
 	"WHERE id IN (SELECT session_id FROM hit) AND revoked_at IS NULL RETURNING id) "
 	"SELECT session_id FROM hit";
+
+enum reuse_column {
+	REUSE_SESSION_ID,
+};
 
 static void
 on_reuse_checked(void *arg, const PGresult *res, const char *err)
@@ -246,7 +228,7 @@ on_reuse_checked(void *arg, const PGresult *res, const char *err)
 		return;
 	if (PQntuples(res) > 0) {
 		log_warnx("event=refresh_token_reused session=%s action=session_revoked request_id=%s",
-		    PQgetvalue(res, 0, 0), op->hr->request_id);
+		    PQgetvalue(res, 0, REUSE_SESSION_ID), op->hr->request_id);
 		http_send_error(op->hr, 401, "refresh_token_reused",
 		    "this refresh token was already used; the session has been ended");
 		return;
@@ -268,8 +250,10 @@ on_rotated(void *arg, const PGresult *res, const char *err)
 		op_query(op, reuse_sql, 1, params, on_reuse_checked);
 		return;
 	}
-	tokens_send(op, PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), f->refresh,
-	    strtoll(PQgetvalue(res, 0, 2), NULL, 10), res, 3);
+	/* the user's id is the first of its columns */
+	tokens_send(op, PQgetvalue(res, 0, ROTATE_USER), PQgetvalue(res, 0, ROTATE_SESSION_ID),
+	    PQgetvalue(res, 0, ROTATE_ROLE), f->refresh, strtoll(PQgetvalue(res, 0, ROTATE_TTL_S), NULL, 10),
+	    res, ROTATE_USER);
 }
 
 void

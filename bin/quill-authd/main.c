@@ -70,6 +70,7 @@ worker_init(struct worker *w)
 	authd.leeway_s = (int)(config_duration_ms(cfg, "auth", "clock_leeway") / 1000);
 	authd.lockout_failures = (int)config_int(cfg, "auth", "lockout_failures");
 	authd.lockout_window_s = config_duration_ms(cfg, "auth", "lockout_window") / 1000;
+	authd.lockout_account_failures = (int)config_int(cfg, "auth", "lockout_account_failures");
 	if (authd.lockout_window_s < 1)
 		authd.lockout_window_s = 1;
 	authd.passwords = password_pool_new(w->loop, (int)config_int(cfg, "auth", "hash_threads"), &params);
@@ -77,6 +78,7 @@ worker_init(struct worker *w)
 		log_warn("event=password_pool_failed");
 		return -1;
 	}
+	password_pool_set_max_queued(authd.passwords, (int)config_int(cfg, "auth", "hash_queue"));
 	w->app = &authd;
 	revocations_start_pruning(w);
 	return 0;

@@ -3,6 +3,7 @@
  * route of quill-authd gives the same way (see authd.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <netdb.h>
 #include <string.h>
@@ -62,6 +63,21 @@ op_query(struct op *op, const char *sql, int n, const char *const *params, pg_qu
 		op->query = q;
 }
 
+/* The password pool refused a job: its queue is full (EAGAIN), or memory ran out. */
+static void
+send_no_hash(struct op *op)
+{
+	h2o_req_t *req = op->hr->req;
+
+	if (errno == EAGAIN) {
+		/* a full queue drains within a few hashes' time */
+		h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
+		http_send_error(op->hr, 503, "busy", "too many password checks are waiting; try again");
+		return;
+	}
+	http_send_error(op->hr, 503, "unavailable", "the server is out of resources; try again");
+}
+
 void
 op_hash(struct op *op, const char *password, size_t len, password_cb cb)
 {
@@ -70,7 +86,7 @@ op_hash(struct op *op, const char *password, size_t len, password_cb cb)
 	if (j != NULL)
 		op->job = j;
 	else
-		http_send_error(op->hr, 503, "unavailable", "the server is out of resources; try again");
+		send_no_hash(op);
 }
 
 void
@@ -82,7 +98,7 @@ op_verify(struct op *op, const char *stored_hash, const char *password, size_t l
 	if (j != NULL)
 		op->job = j;
 	else
-		http_send_error(op->hr, 503, "unavailable", "the server is out of resources; try again");
+		send_no_hash(op);
 }
 
 void
@@ -185,67 +201,6 @@ user_json(yajl_gen g, const PGresult *res, int row, int col)
 	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + 5));
 	json_gen_kv_string(g, "updated_at", PQgetvalue(res, row, col + 6));
 	yajl_gen_map_close(g);
-}
-
-/* --- password re-checks count against the login lockout --- */
-
-static const char recheck_sql[] =
-	"WITH c AS (UPDATE auth.users u SET last_failed_login_at = now(), failed_logins = "
-	"CASE WHEN u.last_failed_login_at > now() - make_interval(secs => $3::bigint) "
-	"THEN u.failed_logins + 1 ELSE 1 END "
-	"WHERE u.id = $1 AND NOT (u.failed_logins >= $2::int "
-	"AND u.last_failed_login_at > now() - make_interval(secs => $3::bigint)) RETURNING 1) "
-	"SELECT (SELECT count(*) FROM c), greatest(1, ceil(extract(epoch FROM "
-	"u.last_failed_login_at + make_interval(secs => $3::bigint) - now())))::bigint "
-	"FROM auth.users u WHERE u.id = $1";
-
-struct recheck {
-	op_next next;
-	char failures[16];
-	char window[24];
-};
-
-void
-op_send_locked(struct op *op, const char *retry_after)
-{
-	h2o_req_t *req = op->hr->req;
-
-	h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-	    retry_after, strlen(retry_after));
-	http_send_error(op->hr, 429, "too_many_attempts",
-	    "too many failed password checks for this account; try again later");
-}
-
-static void
-on_attempt_counted(void *arg, const PGresult *res, const char *err)
-{
-	struct op *op = arg;
-	struct recheck *r = op->recheck;
-
-	if (!op_query_ok(op, res, err))
-		return;
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "1") != 0) {
-		op_send_locked(op, PQntuples(res) == 1 ?
-		    h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 1), SIZE_MAX).base : "1");
-		return;
-	}
-	r->next(op);
-}
-
-void
-op_count_attempt(struct op *op, op_next next)
-{
-	struct recheck *r = http_request_alloc(op->hr, sizeof(*r), NULL);
-	const char *params[3];
-
-	r->next = next;
-	snprintf(r->failures, sizeof(r->failures), "%d", op->authd->lockout_failures);
-	snprintf(r->window, sizeof(r->window), "%lld", (long long)op->authd->lockout_window_s);
-	op->recheck = r;
-	params[0] = op->who.id;
-	params[1] = r->failures;
-	params[2] = r->window;
-	op_query(op, recheck_sql, 3, params, on_attempt_counted);
 }
 
 static bool

@@ -138,11 +138,15 @@ static struct {
 	h2o_timeout_t every;
 	h2o_timeout_entry_t entry;
 	char window[24];
+	char lockout_window[24];
 } prune;
 
+/* Failures older than the lockout window count for nothing (lockout.c). */
 static const char prune_sql[] =
 	"WITH r AS (DELETE FROM auth.revocations "
-	"WHERE revoked_at < now() - make_interval(secs => $1::bigint + 60)) "
+	"WHERE revoked_at < now() - make_interval(secs => $1::bigint + 60)), "
+	"f AS (DELETE FROM auth.login_failures "
+	"WHERE last_failed_at < now() - make_interval(secs => $2::bigint)) "
 	"DELETE FROM auth.user_sessions "
 	"WHERE expires_at < now() - interval '1 day' OR revoked_at < now() - interval '7 days'";
 
@@ -161,10 +165,10 @@ on_pruned(void *arg, const PGresult *res, const char *err)
 static void
 on_prune_timer(h2o_timeout_entry_t *entry)
 {
-	const char *params[1] = { prune.window };
+	const char *params[2] = { prune.window, prune.lockout_window };
 
 	(void)entry;
-	pg_query_params_async(prune.w->db, prune_sql, 1, params, on_pruned, NULL);
+	pg_query_params_async(prune.w->db, prune_sql, 2, params, on_pruned, NULL);
 	h2o_timeout_link(prune.w->loop, &prune.every, &prune.entry);
 }
 
@@ -173,6 +177,8 @@ revocations_start_pruning(struct worker *w)
 {
 	prune.w = w;
 	snprintf(prune.window, sizeof(prune.window), "%lld", window_s(w->app));
+	snprintf(prune.lockout_window, sizeof(prune.lockout_window), "%lld",
+	    (long long)((struct authd *)w->app)->lockout_window_s);
 	/* workers started together should not all prune in the same second */
 	h2o_timeout_init(w->loop, &prune.every, PRUNE_MS + randombytes_uniform(PRUNE_MS / 2));
 	prune.entry.cb = on_prune_timer;
