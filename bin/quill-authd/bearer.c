@@ -19,6 +19,14 @@ static const char session_sql[] =
 	"WHERE s.id = $1 AND u.id = $2 AND u.role = $3 AND s.revoked_at IS NULL "
 	"AND s.expires_at > now() AND u.is_active";
 
+/* session_sql's columns; the user's, as USER_COLUMNS, from BEARER_USER on. */
+enum bearer_column {
+	BEARER_EMAIL,
+	BEARER_PASSWORD_HASH,
+	BEARER_USER,
+};
+_Static_assert(BEARER_USER == PRINCIPAL_USER_COLUMN, "principal.user starts at BEARER_USER");
+
 static void
 on_session(void *arg, const PGresult *res, const char *err)
 {
@@ -30,8 +38,8 @@ on_session(void *arg, const PGresult *res, const char *err)
 		http_send_unauthorized(op->hr, "invalid_token", "the session has ended");
 		return;
 	}
-	snprintf(op->who.email, sizeof(op->who.email), "%s", PQgetvalue(res, 0, 0));
-	op->who.password_hash = h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, 1), SIZE_MAX).base;
+	snprintf(op->who.email, sizeof(op->who.email), "%s", PQgetvalue(res, 0, BEARER_EMAIL));
+	op->who.password_hash = h2o_strdup(&op->hr->req->pool, PQgetvalue(res, 0, BEARER_PASSWORD_HASH), SIZE_MAX).base;
 	if (op->admin_only && strcmp(op->who.role, "admin") != 0) {
 		http_send_error(op->hr, 403, "forbidden", "this needs the admin role");
 		return;

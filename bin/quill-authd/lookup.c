@@ -12,6 +12,11 @@
 #include "lib/json.h"
 #include "bin/quill-authd/authd.h"
 
+enum lookup_column {
+	LOOKUP_ID,
+	LOOKUP_EMAIL,
+};
+
 static void
 on_lookup(void *arg, const PGresult *res, const char *err)
 {
@@ -26,8 +31,8 @@ on_lookup(void *arg, const PGresult *res, const char *err)
 	}
 	g = json_gen_new();
 	yajl_gen_map_open(g);
-	json_gen_kv_string(g, "id", PQgetvalue(res, 0, 0));
-	json_gen_kv_string(g, "email", PQgetvalue(res, 0, 1));
+	json_gen_kv_string(g, "id", PQgetvalue(res, 0, LOOKUP_ID));
+	json_gen_kv_string(g, "email", PQgetvalue(res, 0, LOOKUP_EMAIL));
 	yajl_gen_map_close(g);
 	http_send_gen(op->hr, 200, g);
 }

@@ -44,6 +44,15 @@ static const char feed_sql[] =
 	"AND revoked_at > now() - make_interval(secs => least($2::bigint, " OVERLAP_S ")) "
 	"ORDER BY seq DESC LIMIT $3::int)";
 
+/* feed_sql's columns: FEED_FRESH is false for the rows repeated from before `after`. */
+enum feed_column {
+	FEED_SEQ,
+	FEED_SESSION_ID,
+	FEED_USER_ID,
+	FEED_BEFORE,
+	FEED_FRESH,
+};
+
 struct feed {
 	long long after;
 	char window[24];
@@ -74,9 +83,9 @@ on_feed(void *arg, const PGresult *res, const char *err)
 	json_gen_key(g, "items");
 	yajl_gen_array_open(g);
 	for (int i = 0; i < n; i++) {
-		long long seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		long long seq = strtoll(PQgetvalue(res, i, FEED_SEQ), NULL, 10);
 
-		if (PQgetvalue(res, i, 4)[0] == 't' && ++fresh > FEED_MAX) {
+		if (PQgetvalue(res, i, FEED_FRESH)[0] == 't' && ++fresh > FEED_MAX) {
 			more = true;
 			continue;
 		}
@@ -84,9 +93,9 @@ on_feed(void *arg, const PGresult *res, const char *err)
 			last = seq;
 		yajl_gen_map_open(g);
 		json_gen_kv_int(g, "seq", seq);
-		json_gen_kv_string(g, "session_id", PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1));
-		json_gen_kv_string(g, "user_id", PQgetvalue(res, i, 2));
-		json_gen_kv_int(g, "before", strtoll(PQgetvalue(res, i, 3), NULL, 10));
+		json_gen_kv_string(g, "session_id", PQgetisnull(res, i, FEED_SESSION_ID) ? NULL : PQgetvalue(res, i, FEED_SESSION_ID));
+		json_gen_kv_string(g, "user_id", PQgetvalue(res, i, FEED_USER_ID));
+		json_gen_kv_int(g, "before", strtoll(PQgetvalue(res, i, FEED_BEFORE), NULL, 10));
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);

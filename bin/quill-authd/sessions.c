@@ -21,6 +21,16 @@ static const char list_sql[] =
 	"(timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid)) "
 	"ORDER BY s.created_at DESC, s.id DESC LIMIT $4::int + 1";
 
+enum list_column {
+	LIST_ID,
+	LIST_CREATED_AT,
+	LIST_LAST_USED_AT,
+	LIST_IP,
+	LIST_USER_AGENT,
+	LIST_EXPIRES_AT,
+	LIST_CURSOR_US,
+};
+
 static void
 on_list(void *arg, const PGresult *res, const char *err)
 {
@@ -39,17 +49,17 @@ on_list(void *arg, const PGresult *res, const char *err)
 	yajl_gen_array_open(g);
 	for (int i = 0; i < shown; i++) {
 		yajl_gen_map_open(g);
-		json_gen_kv_string(g, "id", PQgetvalue(res, i, 0));
-		json_gen_kv_string(g, "created_at", PQgetvalue(res, i, 1));
-		json_gen_kv_string(g, "last_used_at", PQgetvalue(res, i, 2));
-		json_gen_kv_string(g, "ip", PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3));
-		json_gen_kv_string(g, "user_agent", PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4));
-		json_gen_kv_string(g, "expires_at", PQgetvalue(res, i, 5));
-		json_gen_kv_bool(g, "current", strcmp(PQgetvalue(res, i, 0), op->who.sid) == 0);
+		json_gen_kv_string(g, "id", PQgetvalue(res, i, LIST_ID));
+		json_gen_kv_string(g, "created_at", PQgetvalue(res, i, LIST_CREATED_AT));
+		json_gen_kv_string(g, "last_used_at", PQgetvalue(res, i, LIST_LAST_USED_AT));
+		json_gen_kv_string(g, "ip", PQgetisnull(res, i, LIST_IP) ? NULL : PQgetvalue(res, i, LIST_IP));
+		json_gen_kv_string(g, "user_agent", PQgetisnull(res, i, LIST_USER_AGENT) ? NULL : PQgetvalue(res, i, LIST_USER_AGENT));
+		json_gen_kv_string(g, "expires_at", PQgetvalue(res, i, LIST_EXPIRES_AT));
+		json_gen_kv_bool(g, "current", strcmp(PQgetvalue(res, i, LIST_ID), op->who.sid) == 0);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	page_next_cursor(g, res, n > l->limit, shown - 1, 6, 0);
+	page_next_cursor(g, res, n > l->limit, shown - 1, LIST_CURSOR_US, LIST_ID);
 	yajl_gen_map_close(g);
 	http_send_gen(op->hr, 200, g);
 }
