@@ -177,8 +177,10 @@ const struct config_key config_keys[] = {
 	  "largest image an upload may carry (413 above it, before the body is read when it says its length)" },
 	{ "ocr", "max_pixels", CONFIG_INT, "100000000", 1, 4000000000LL, NULL,
 	  "most pixels an image may declare (width times height); more is refused unread (422)" },
-	{ "ocr", "events_poll", CONFIG_DURATION, "500ms", 50, 10 * SEC, NULL,
-	  "how often a job's event stream looks for a change of status" },
+	{ "ocr", "max_event_streams_per_user", CONFIG_INT, "8", 1, 10000, NULL,
+	  "job event streams one user may hold open at once, over all workers (429 above)" },
+	{ "ocr", "event_stream_max", CONFIG_DURATION, "1h", 1 * SEC, 1 * DAY, NULL,
+	  "longest a job event stream lasts; it also ends at its token's expiry or revocation" },
 
 	WORKERS_KEY("ocr_worker"),
 	DATABASE_KEY("ocr_worker", "quill_ocr"),

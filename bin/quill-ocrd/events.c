@@ -3,35 +3,168 @@
  * Server-Sent Events.
  *
  * The stream sends the job at once (event "status"), then again whenever
- * its status or attempts change, and ends after "done" or "failed" (or
- * "deleted").  Changes are found by reading the row every
- * [ocr] events_poll: one indexed lookup per open stream, cheaper and
- * simpler than a LISTEN connection per worker for what is a handful of
- * watchers.  A comment line every KEEPALIVE_MS keeps proxies from closing
- * a quiet stream.
+ * its status or attempts change.  Nothing is polled per stream: each
+ * worker has one PostgreSQL connection in LISTEN ocr_job_status
+ * (lib/pg_listen), fed by the triggers of migration ocr 004, and a
+ * notification makes only the streams of that job read its row again.
+ * When the listener has been away (it reconnects by itself) every stream
+ * reads its row once, for what it may have missed.
+ *
+ * Every stream ends, with a last event saying why:
+ *   - "status" with done or failed, or "deleted" when the row goes;
+ *   - "error" {token_expired} at the token's exp;
+ *   - "error" {token_revoked} once quill-authd's revocation feed has told
+ *     this worker of a logout (within [auth] revocation_poll, and never
+ *     later than revocation_max_staleness: with no fresh word from the
+ *     feed the stream ends with {auth_unavailable}, as a request would be
+ *     refused 503);
+ *   - "error" {stream_max_duration} after [ocr] event_stream_max;
+ *   - "error" {server_stopping} when the worker drains (reload, stop).
+ * One sweep a second per worker checks these for all of its streams, and
+ * sends a comment line to any stream quiet for KEEPALIVE_MS so proxies
+ * keep it open.
+ *
+ * A user may hold [ocr] max_event_streams_per_user streams at once over
+ * all the workers (lib/usercount, in a segment the master maps before it
+ * forks); one more is answered 429 with Retry-After.
+ *
+ * SECURITY: the job id comes from the path and is checked as a UUID
+ * before it reaches SQL (job_op_id); a notification's payload is parsed
+ * as "<uuid> <word>" and only compared, never logged or sent on.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "lib/config.h"
 #include "lib/daemon.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/pg_listen.h"
+#include "lib/usercount.h"
+#include "lib/verifier.h"
 #include "bin/quill-ocrd/ocrd.h"
 
+#define CHANNEL		"ocr_job_status"
 #define KEEPALIVE_MS	15000
+#define SWEEP_MS	1000
+#define BUCKETS		256		/* streams by job id; a power of two */
+#define RETRY_AFTER_S	"10"		/* for a refused stream: streams last minutes */
+/* (user, process) pairs the shared table holds; a full table lets streams through uncounted */
+#define COUNT_ENTRIES	16384
+
+/* Made by the master before the first fork, kept across reloads. */
+static struct usercount *stream_counts;
+
+struct events {
+	struct worker *w;
+	struct pg_listen *listener;
+	h2o_linklist_t all;			/* every open stream, for the sweep */
+	h2o_linklist_t by_job[BUCKETS];
+	h2o_timeout_t sweep_every;
+	h2o_timeout_entry_t sweep;
+	unsigned max_per_user;
+	uint64_t max_ms;
+};
 
 struct stream {
 	struct job_op *op;
+	struct events *ev;
 	h2o_generator_t gen;
-	h2o_timeout_entry_t tick;
+	h2o_linklist_t all_link, job_link;
 	bool started;		/* the response head is out */
 	bool writing;		/* h2o_send() again only after proceed */
+	bool dirty;		/* the row may have changed since it was last read */
+	bool done;		/* the last event is out, or the client is gone */
+	bool counted;		/* holds a place in stream_counts */
+	const char *end_code;	/* decided to end with this error; sent once not writing */
 	char last[32];		/* "status attempts" of the last event */
-	uint64_t quiet_ms;	/* since the last thing sent */
+	unsigned char user[USERCOUNT_ID_LEN];
+	const char *token;	/* in the request's pool, for the revocation check */
+	size_t token_len;
+	int64_t exp;		/* the token's, Unix seconds */
+	uint64_t end_at_ms;	/* event_stream_max from the start, monotonic */
+	uint64_t sent_at_ms;	/* last thing sent, monotonic */
 	unsigned seq;
 };
 
 static const char row_sql[] =
 	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid)";
+
+static uint64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static size_t
+bucket_of(const char *job_id)
+{
+	size_t h = 5381;
+
+	for (int i = 0; i < UUID_STR_LEN; i++)
+		h = h * 33 + (unsigned char)job_id[i];
+	return h & (BUCKETS - 1);
+}
+
+/* A canonical lower-case UUID's 16 bytes. */
+static void
+uuid_to_bytes(const char *s, unsigned char out[USERCOUNT_ID_LEN])
+{
+	int n = 0;
+
+	memset(out, 0, USERCOUNT_ID_LEN);
+	for (; *s != '\0' && n < 32; s++) {
+		int v = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+
+		if (v < 0)
+			continue;	/* the dashes */
+		out[n / 2] |= (unsigned char)(n % 2 == 0 ? v << 4 : v);
+		n++;
+	}
+}
+
+/* --- the shared counts, in the master --- */
+
+int
+events_master_init(char *err, size_t errsize)
+{
+	if (stream_counts != NULL)
+		return 0;	/* a reload: the streams of the old workers still hold places */
+	if ((stream_counts = usercount_create(COUNT_ENTRIES)) == NULL) {
+		snprintf(err, errsize, "cannot map the event streams' counts: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+events_worker_exited(pid_t pid)
+{
+	if (stream_counts != NULL)
+		usercount_forget_pid(stream_counts, pid);
+}
+
+/* --- one stream --- */
+
+/* Takes s out of the worker's lists and gives back its place; idempotent. */
+static void
+stream_detach(struct stream *s)
+{
+	s->done = true;
+	if (h2o_linklist_is_linked(&s->all_link))
+		h2o_linklist_unlink(&s->all_link);
+	if (h2o_linklist_is_linked(&s->job_link))
+		h2o_linklist_unlink(&s->job_link);
+	if (s->counted)
+		usercount_release(stream_counts, s->user, getpid());
+	s->counted = false;
+}
 
 /* Sends len bytes from the request's pool. */
 static void
@@ -40,11 +173,9 @@ send_buf(struct stream *s, char *buf, size_t len, bool final)
 	h2o_iovec_t vec = h2o_iovec_init(buf, len);
 
 	s->writing = true;
-	s->quiet_ms = 0;
-	if (final) {
-		if (h2o_timeout_is_linked(&s->tick))
-			h2o_timeout_unlink(&s->tick);
-	}
+	s->sent_at_ms = monotonic_ms();
+	if (final)
+		stream_detach(s);
 	/* after a FINAL send the request may be gone: s is not touched again */
 	h2o_send(s->op->hr->req, &vec, 1, final ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
 }
@@ -70,6 +201,49 @@ start_response(struct stream *s)
 	s->started = true;
 }
 
+/* The last event of a stream that ends for a reason other than its job. */
+static void
+send_end(struct stream *s)
+{
+	static const struct {
+		const char *code, *message;
+	} why[] = {
+		{ "token_expired", "the token has expired" },
+		{ "token_revoked", "the session has ended" },
+		{ "token_invalid", "the token is no longer valid" },
+		{ "auth_unavailable", "tokens cannot be checked right now; reconnect later" },
+		{ "stream_max_duration", "the stream has lasted as long as one may; reconnect" },
+		{ "server_stopping", "the server is restarting; reconnect" },
+	};
+	const char *message = "the stream has ended";
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strcmp(why[i].code, s->end_code) == 0)
+			message = why[i].message;
+	snprintf(buf, sizeof(buf), "id: %u\nevent: error\ndata: {\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}\n\n",
+	    ++s->seq, s->end_code, message);
+	send_text(s, buf, true);
+}
+
+static void read_row(struct stream *s);
+
+/* Does what is due and possible now: the last event, or a read of the row. */
+static void
+stream_kick(struct stream *s)
+{
+	if (s->done || s->writing || !s->started)
+		return;
+	if (s->end_code != NULL) {
+		send_end(s);
+		return;
+	}
+	if (s->dirty && s->op->query == NULL) {
+		s->dirty = false;
+		read_row(s);
+	}
+}
+
 static void
 on_row(void *arg, const PGresult *res, const char *err)
 {
@@ -83,14 +257,25 @@ on_row(void *arg, const PGresult *res, const char *err)
 	yajl_gen g;
 
 	s->op->query = NULL;
+	if (s->done)
+		return;
 	if (res == NULL) {
-		if (!s->started)
+		if (!s->started) {
+			stream_detach(s);
 			job_op_result(s->op, res, err);		/* answers 503 or 500 */
-		return;					/* mid-stream: try again next tick */
+			return;
+		}
+		s->dirty = true;	/* mid-stream: read again at the next sweep */
+		return;
 	}
 	if (PQntuples(res) == 0) {
 		if (!s->started) {
+			stream_detach(s);
 			http_send_error(s->op->hr, 404, "not_found", "no such job");
+			return;
+		}
+		if (s->writing) {
+			s->dirty = true;	/* seen again once the write is done */
 			return;
 		}
 		send_text(s, "event: deleted\ndata: {}\n\n", true);
@@ -100,8 +285,12 @@ on_row(void *arg, const PGresult *res, const char *err)
 	snprintf(now, sizeof(now), "%s %s", status, PQgetvalue(res, 0, 6));
 	if (!s->started)
 		start_response(s);
-	else if (strcmp(now, s->last) == 0)
+	else if (strcmp(now, s->last) == 0 || s->writing) {
+		/* unchanged; or changed while a write is out: read again after it */
+		s->dirty = s->dirty || s->writing;
+		stream_kick(s);
 		return;
+	}
 	snprintf(s->last, sizeof(s->last), "%s", now);
 	final = strcmp(status, "done") == 0 || strcmp(status, "failed") == 0;
 	g = json_gen_new();
@@ -117,7 +306,7 @@ on_row(void *arg, const PGresult *res, const char *err)
 }
 
 static void
-poll_row(struct stream *s)
+read_row(struct stream *s)
 {
 	const char *params[3] = { s->op->job_id, s->op->user_id, s->op->admin ? "true" : "false" };
 	struct pg_query *q = pg_query_params_async(s->op->hr->worker->db, row_sql, 3, params, on_row, s);
@@ -128,63 +317,210 @@ poll_row(struct stream *s)
 }
 
 static void
-on_tick(h2o_timeout_entry_t *entry)
-{
-	struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, tick, entry);
-	struct ocrd *o = s->op->ocrd;
-
-	h2o_timeout_link(s->op->hr->worker->loop, &o->events_every, &s->tick);
-	if (s->writing || s->op->query != NULL)
-		return;
-	s->quiet_ms += (uint64_t)o->events_poll_ms;
-	if (s->quiet_ms >= KEEPALIVE_MS) {
-		send_text(s, ": keep-alive\n\n", false);
-		return;
-	}
-	poll_row(s);
-}
-
-static void
 on_proceed(h2o_generator_t *gen, h2o_req_t *req)
 {
 	struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, gen, gen);
 
 	s->writing = false;
+	stream_kick(s);
 }
 
 /* The client went away mid-stream. */
 static void
 on_stop(h2o_generator_t *gen, h2o_req_t *req)
 {
-	struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, gen, gen);
-
-	if (h2o_timeout_is_linked(&s->tick))
-		h2o_timeout_unlink(&s->tick);
+	stream_detach(H2O_STRUCT_FROM_MEMBER(struct stream, gen, gen));
 }
 
 static void
 stream_dispose(void *p)
 {
-	struct stream *s = p;
+	stream_detach(p);
+}
 
-	if (h2o_timeout_is_linked(&s->tick))
-		h2o_timeout_unlink(&s->tick);
+/* --- the worker's streams --- */
+
+/* What ends s now, if anything. */
+static const char *
+end_code_of(struct events *ev, struct stream *s, int64_t now, uint64_t now_ms)
+{
+	if (daemon_stopping())
+		return "server_stopping";
+	if (now >= s->exp)
+		return "token_expired";
+	if (now_ms >= s->end_at_ms)
+		return "stream_max_duration";
+	switch (verifier_check(ev->w->verifier, s->token, s->token_len, now, NULL, NULL)) {
+	case VERIFIER_OK:
+		return NULL;
+	case VERIFIER_REVOKED:
+		return "token_revoked";
+	case VERIFIER_UNAVAILABLE:
+		return "auth_unavailable";
+	case VERIFIER_INVALID:
+		break;
+	}
+	return "token_invalid";
+}
+
+static void
+on_sweep(h2o_timeout_entry_t *entry)
+{
+	struct events *ev = H2O_STRUCT_FROM_MEMBER(struct events, sweep, entry);
+	int64_t now = (int64_t)time(NULL);
+	uint64_t now_ms = monotonic_ms();
+	h2o_linklist_t *l, *next;
+
+	h2o_timeout_link(ev->w->loop, &ev->sweep_every, &ev->sweep);
+	/* a stream that ends unlinks itself: keep the next one first */
+	for (l = ev->all.next; l != &ev->all; l = next) {
+		struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, all_link, l);
+
+		next = l->next;
+		if (!s->started)
+			continue;
+		if (s->end_code == NULL)
+			s->end_code = end_code_of(ev, s, now, now_ms);
+		if (s->end_code == NULL && !s->writing && !s->dirty && now_ms - s->sent_at_ms >= KEEPALIVE_MS) {
+			send_text(s, ": keep-alive\n\n", false);
+			continue;
+		}
+		stream_kick(s);
+	}
+}
+
+/* "<job id> <status>" from the trigger: the job's streams read their row again. */
+static void
+on_notify(void *arg, const char *payload)
+{
+	struct events *ev = arg;
+	char id[UUID_STR_LEN];
+	h2o_linklist_t *bucket, *l, *next;
+
+	if (strlen(payload) < UUID_STR_LEN || !uuid_valid(payload, UUID_STR_LEN))
+		return;
+	for (int i = 0; i < UUID_STR_LEN; i++)
+		id[i] = (char)(payload[i] >= 'A' && payload[i] <= 'F' ? payload[i] - 'A' + 'a' : payload[i]);
+	bucket = &ev->by_job[bucket_of(id)];
+	for (l = bucket->next; l != bucket; l = next) {
+		struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, job_link, l);
+
+		next = l->next;
+		if (memcmp(s->op->job_id, id, UUID_STR_LEN) == 0) {
+			s->dirty = true;
+			stream_kick(s);
+		}
+	}
+}
+
+/* The listener is (back) in LISTEN: whatever changed meanwhile went unheard. */
+static void
+on_listening(void *arg)
+{
+	struct events *ev = arg;
+	h2o_linklist_t *l, *next;
+
+	for (l = ev->all.next; l != &ev->all; l = next) {
+		struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, all_link, l);
+
+		next = l->next;
+		s->dirty = true;
+		stream_kick(s);
+	}
+}
+
+struct events *
+events_new(struct worker *w)
+{
+	struct events *ev = calloc(1, sizeof(*ev));
+	struct pg_listen_callbacks cb = { on_notify, on_listening, ev };
+
+	if (ev == NULL)
+		return NULL;
+	ev->w = w;
+	ev->max_per_user = (unsigned)config_int(w->cfg, "ocr", "max_event_streams_per_user");
+	ev->max_ms = (uint64_t)config_duration_ms(w->cfg, "ocr", "event_stream_max");
+	h2o_linklist_init_anchor(&ev->all);
+	for (int i = 0; i < BUCKETS; i++)
+		h2o_linklist_init_anchor(&ev->by_job[i]);
+	ev->listener = pg_listen_new(w->loop, config_str(w->cfg, "ocr", "database"), CHANNEL,
+	    (int)config_duration_ms(w->cfg, "database", "connect_timeout"), &cb);
+	if (ev->listener == NULL) {
+		free(ev);
+		return NULL;
+	}
+	h2o_timeout_init(w->loop, &ev->sweep_every, SWEEP_MS);
+	ev->sweep.cb = on_sweep;
+	h2o_timeout_link(w->loop, &ev->sweep_every, &ev->sweep);
+	return ev;
+}
+
+void
+events_free(struct events *ev)
+{
+	if (ev == NULL)
+		return;
+	/* streams still open live in their requests' pools, which outlive nothing now */
+	while (!h2o_linklist_is_empty(&ev->all))
+		stream_detach(H2O_STRUCT_FROM_MEMBER(struct stream, all_link, ev->all.next));
+	if (h2o_timeout_is_linked(&ev->sweep))
+		h2o_timeout_unlink(&ev->sweep);
+	h2o_timeout_dispose(ev->w->loop, &ev->sweep_every);
+	pg_listen_free(ev->listener);
+	free(ev);
 }
 
 void
 events_stream(struct http_request *hr)
 {
 	struct job_op *op = job_op_new(hr, 0);
+	struct events *ev;
+	struct jwt_claims claims;
 	struct stream *s;
+	const char *token;
+	size_t len;
+	bool counted = false;
 
 	if (op == NULL || !job_op_id(op))
 		return;
+	ev = op->ocrd->events;
+	/* job_op_new has checked it; this asks again for the claims, from the verifier's cache */
+	token = http_bearer_token(hr, &len);
+	if (token == NULL ||
+	    verifier_check(hr->worker->verifier, token, len, (int64_t)time(NULL), &claims, NULL) != VERIFIER_OK) {
+		http_send_unauthorized(hr, "invalid_token", "the token is not valid");
+		return;
+	}
 	s = http_request_alloc(hr, sizeof(*s), stream_dispose);
 	memset(s, 0, sizeof(*s));
+	uuid_to_bytes(op->user_id, s->user);
+	if (stream_counts != NULL) {
+		switch (usercount_take(stream_counts, s->user, getpid(), ev->max_per_user)) {
+		case USERCOUNT_TAKEN:
+			counted = true;
+			break;
+		case USERCOUNT_AT_LIMIT:
+			h2o_add_header(&hr->req->pool, &hr->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+			    H2O_STRLIT(RETRY_AFTER_S));
+			http_send_error(hr, 429, "too_many_streams", "too many event streams open; close one first");
+			return;
+		case USERCOUNT_NO_ROOM:
+			break;		/* the table is full: let it through rather than refuse everyone */
+		}
+	}
 	s->op = op;
+	s->ev = ev;
+	s->counted = counted;
+	s->token = h2o_mem_alloc_pool(&hr->req->pool, len);
+	memcpy((char *)s->token, token, len);
+	s->token_len = len;
+	s->exp = claims.exp;
+	s->sent_at_ms = monotonic_ms();
+	s->end_at_ms = s->sent_at_ms + ev->max_ms;
 	s->gen.proceed = on_proceed;
 	s->gen.stop = on_stop;
-	s->tick.cb = on_tick;
-	h2o_timeout_link(hr->worker->loop, &op->ocrd->events_every, &s->tick);
-	poll_row(s);
+	/* listed before the first read: a change during that read marks it dirty */
+	h2o_linklist_insert(&ev->all, &s->all_link);
+	h2o_linklist_insert(&ev->by_job[bucket_of(op->job_id)], &s->job_link);
+	read_row(s);
 }

@@ -51,7 +51,14 @@ master_init(const struct config *cfg, char *err, size_t errsize)
 	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, errsize) != 0)
 		return -1;
 	spool_close(&s);
-	return 0;
+	return events_master_init(err, errsize);
+}
+
+/* A dead worker's event streams are gone: their places go back to their users. */
+static void
+worker_exited(const struct config *cfg, pid_t pid)
+{
+	events_worker_exited(pid);
 }
 
 /*
@@ -87,8 +94,12 @@ worker_init(struct worker *w)
 	keep_body_buffers((size_t)config_size(w->cfg, "http", "body_memory"));
 	o->max_upload = (size_t)config_size(w->cfg, "ocr", "max_upload");
 	o->max_pixels = (uint64_t)config_int(w->cfg, "ocr", "max_pixels");
-	o->events_poll_ms = config_duration_ms(w->cfg, "ocr", "events_poll");
-	h2o_timeout_init(w->loop, &o->events_every, (uint64_t)o->events_poll_ms);
+	if ((o->events = events_new(w)) == NULL) {
+		log_warnx("event=events_start_failed reason=out_of_memory");
+		spool_close(&o->spool);
+		free(o);
+		return -1;
+	}
 	w->app = o;
 	return 0;
 }
@@ -100,7 +111,7 @@ worker_exit(struct worker *w)
 
 	if (o == NULL)
 		return;
-	h2o_timeout_dispose(w->loop, &o->events_every);
+	events_free(o->events);
 	spool_close(&o->spool);
 	free(o);
 	w->app = NULL;
@@ -116,6 +127,7 @@ static const struct daemon_def quill_ocrd_def = {
 	.master_init = master_init,
 	.worker_init = worker_init,
 	.worker_exit = worker_exit,
+	.worker_exited = worker_exited,
 };
 
 int

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <libpq-fe.h>
 #include <yajl/yajl_gen.h>
@@ -29,8 +30,7 @@ struct ocrd {
 	struct spool spool;
 	size_t max_upload;
 	uint64_t max_pixels;
-	int64_t events_poll_ms;
-	h2o_timeout_t events_every;	/* the SSE streams' tick */
+	struct events *events;		/* the job event streams (events.c) */
 };
 
 struct job_op {
@@ -83,5 +83,17 @@ void jobs_delete(struct http_request *hr);
 void jobs_text(struct http_request *hr);
 void jobs_hocr(struct http_request *hr);
 void events_stream(struct http_request *hr);
+
+/*
+ * events.c's state.  In the master: the per-user stream counts every
+ * worker shares (made once, kept across reloads), and giving back what a
+ * dead worker held.  In a worker: the LISTEN connection and the sweep of
+ * its streams (NULL when out of memory).
+ */
+struct worker;
+int events_master_init(char *err, size_t errsize);
+void events_worker_exited(pid_t pid);
+struct events *events_new(struct worker *w);
+void events_free(struct events *ev);
 
 #endif

@@ -18,7 +18,6 @@ $(auth_config "$aport")
 listen = 127.0.0.1:$oport
 workers = 2
 max_upload = 256k
-events_poll = 100ms
 [http]
 body_memory = 64k
 body_buffer_dir = $T_DIR/run
