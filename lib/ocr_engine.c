@@ -1,11 +1,14 @@
 /*
  * ocr_engine: see ocr_engine.h.
  *
- * Untrusted bytes reach leptonica only through pixReadMem and the TIFF
- * reader, never through tesseract's file-list handling (which takes an
- * unrecognised file for a list of file names), and only after the header
- * has said how many pixels decoding would make.
+ * Untrusted bytes reach leptonica only through pixReadMem and
+ * pixReadMemTiff, never through tesseract's file-list handling (which
+ * takes an unrecognised file for a list of file names) nor through
+ * pixaReadMemMultipageTiff (which, in leptonica 1.82, loops for ever on a
+ * page it cannot read), and only after the headers have said how many
+ * pixels and pages decoding would make.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 #include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
 
+#include "lib/imagetype.h"
 #include "lib/json.h"
 #include "lib/ocr_engine.h"
 #include "lib/ocr_words.h"
@@ -39,13 +43,15 @@ ocr_psm_parse(const char *name)
 	return -1;
 }
 
-void
+int
 ocr_engine_setup(void)
 {
-	/* must be set before the OpenMP runtime starts, i.e. before the first engine */
-	setenv("OMP_THREAD_LIMIT", "1", 1);
+	const char *limit = getenv("OMP_THREAD_LIMIT");
+
 	/* leptonica reports to stderr, which is our log: its errors are ours to say */
 	setMsgSeverity(L_SEVERITY_NONE);
+	/* setting it now would be too late: libgomp read it when it was loaded */
+	return limit != NULL && strcmp(limit, "1") == 0 ? 0 : -1;
 }
 
 struct ocr_engine *
@@ -210,41 +216,47 @@ run_page(struct ocr_engine *e, PIX **pix, int page, struct strbuf *text, struct 
 	return 0;
 }
 
-/* The pages of the image: a TIFF may hold several. */
-static PIXA *
-decode(const unsigned char *data, size_t len, l_int32 format)
+/*
+ * Page n (from 0) of the image, decoded; NULL when it cannot be.  A TIFF's pages are read one by one, each call finding its
+ * page anew, so only one is ever decoded at a time; the chain has been
+ * checked, so the search for page n ends.
+ */
+static PIX *
+decode_page(const unsigned char *data, size_t len, enum imagetype type, int n)
 {
-	PIXA *pages;
-	PIX *pix;
-
-	if (format == IFF_TIFF || format == IFF_TIFF_G3 || format == IFF_TIFF_G4 || format == IFF_TIFF_PACKBITS ||
-	    format == IFF_TIFF_RLE || format == IFF_TIFF_LZW || format == IFF_TIFF_ZIP || format == IFF_TIFF_JPEG)
-		return pixaReadMemMultipageTiff(data, len);
-	if ((pix = pixReadMem(data, len)) == NULL)
-		return NULL;
-	if ((pages = pixaCreate(1)) == NULL) {
-		pixDestroy(&pix);
-		return NULL;
-	}
-	pixaAddPix(pages, pix, L_INSERT);
-	return pages;
+	if (type == IMAGETYPE_TIFF)
+		return pixReadMemTiff(data, len, n);
+	return n == 0 ? pixReadMem(data, len) : NULL;
 }
 
-enum ocr_status
-ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, struct ocr_result *r,
+/*
+ * How many pages the image has, once its headers are within the limits;
+ * OCR_OK, or the status the job fails with and why.  TIFF is checked by
+ * lib/imagetype over every directory (leptonica's header reader sees
+ * only the first); the other types by leptonica's own header reader.
+ */
+static enum ocr_status
+check_headers(struct ocr_engine *e, const unsigned char *data, size_t len, enum imagetype type, int *pages,
     char *why, size_t whysize)
 {
-	struct strbuf text = { 0 }, hocr = { 0 };
+	struct imagetype_limits lim = { e->opt.max_pixels, e->opt.max_pages > 0 ? (uint32_t)e->opt.max_pages : 1 };
+	struct imagetype_report rep;
 	l_int32 format, w, h, bps, spp, cmap;
-	struct timespec t0;
-	struct ocr_word_stats stats = { 0 };
-	enum ocr_status st = OCR_OK;
-	PIXA *pages;
-	yajl_gen words;
-	int n;
 
-	memset(r, 0, sizeof(*r));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (type == IMAGETYPE_TIFF) {
+		switch (imagetype_check(data, len, type, &lim, &rep)) {
+		case IMAGETYPE_OK:
+			*pages = (int)rep.pages;
+			return OCR_OK;
+		case IMAGETYPE_TOO_LARGE:
+		case IMAGETYPE_TOO_MANY_PAGES:
+			snprintf(why, whysize, "the image is too large: %s", rep.why);
+			return OCR_TOO_LARGE;
+		default:
+			snprintf(why, whysize, "cannot decode the image: %s", rep.why);
+			return OCR_UNREADABLE;
+		}
+	}
 	if (pixReadHeaderMem(data, len, &format, &w, &h, &bps, &spp, &cmap) != 0 || w <= 0 || h <= 0) {
 		snprintf(why, whysize, "cannot decode the image: its header is not one leptonica reads");
 		return OCR_UNREADABLE;
@@ -253,16 +265,26 @@ ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, stru
 		snprintf(why, whysize, "the image declares %dx%d pixels, more than the limit", (int)w, (int)h);
 		return OCR_TOO_LARGE;
 	}
-	if ((pages = decode(data, len, format)) == NULL || (n = pixaGetCount(pages)) == 0) {
-		pixaDestroy(&pages);
-		snprintf(why, whysize, "cannot decode the image: the data is damaged or cut short");
-		return OCR_UNREADABLE;
-	}
-	if (n > e->opt.max_pages) {
-		pixaDestroy(&pages);
-		snprintf(why, whysize, "the image has %d pages, more than the limit of %d", n, e->opt.max_pages);
-		return OCR_TOO_LARGE;
-	}
+	*pages = 1;
+	return OCR_OK;
+}
+
+enum ocr_status
+ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, struct ocr_result *r,
+    char *why, size_t whysize)
+{
+	struct strbuf text = { 0 }, hocr = { 0 };
+	enum imagetype type = imagetype_sniff(data, len);
+	struct timespec t0;
+	struct ocr_word_stats stats = { 0 };
+	enum ocr_status st;
+	yajl_gen words;
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((st = check_headers(e, data, len, type, &n, why, whysize)) != OCR_OK)
+		return st;
 	words = json_gen_new();
 	yajl_gen_array_open(words);
 	{
@@ -273,18 +295,27 @@ ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, stru
 	}
 	strbuf_adds(&text, "");
 	for (int i = 0; i < n && st == OCR_OK; i++) {
-		PIX *pix = pixaGetPix(pages, i, L_CLONE);
+		PIX *pix;
 
-		if (pix == NULL || pixGetWidth(pix) * (uint64_t)pixGetHeight(pix) > e->opt.max_pixels) {
-			snprintf(why, whysize, "page %d is missing or larger than the limit", i + 1);
-			st = pix == NULL ? OCR_UNREADABLE : OCR_TOO_LARGE;
+		errno = 0;
+		if ((pix = decode_page(data, len, type, i)) == NULL) {
+			/* under memory_limit (RLIMIT_AS) an allocation fails with ENOMEM */
+			if (errno == ENOMEM) {
+				snprintf(why, whysize, "page %d needs more memory than the worker may use", i + 1);
+				st = OCR_TOO_LARGE;
+			} else {
+				snprintf(why, whysize, "cannot decode the image: page %d is damaged or cut short", i + 1);
+				st = OCR_UNREADABLE;
+			}
+		} else if (pixGetWidth(pix) * (uint64_t)pixGetHeight(pix) > e->opt.max_pixels) {
+			snprintf(why, whysize, "page %d is larger than the limit", i + 1);
+			st = OCR_TOO_LARGE;
 		} else if (run_page(e, &pix, i, &text, &hocr, words, &stats) != 0) {
 			snprintf(why, whysize, "tesseract could not recognise page %d", i + 1);
 			st = OCR_ERROR;
 		}
 		pixDestroy(&pix);
 	}
-	pixaDestroy(&pages);
 	strbuf_adds(&hocr, "</body>\n</html>\n");
 	yajl_gen_array_close(words);
 	if (st == OCR_OK && (text.failed || hocr.failed)) {

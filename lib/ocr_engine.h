@@ -5,9 +5,13 @@
  * An engine loads its language models once (the slow part of starting
  * tesseract) and then recognises any number of images, one at a time:
  * one engine per process, which is how quill-ocr-worker runs one per
- * core.  Call ocr_engine_setup() before the first engine, so OpenMP
- * stays single-threaded (on a small machine tesseract's own threads make
- * it many times slower, and the workers already fill the cores).
+ * core.  OpenMP must stay single-threaded (on a small machine
+ * tesseract's own threads make it many times slower, and the workers
+ * already fill the cores), and libgomp reads OMP_THREAD_LIMIT once, when
+ * libtesseract is loaded, before main(): so a program must already have
+ * OMP_THREAD_LIMIT=1 in its environment when it starts (quill-ocr-worker's
+ * main() starts itself again with it).  ocr_engine_setup() only says
+ * whether that is so.
  *
  * Pages are read as they come.  One read with little confidence may be
  * lying on its side or upside down: the orientation model is asked, and
@@ -17,10 +21,16 @@
  * on doubtful pages, where tesseract's own PSM_AUTO_OSD spends it on every
  * page (doc/OCR-MEASUREMENTS.md).
  *
+ * A TIFF is checked whole before anything is decoded (lib/imagetype:
+ * every page's directory, its size, layout and strips), then decoded and
+ * read one page at a time, so at most one page's pixels are in memory.
+ *
  * What an image is decides what can go wrong: bytes leptonica cannot
- * decode are OCR_UNREADABLE (the job fails at once, retrying cannot
- * help), more declared pixels than allowed is OCR_TOO_LARGE (refused
- * from the header, before decoding), anything else is OCR_ERROR.
+ * decode, or a layout it does not read, are OCR_UNREADABLE (the job
+ * fails at once, retrying cannot help), more declared pixels or pages
+ * than allowed, or a page that does not fit in the process's memory
+ * limit, is OCR_TOO_LARGE (refused from the headers, before decoding),
+ * anything else is OCR_ERROR.
  */
 #ifndef QUILL_OCR_ENGINE_H
 #define QUILL_OCR_ENGINE_H
@@ -56,8 +66,12 @@ enum ocr_status {
 	OCR_ERROR,
 };
 
-/* Once per process, before any engine. */
-void ocr_engine_setup(void);
+/*
+ * Once per process, before any engine: quietens leptonica.  Returns 0, or
+ * -1 when OMP_THREAD_LIMIT=1 was not in the environment at start (then
+ * tesseract runs, but with threads that slow it down).
+ */
+int ocr_engine_setup(void);
 
 /* Loads the models.  NULL with a line in err when they cannot be loaded. */
 struct ocr_engine *ocr_engine_new(const struct ocr_options *opt, char *err, size_t errsize);

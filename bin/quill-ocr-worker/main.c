@@ -255,8 +255,8 @@ main(int argc, char **argv)
 	if (limit == NULL || strcmp(limit, "1") != 0) {
 		setenv("OMP_THREAD_LIMIT", "1", 1);
 		execv("/proc/self/exe", argv);
-		fprintf(stderr, "quill-ocr-worker: cannot restart with OMP_THREAD_LIMIT=1; tesseract may be slow\n");
 	}
-	ocr_engine_setup();
+	if (ocr_engine_setup() != 0)
+		fprintf(stderr, "quill-ocr-worker: cannot restart with OMP_THREAD_LIMIT=1; tesseract may be slow\n");
 	return daemon_main(argc, argv, &quill_ocr_worker_def);
 }

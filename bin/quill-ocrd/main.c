@@ -87,6 +87,7 @@ worker_init(struct worker *w)
 	keep_body_buffers((size_t)config_size(w->cfg, "http", "body_memory"));
 	o->max_upload = (size_t)config_size(w->cfg, "ocr", "max_upload");
 	o->max_pixels = (uint64_t)config_int(w->cfg, "ocr", "max_pixels");
+	o->max_pages = (uint32_t)config_int(w->cfg, "ocr_worker", "max_pages");
 	o->events_poll_ms = config_duration_ms(w->cfg, "ocr", "events_poll");
 	h2o_timeout_init(w->loop, &o->events_every, (uint64_t)o->events_poll_ms);
 	w->app = o;

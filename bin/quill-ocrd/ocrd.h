@@ -29,6 +29,7 @@ struct ocrd {
 	struct spool spool;
 	size_t max_upload;
 	uint64_t max_pixels;
+	uint32_t max_pages;		/* [ocr_worker] max_pages: a TIFF with more is refused here */
 	int64_t events_poll_ms;
 	h2o_timeout_t events_every;	/* the SSE streams' tick */
 };
