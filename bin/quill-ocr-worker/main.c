@@ -8,6 +8,13 @@
  * its cur/ files go back to new/, its claimed drop-ins back to incoming/.
  * When the master starts no worker is alive, so everything claimed goes
  * back then.
+ *
+ * The images are untrusted, so each worker is bounded: the master kills
+ * one whose job runs past [ocr_worker] job_timeout and notes why beside
+ * the job's file (job_lost), so the attempt that gives up fails the job
+ * with that reason; each worker's address space is capped at
+ * memory_limit once its models are loaded; and a worker that ignores
+ * SIGTERM is killed after [master] drain_timeout.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -18,6 +25,14 @@
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
 
 #include "lib/config.h"
 #include "lib/daemon.h"
@@ -45,6 +60,33 @@ take_back(const struct config *cfg, pid_t pid)
 	drops = dropin_recover(&s, pid);
 	if (jobs > 0 || drops > 0)
 		log_warnx("event=spool_recovered pid=%ld jobs=%d dropins=%d", (long)pid, jobs, drops);
+	spool_close(&s);
+}
+
+/*
+ * A worker died in the middle of a job: say why beside its file, for the
+ * attempt that gives up.  Runs before take_back() moves the file back.
+ */
+static void
+job_lost(const struct config *cfg, pid_t pid, const char *job, const char *why)
+{
+	struct spool s;
+	char err[PATH_MAX + 128], note[160], quoted[160];
+
+	if (strcmp(why, "timeout") == 0)
+		snprintf(note, sizeof(note), "timeout: reading it took longer than job_timeout (%lld ms)",
+		    config_duration_ms(cfg, "ocr_worker", "job_timeout"));
+	else
+		snprintf(note, sizeof(note), "the worker reading it died (%s)", why);
+	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, sizeof(err)) != 0) {
+		log_warnx("event=spool_open_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+		return;
+	}
+	if (spool_note_lost(&s, job, note) != 0)
+		log_warn("event=job_note_failed job=%s", log_quote(quoted, sizeof(quoted), job, (size_t)-1));
+	else
+		log_warnx("event=job_lost pid=%ld job=%s why=%s", (long)pid,
+		    log_quote(quoted, sizeof(quoted), job, (size_t)-1), why);
 	spool_close(&s);
 }
 
@@ -160,6 +202,46 @@ set_scheduling(const struct config *cfg)
 	return 0;
 }
 
+/*
+ * Caps the worker's address space at [ocr_worker] memory_limit, once the
+ * models (which it must hold) are loaded: decoding and reading a page
+ * then fail inside the limit rather than take the machine's memory.  An
+ * AddressSanitizer build reserves terabytes of address space for its
+ * shadow, so the cap is left off there.  -1 when the models alone
+ * already take more than the limit.
+ */
+static int
+limit_memory(const struct config *cfg)
+{
+	long long limit = config_size(cfg, "ocr_worker", "memory_limit");
+	unsigned long long vm_pages = 0;
+	struct rlimit rl;
+	FILE *f;
+
+	if (limit == 0)
+		return 0;
+#ifdef UNDER_ASAN
+	log_info("event=memory_limit_skipped reason=address_sanitizer");
+	return 0;
+#endif
+	if ((f = fopen("/proc/self/statm", "re")) != NULL) {
+		if (fscanf(f, "%llu", &vm_pages) != 1)
+			vm_pages = 0;
+		fclose(f);
+	}
+	if (vm_pages * (unsigned long long)sysconf(_SC_PAGESIZE) >= (unsigned long long)limit) {
+		log_warnx("event=memory_limit_too_low memory_limit=%lld in_use=%llu", limit,
+		    vm_pages * (unsigned long long)sysconf(_SC_PAGESIZE));
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max = (rlim_t)limit;
+	if (setrlimit(RLIMIT_AS, &rl) != 0) {
+		log_warn("event=setrlimit_failed memory_limit=%lld", limit);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 worker_init(struct worker *w)
 {
@@ -186,6 +268,8 @@ worker_init(struct worker *w)
 		log_warnx("event=ocr_engine_failed error=\"%s\"", err);
 		return -1;
 	}
+	if (limit_memory(cfg) != 0)
+		return -1;
 	ocrw.max_attempts = (int)config_int(cfg, "ocr_worker", "max_attempts");
 	ocrw.backoff_s = config_duration_ms(cfg, "ocr_worker", "retry_backoff") / 1000;
 	ocrw.settle_ms = config_duration_ms(cfg, "ocr_worker", "dropin_settle");
@@ -238,6 +322,7 @@ static const struct daemon_def quill_ocr_worker_def = {
 	.worker_exit = worker_exit,
 	.worker_busy = worker_busy,
 	.worker_exited = worker_exited,
+	.job_lost = job_lost,
 };
 
 int
