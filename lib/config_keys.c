@@ -186,7 +186,7 @@ const struct config_key config_keys[] = {
 	  "tesseract's page segmentation: auto, or auto_osd to check every page's orientation first (slower; doc/OCR-MEASUREMENTS.md)" },
 	{ "ocr_worker", "reorient_below", CONFIG_INT, "60", 0, 100, NULL,
 	  "a page read with a mean word confidence below this has its orientation checked, and is read again upright if it is turned (0: never)" },
-	{ "ocr_worker", "scheduling", CONFIG_STRING, "normal", 0, 0, NULL,
+	{ "ocr_worker", "scheduling", CONFIG_ENUM, "normal", 0, 0, "normal|batch|idle",
 	  "normal or batch: the workers run at nice; idle: only on CPU time nothing else wants (SCHED_IDLE: uploads wait less, but a busy machine can starve OCR)" },
 	{ "ocr_worker", "nice", CONFIG_INT, "10", 0, 19, NULL,
 	  "niceness of the workers with scheduling batch or normal" },

@@ -95,15 +95,10 @@ static int
 check_config(const struct config *cfg, char *err, size_t errsize)
 {
 	const char *owner = config_str(cfg, "ocr_worker", "dropin_owner");
-	const char *sched = config_str(cfg, "ocr_worker", "scheduling");
 
 	if (ocr_psm_parse(config_str(cfg, "ocr_worker", "page_segmentation")) < 0) {
 		snprintf(err, errsize, "[ocr_worker] page_segmentation: unknown mode \"%s\"",
 		    config_str(cfg, "ocr_worker", "page_segmentation"));
-		return -1;
-	}
-	if (strcmp(sched, "idle") != 0 && strcmp(sched, "batch") != 0 && strcmp(sched, "normal") != 0) {
-		snprintf(err, errsize, "[ocr_worker] scheduling must be idle, batch or normal");
 		return -1;
 	}
 	if (owner[0] != '\0' && !uuid_valid(owner, strlen(owner))) {
@@ -189,9 +184,11 @@ watch_spool(struct worker *w, const char *spool_dir)
 static int
 set_scheduling(const struct config *cfg)
 {
+	/* in the order of the key's choices, normal|batch|idle (lib/config_keys.c) */
+	static const int policies[] = { SCHED_OTHER, SCHED_BATCH, SCHED_IDLE };
 	const char *how = config_str(cfg, "ocr_worker", "scheduling");
 	struct sched_param none = { .sched_priority = 0 };
-	int policy = strcmp(how, "idle") == 0 ? SCHED_IDLE : strcmp(how, "batch") == 0 ? SCHED_BATCH : SCHED_OTHER;
+	int policy = policies[config_enum(cfg, "ocr_worker", "scheduling")];
 
 	if (setpriority(PRIO_PROCESS, 0, (int)config_int(cfg, "ocr_worker", "nice")) != 0)
 		log_warn("event=setpriority_failed");
