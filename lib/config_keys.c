@@ -178,6 +178,8 @@ const struct config_key config_keys[] = {
 
 	WORKERS_KEY("ocr_worker"),
 	DATABASE_KEY("ocr_worker", "quill_ocr"),
+	{ "ocr_worker", "engine", CONFIG_ENUM, "tesseract", 0, 0, "tesseract|fake",
+	  "the OCR engine: tesseract; fake reads no pixels and obeys a quill-fake: command in the file (sleep, spin, fail, crash), for tests only: never with real users" },
 	{ "ocr_worker", "languages", CONFIG_STRING, "eng", 0, 0, NULL,
 	  "tesseract languages, joined by + (eng+vie); their traineddata must be installed" },
 	{ "ocr_worker", "tessdata_dir", CONFIG_STRING, "", 0, 0, NULL,

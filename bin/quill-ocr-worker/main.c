@@ -245,6 +245,7 @@ worker_init(struct worker *w)
 	const struct config *cfg = w->cfg;
 	const char *spool_dir = config_str(cfg, "global", "spool_dir");
 	struct ocr_options opt = {
+		.engine = config_str(cfg, "ocr_worker", "engine"),
 		.languages = config_str(cfg, "ocr_worker", "languages"),
 		.tessdata = config_str(cfg, "ocr_worker", "tessdata_dir"),
 		.psm = ocr_psm_parse(config_str(cfg, "ocr_worker", "page_segmentation")),
@@ -265,6 +266,8 @@ worker_init(struct worker *w)
 		log_warnx("event=ocr_engine_failed error=\"%s\"", err);
 		return -1;
 	}
+	if (strcmp(ocr_engine_name(ocrw.engine), "tesseract") != 0)
+		log_warnx("event=ocr_engine_for_tests engine=%s note=uploads_can_command_it", ocr_engine_name(ocrw.engine));
 	if (limit_memory(cfg) != 0)
 		return -1;
 	ocrw.max_attempts = (int)config_int(cfg, "ocr_worker", "max_attempts");

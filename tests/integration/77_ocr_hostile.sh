@@ -13,6 +13,7 @@
 # same test shows what an older build does with these files.
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
+declare -A fake_job
 
 data=${QUILL_TEST_DATA:-$QUILL_SRC/../shared/data}
 aport=$(free_port)
@@ -140,6 +141,52 @@ if [ -f "$data/ocr/8071_093.3B.tif" ]; then
 	is "$(ls "$spool/cur" | grep -c "^$busy\\.")" 0 "  the page it held is back in new/, not left claimed"
 else
 	diag "skipping the watchdog: $data/ocr is absent"
+fi
+
+# --- the same without tesseract: the fake engine, told by the file ---
+fake_pnm() { printf 'P1\n# quill-fake: %s\n1 1\n0\n' "$2" >"$1"; }
+if knows QUILL_OCR_WORKER_ENGINE=fake; then
+	kill -TERM "$worker" 2>/dev/null
+	check "the worker master stops" wait_gone "$worker" 100
+	start_daemon quill-ocr-worker "$conf" QUILL_OCR_WORKER_ENGINE=fake "$timeout_1s" \
+		QUILL_OCR_WORKER_MEMORY_LIMIT=1g QUILL_MASTER_DRAIN_TIMEOUT=2s
+	worker=$DAEMON_PID
+	check "with the fake engine the worker runs" wait_for 100 workers_are "$worker" 1
+	check "  and says it is for tests" wait_for 50 grep -q "event=ocr_engine_for_tests engine=fake" \
+		"$T_DIR/log/quill-ocr-worker.log"
+	for cmd in spin crash "alloc 4096" "text after all"; do
+		fake_pnm "$T_DIR/fake.pnm" "$cmd"
+		http POST "$obase/api/ocr/jobs" "${auth[@]}" -F "file=@$T_DIR/fake.pnm"
+		is "$STATUS" 202 "a page telling the fake to ${cmd%% *} is accepted"
+		fake_job[${cmd%% *}]=$(json .id)
+		check "  and ends" wait_for 300 finished "${fake_job[${cmd%% *}]}"
+	done
+	like "$(job_row "${fake_job[spin]}")" '^failed 3 timeout: reading it took longer than job_timeout' \
+		"a page that spins for ever fails with reason timeout after its 2 attempts"
+	like "$(job_row "${fake_job[crash]}")" '^failed 3 the worker reading it died [(]signal 6[)]' \
+		"a page that kills its worker fails saying how the worker died"
+	if grep -q "event=memory_limit_skipped" "$T_DIR/log/quill-ocr-worker.log"; then
+		diag "memory_limit is not applied in this (AddressSanitizer) build"
+	else
+		like "$(job_row "${fake_job[alloc]}")" '^failed 1 .*needs more memory than the worker may use' \
+			"a page needing 4 GiB under memory_limit 1g fails at once with its reason"
+	fi
+	like "$(job_row "${fake_job[text]}")" '^done 1 ' "a good page after them is done"
+	is "$(psql_q "select text from ocr.ocr_jobs where id = '${fake_job[text]}'")" "after all" "  with the words the fake was told"
+	kill -TERM "$worker"
+	check "  the worker master stops" wait_gone "$worker" 100
+	start_daemon quill-ocr-worker "$conf" QUILL_OCR_WORKER_ENGINE=fake "$timeout_5m" QUILL_MASTER_DRAIN_TIMEOUT=2s
+	worker=$DAEMON_PID
+	fake_pnm "$T_DIR/fake.pnm" spin
+	http POST "$obase/api/ocr/jobs" "${auth[@]}" -F "file=@$T_DIR/fake.pnm"
+	spinning=$(json .id)
+	check "a spinning page is being read" wait_for 100 sh -c "ls '$spool/cur' | grep -q '^$spinning\\.'"
+	t0=$(date +%s%N)
+	kill -TERM "$worker"
+	check "SIGTERM stops the master within the drain timeout (2 s) while its worker spins" wait_gone "$worker" 30
+	diag "stopped in $((($(date +%s%N) - t0) / 1000000)) ms"
+else
+	diag "this build has no fake OCR engine"
 fi
 
 t_end
