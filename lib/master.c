@@ -214,7 +214,7 @@ master_job_end(void)
  * record is read without a race.
  */
 static void
-report_lost_job(struct master *m, int slot, pid_t pid, int timed_out, int status)
+report_lost_job(struct master *m, int slot, pid_t pid, const struct worker_proc *w, int status)
 {
 	struct master_job *j = &job_table[slot];
 	char name[MASTER_JOB_NAME_MAX], why[32];
@@ -224,8 +224,10 @@ report_lost_job(struct master *m, int slot, pid_t pid, int timed_out, int status
 	memcpy(name, j->name, sizeof(name));
 	name[sizeof(name) - 1] = '\0';
 	__atomic_store_n(&j->started, 0, __ATOMIC_RELAXED);
-	if (timed_out)
+	if (w->timed_out)
 		snprintf(why, sizeof(why), "timeout");
+	else if ((w->draining || m->stopping) && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		snprintf(why, sizeof(why), "drain timeout");
 	else if (WIFSIGNALED(status))
 		snprintf(why, sizeof(why), "signal %d", WTERMSIG(status));
 	else
@@ -247,6 +249,11 @@ kill_overdue_jobs(struct master *m)
 		long long started = __atomic_load_n(&job_table[s].started, __ATOMIC_ACQUIRE);
 		char quoted[2 * MASTER_JOB_NAME_MAX + 8];
 
+		/*
+		 * Should the worker end this job and start another between the
+		 * load and the kill, the new one is killed: a window of a few
+		 * instructions after a job of job_timeout, which costs one attempt.
+		 */
 		if (w->pid == 0 || w->timed_out || started == 0 || now - started < m->ops->job_timeout_ms)
 			continue;
 		log_warnx("event=job_timeout pid=%d slot=%d job=%s ran_ms=%lld job_timeout_ms=%lld", (int)w->pid, s,
@@ -275,7 +282,7 @@ reap(struct master *m)
 		m->procs[slot].pid = 0;
 		metrics_clear_gauges(slot);
 		if (job_table != NULL)
-			report_lost_job(m, slot, pid, w.timed_out, status);
+			report_lost_job(m, slot, pid, &w, status);
 		if (m->ops->worker_exited != NULL)
 			m->ops->worker_exited(m->ops->arg, (int)pid);
 		describe_status(status, how, sizeof(how));

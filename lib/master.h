@@ -44,7 +44,8 @@ struct master_ops {
 	void (*worker_exited)(void *arg, int pid);
 	/*
 	 * Optional: a worker ended in the middle of the job it named, why
-	 * being "timeout" (killed past job_timeout) or how it ended
+	 * being "timeout" (killed past job_timeout), "drain timeout" (killed
+	 * when a stop or reload outlasted drain_timeout) or how it ended
 	 * ("signal 6", "exit 1").  Called before worker_exited.
 	 */
 	void (*job_lost)(void *arg, int pid, const char *job, const char *why);

@@ -76,6 +76,8 @@ job_lost(const struct config *cfg, pid_t pid, const char *job, const char *why)
 	if (strcmp(why, "timeout") == 0)
 		snprintf(note, sizeof(note), "timeout: reading it took longer than job_timeout (%lld ms)",
 		    config_duration_ms(cfg, "ocr_worker", "job_timeout"));
+	else if (strcmp(why, "drain timeout") == 0)
+		snprintf(note, sizeof(note), "the worker reading it was stopped after [master] drain_timeout");
 	else
 		snprintf(note, sizeof(note), "the worker reading it died (%s)", why);
 	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, sizeof(err)) != 0) {
