@@ -737,3 +737,28 @@ spool_take_lost(struct spool *s, const char *job, char *buf, size_t size)
 		return -1;
 	return 1;
 }
+
+int
+spool_expire_lost(struct spool *s, int64_t max_age_s)
+{
+	DIR *d = scan_open(s, SPOOL_CUR);
+	struct dirent *de;
+	time_t now = time(NULL);
+	int removed = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (len != 1 + UUID_STR_LEN + 5 || de->d_name[0] != '.' || strcmp(de->d_name + len - 5, ".lost") != 0 ||
+		    fstatat(s->dir_fd[SPOOL_CUR], de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || (int64_t)(now - st.st_mtime) <= max_age_s)
+			continue;
+		if (unlinkat(s->dir_fd[SPOOL_CUR], de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}

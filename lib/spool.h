@@ -179,6 +179,11 @@ int spool_expire(struct spool *s, enum spool_dir dir, int64_t max_age_s);
 int spool_note_lost(struct spool *s, const char *job, const char *why);
 /* Reads and removes job's note into buf (one line); 1 when there was one, 0 when none, -1 on error. */
 int spool_take_lost(struct spool *s, const char *job, char *buf, size_t size);
+/*
+ * Removes notes older than max_age_s seconds: those of jobs deleted or
+ * finished before another attempt took them.  Returns how many, or -1.
+ */
+int spool_expire_lost(struct spool *s, int64_t max_age_s);
 
 /* Header text for m into buf; returns its length, or -1 when it does not fit. */
 int spool_header_format(const struct spool_meta *m, char *buf, size_t size);

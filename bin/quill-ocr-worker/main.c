@@ -58,6 +58,9 @@ take_back(const struct config *cfg, pid_t pid)
 	}
 	jobs = spool_recover(&s, pid);
 	drops = dropin_recover(&s, pid);
+	/* notes of lost attempts that no attempt came back for: the job was deleted meanwhile */
+	if (pid == 0)
+		spool_expire_lost(&s, 7 * 86400);
 	if (jobs > 0 || drops > 0)
 		log_warnx("event=spool_recovered pid=%ld jobs=%d dropins=%d", (long)pid, jobs, drops);
 	spool_close(&s);
