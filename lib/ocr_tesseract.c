@@ -202,9 +202,10 @@ run_page(struct tess *e, PIX **pix, int page, struct strbuf *text, struct strbuf
 }
 
 /*
- * Page n (from 0) of the image, decoded; NULL when it cannot be.  A TIFF's pages are read one by one, each call finding its
- * page anew, so only one is ever decoded at a time; the chain has been
- * checked, so the search for page n ends.
+ * Page n (from 0) of the image, decoded; NULL when it cannot be.  A
+ * TIFF's pages are read one by one, each call finding its page anew, so
+ * only one is ever decoded at a time; the chain has been checked, so the
+ * search for page n ends.
  */
 static PIX *
 decode_page(const unsigned char *data, size_t len, enum imagetype type, int n)
