@@ -752,6 +752,12 @@ config_int(const struct config *cfg, const char *section, const char *key)
 	return lookup(cfg, section, key, "config_int", ONLY(CONFIG_INT))->num;
 }
 
+int
+config_enum(const struct config *cfg, const char *section, const char *key)
+{
+	return (int)lookup(cfg, section, key, "config_enum", ONLY(CONFIG_ENUM))->num;
+}
+
 bool
 config_bool(const struct config *cfg, const char *section, const char *key)
 {

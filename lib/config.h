@@ -63,6 +63,8 @@ void config_free(struct config *cfg);
 const char *config_str(const struct config *cfg, const char *section, const char *key);
 long long config_int(const struct config *cfg, const char *section, const char *key);
 bool config_bool(const struct config *cfg, const char *section, const char *key);
+/* For ENUM keys: the position of the value among the key's choices, from 0. */
+int config_enum(const struct config *cfg, const char *section, const char *key);
 /* For SIZE (bytes) and DURATION (milliseconds) keys. */
 long long config_size(const struct config *cfg, const char *section, const char *key);
 long long config_duration_ms(const struct config *cfg, const char *section, const char *key);

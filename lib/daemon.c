@@ -51,6 +51,7 @@ static struct {
 	int pidfile_fd;
 	int made_run_dir;
 	long long drain_ms;	/* [master] keys are read once: they need a restart */
+	struct master_ops *ops;	/* what the master runs by; job_timeout_ms follows reloads */
 } d = { .listen_fd = -1, .pidfile_fd = -1 };
 
 static volatile sig_atomic_t got_term, got_usr1;
@@ -136,6 +137,8 @@ reload_config(void *arg, int *nworkers)
 		log_warnx("event=config_master_changed note=takes_effect_on_restart");
 	config_free(d.cfg);
 	d.cfg = cfg;
+	if (d.def->job_lost != NULL)
+		d.ops->job_timeout_ms = config_duration_ms(cfg, d.def->section, "job_timeout");
 	apply_log_config(cfg);
 	log_reopen();
 	*nworkers = configured_workers(cfg);
@@ -457,6 +460,12 @@ on_worker_exited(void *arg, int pid)
 	d.def->worker_exited(d.cfg, (pid_t)pid);
 }
 
+static void
+on_job_lost(void *arg, int pid, const char *job, const char *why)
+{
+	d.def->job_lost(d.cfg, (pid_t)pid, job, why);
+}
+
 int
 daemon_main(int argc, char **argv, const struct daemon_def *def)
 {
@@ -554,12 +563,15 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		.worker_main = worker_main,
 		.reload = reload_config,
 		.worker_exited = def->worker_exited != NULL ? on_worker_exited : NULL,
+		.job_lost = def->job_lost != NULL ? on_job_lost : NULL,
+		.job_timeout_ms = def->job_lost != NULL ? config_duration_ms(d.cfg, def->section, "job_timeout") : 0,
 		.drain_timeout_ms = d.drain_ms,
 		.backoff_max_ms = config_duration_ms(d.cfg, "master", "restart_backoff_max"),
 		.crash_window_ms = config_duration_ms(d.cfg, "master", "crash_window"),
 		.crash_limit = (int)config_int(d.cfg, "master", "crash_limit"),
 		.max_slots = slots,
 	};
+	d.ops = &ops;
 	status = master_run(&ops);
 	if (unlink(d.pidfile) != 0)
 		log_warn("event=pidfile_remove_failed path=%s", d.pidfile);

@@ -88,6 +88,14 @@ struct daemon_def {
 	 */
 	void (*worker_exited)(const struct config *cfg, pid_t pid);
 	/*
+	 * Optional, in the master, before worker_exited: a worker ended in
+	 * the middle of the job it named with master_job_begin(), killed
+	 * for running past [section] job_timeout (why is "timeout") or dead
+	 * otherwise ("signal 6", "exit 1").  A daemon that sets it has a
+	 * job_timeout key in its section; the key is read again on SIGHUP.
+	 */
+	void (*job_lost)(const struct config *cfg, pid_t pid, const char *job, const char *why);
+	/*
 	 * Optional: sees every response of a handler as it starts (one passed
 	 * to libh2o's proxy or streamed by a handler included) and may add headers to it.
 	 */

@@ -1,11 +1,24 @@
 /*
  * imagetype: see imagetype.h.
  *
+ * SECURITY: every byte this file reads comes from whoever may upload to
+ * quill-ocrd or drop a file in spool/incoming, i.e. any account holder
+ * and any local user of the drop-in group.  It trusts nothing in them:
+ * no length, offset, count or flag is used before it is checked against
+ * len, and nothing is allocated from a declared size.  It refuses, for
+ * the decoders behind it (leptonica, libtiff, libpng, libjpeg), what they
+ * would spend unbounded time or memory on: too many pixels per page, too
+ * many pages, TIFF layouts leptonica 1.82 cannot read (on which its
+ * multi-page reader loops for ever), and directory chains that leave the
+ * bytes or come back on themselves.  What it accepts the decoders may
+ * still find damaged; they are then trusted to fail, not to hang.
+ *
  * Multi-byte fields are put together a byte at a time in unsigned
  * arithmetic, so neither the host's byte order nor alignment matters, and
  * every read is preceded by a check that its bytes lie within len.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -549,4 +562,363 @@ imagetype_dimensions(const void *buf, size_t len, enum imagetype t, uint32_t *wi
 	*width = w;
 	*height = h;
 	return 0;
+}
+
+/* --- every directory of a TIFF --- */
+
+enum {
+	TAG_WIDTH = 256,
+	TAG_LENGTH = 257,
+	TAG_BITS_PER_SAMPLE = 258,
+	TAG_COMPRESSION = 259,
+	TAG_STRIP_OFFSETS = 273,
+	TAG_SAMPLES_PER_PIXEL = 277,
+	TAG_STRIP_BYTE_COUNTS = 279,
+	TAG_PLANAR_CONFIGURATION = 284,
+	TAG_TILE_WIDTH = 322,
+	TAG_TILE_OFFSETS = 324,
+};
+
+/* An entry's values: count of them, each size bytes, starting at at (within len). */
+struct tiff_array {
+	uint64_t count;
+	size_t size;
+	size_t at;
+};
+
+/* Where the directory at off ends, past its next-directory offset; 0 when it leaves the bytes. */
+static size_t
+tiff_ifd_end(const struct tiff *t, uint64_t off, uint64_t *entries)
+{
+	size_t count_size = t->bigtiff ? 8 : 2, entry_size = t->bigtiff ? 20 : 12, next_size = t->bigtiff ? 8 : 4;
+	uint64_t n;
+
+	if (off < (t->bigtiff ? 16u : 8u) || off > t->len || t->len - off < count_size)
+		return 0;
+	n = t->bigtiff ? tiff_u64(t, (size_t)off) : tiff_u16(t, (size_t)off);
+	if (n == 0 || n > IMAGETYPE_MAX_ENTRIES ||
+	    t->len - off - count_size < n * entry_size + next_size)
+		return 0;
+	*entries = n;
+	return (size_t)off + count_size + (size_t)n * entry_size + next_size;
+}
+
+/* The offset of the directory after the one at off (0: none), or -1 when it cannot be read. */
+static int
+tiff_next_ifd(const struct tiff *t, uint64_t off, uint64_t *next)
+{
+	uint64_t entries;
+	size_t end = tiff_ifd_end(t, off, &entries);
+
+	if (end == 0)
+		return -1;
+	*next = t->bigtiff ? tiff_u64(t, end - 8) : tiff_u32(t, end - 4);
+	return 0;
+}
+
+/*
+ * Counts the directories of the chain, refusing one that leaves the
+ * bytes and a chain that comes back on itself.  Brent's cycle finding
+ * keeps one remembered offset, so a loop is told from a long chain in
+ * time proportional to the chain and without memory; the walk stops
+ * past twice the page limit, which is enough to meet a loop within it.
+ */
+static enum imagetype_verdict
+tiff_count_pages(const struct tiff *t, uint32_t max_pages, uint32_t *pages, char *why, size_t whysize)
+{
+	uint64_t hare = t->ifd, tortoise = t->ifd, next;
+	uint64_t steps = 0, power = 1, lam = 0;
+
+	for (;;) {
+		if (tiff_next_ifd(t, hare, &next) != 0) {
+			snprintf(why, whysize, "directory %llu lies outside the file or is cut short",
+			    (unsigned long long)steps + 1);
+			return IMAGETYPE_MALFORMED;
+		}
+		if (next == 0)
+			break;
+		if (++steps > 2 * (uint64_t)max_pages + 2)
+			break;
+		hare = next;
+		if (hare == tortoise) {
+			snprintf(why, whysize, "its directories loop back on themselves");
+			return IMAGETYPE_MALFORMED;
+		}
+		if (++lam == power) {
+			tortoise = hare;
+			power *= 2;
+			lam = 0;
+		}
+	}
+	if (steps + 1 > max_pages) {
+		snprintf(why, whysize, "more than %u pages", (unsigned)max_pages);
+		return IMAGETYPE_TOO_MANY_PAGES;
+	}
+	*pages = (uint32_t)steps + 1;
+	return IMAGETYPE_OK;
+}
+
+/* Reads where the entry at e keeps its values, which must be SHORT, LONG or (BigTIFF) LONG8. */
+static int
+tiff_entry_array(const struct tiff *t, size_t e, struct tiff_array *a)
+{
+	size_t slot = t->bigtiff ? 8 : 4, value = e + (t->bigtiff ? 12 : 8);
+	uint64_t off;
+
+	switch (tiff_u16(t, e + 2)) {
+	case 3:
+		a->size = 2;
+		break;
+	case 4:
+		a->size = 4;
+		break;
+	case 16:
+		if (!t->bigtiff)
+			return -1;
+		a->size = 8;
+		break;
+	default:
+		return -1;
+	}
+	a->count = t->bigtiff ? tiff_u64(t, e + 4) : tiff_u32(t, e + 4);
+	if (a->count == 0 || a->count > t->len / a->size)
+		return -1;
+	if (a->count * a->size <= slot) {
+		a->at = value;
+		return 0;
+	}
+	off = t->bigtiff ? tiff_u64(t, value) : tiff_u32(t, value);
+	if (off > t->len || t->len - off < a->count * a->size)
+		return -1;
+	a->at = (size_t)off;
+	return 0;
+}
+
+static uint64_t
+tiff_array_get(const struct tiff *t, const struct tiff_array *a, uint64_t i)
+{
+	size_t at = a->at + (size_t)i * a->size;
+
+	return a->size == 2 ? tiff_u16(t, at) : a->size == 4 ? tiff_u32(t, at) : tiff_u64(t, at);
+}
+
+/* Compressions libtiff, as Debian builds it, decodes for leptonica. */
+static int
+tiff_compression_known(uint64_t c)
+{
+	static const uint32_t known[] = {
+		1,		/* none */
+		2, 3, 4,	/* CCITT modified Huffman, group 3, group 4 */
+		5,		/* LZW */
+		7,		/* JPEG */
+		8, 32946,	/* deflate */
+		32773,		/* PackBits */
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (c == known[i])
+			return 1;
+	return 0;
+}
+
+/* The tags a page is judged by; each may be given once. */
+struct tiff_page {
+	struct tiff_array width, length, bps, compression, spp, offsets, counts, planar;
+	int tiled;
+};
+
+static struct tiff_array *
+tiff_page_field(struct tiff_page *p, uint32_t tag)
+{
+	switch (tag) {
+	case TAG_WIDTH:
+		return &p->width;
+	case TAG_LENGTH:
+		return &p->length;
+	case TAG_BITS_PER_SAMPLE:
+		return &p->bps;
+	case TAG_COMPRESSION:
+		return &p->compression;
+	case TAG_SAMPLES_PER_PIXEL:
+		return &p->spp;
+	case TAG_STRIP_OFFSETS:
+		return &p->offsets;
+	case TAG_STRIP_BYTE_COUNTS:
+		return &p->counts;
+	case TAG_PLANAR_CONFIGURATION:
+		return &p->planar;
+	default:
+		return NULL;
+	}
+}
+
+/* A single value, or def when the tag is absent; -1 when it has more than one. */
+static int
+tiff_single(const struct tiff *t, const struct tiff_array *a, uint64_t def, uint64_t *v)
+{
+	if (a->count == 0) {
+		*v = def;
+		return 0;
+	}
+	if (a->count != 1)
+		return -1;
+	*v = tiff_array_get(t, a, 0);
+	return 0;
+}
+
+/* Checks the directory at off, page number n (1-based), against lim. */
+static enum imagetype_verdict
+tiff_check_page(const struct tiff *t, uint64_t off, uint32_t n, const struct imagetype_limits *lim,
+    struct imagetype_report *r)
+{
+	struct tiff_page p;
+	size_t entry_size = t->bigtiff ? 20 : 12, pos;
+	uint64_t entries, w, h, spp, compression, planar;
+
+	memset(&p, 0, sizeof(p));
+	r->page = n;
+	if (tiff_ifd_end(t, off, &entries) == 0) {
+		snprintf(r->why, sizeof(r->why), "page %u: its directory is cut short", (unsigned)n);
+		return IMAGETYPE_MALFORMED;
+	}
+	pos = (size_t)off + (t->bigtiff ? 8 : 2);
+	for (uint64_t i = 0; i < entries; i++, pos += entry_size) {
+		uint32_t tag = tiff_u16(t, pos);
+		struct tiff_array *a;
+
+		if (tag >= TAG_TILE_WIDTH && tag <= TAG_TILE_OFFSETS + 1)
+			p.tiled = 1;
+		if ((a = tiff_page_field(&p, tag)) == NULL)
+			continue;
+		if (a->count != 0) {
+			snprintf(r->why, sizeof(r->why), "page %u: tag %u is given twice", (unsigned)n, (unsigned)tag);
+			return IMAGETYPE_MALFORMED;
+		}
+		if (tiff_entry_array(t, pos, a) != 0) {
+			snprintf(r->why, sizeof(r->why), "page %u: tag %u has values outside the file or of a wrong type",
+			    (unsigned)n, (unsigned)tag);
+			return IMAGETYPE_MALFORMED;
+		}
+	}
+	if (tiff_single(t, &p.width, 0, &w) != 0 || tiff_single(t, &p.length, 0, &h) != 0 ||
+	    w == 0 || h == 0 || w > UINT32_MAX || h > UINT32_MAX) {
+		snprintf(r->why, sizeof(r->why), "page %u: no width and height", (unsigned)n);
+		return IMAGETYPE_MALFORMED;
+	}
+	r->width = (uint32_t)w;
+	r->height = (uint32_t)h;
+	if (w * h > lim->max_pixels) {
+		snprintf(r->why, sizeof(r->why), "page %u declares %llux%llu pixels, more than the limit",
+		    (unsigned)n, (unsigned long long)w, (unsigned long long)h);
+		return IMAGETYPE_TOO_LARGE;
+	}
+	if (p.tiled) {
+		snprintf(r->why, sizeof(r->why), "page %u is stored in tiles, which the decoder does not read",
+		    (unsigned)n);
+		return IMAGETYPE_UNSUPPORTED;
+	}
+	if (tiff_single(t, &p.spp, 1, &spp) != 0 || spp < 1 || spp > 4) {
+		snprintf(r->why, sizeof(r->why), "page %u: samples per pixel not 1 to 4", (unsigned)n);
+		return IMAGETYPE_UNSUPPORTED;
+	}
+	/* one value for every sample, or one for all; all the same */
+	if (p.bps.count != 0 && p.bps.count != 1 && p.bps.count != spp) {
+		snprintf(r->why, sizeof(r->why), "page %u: %llu bits per sample values for %llu samples",
+		    (unsigned)n, (unsigned long long)p.bps.count, (unsigned long long)spp);
+		return IMAGETYPE_MALFORMED;
+	}
+	for (uint64_t i = 0; i < (p.bps.count != 0 ? p.bps.count : 1); i++) {
+		uint64_t bps = p.bps.count != 0 ? tiff_array_get(t, &p.bps, i) : 1;
+
+		if ((bps != 1 && bps != 2 && bps != 4 && bps != 8 && bps != 16) ||
+		    (i > 0 && bps != tiff_array_get(t, &p.bps, 0))) {
+			snprintf(r->why, sizeof(r->why), "page %u: %llu bits per sample, which the decoder does not read",
+			    (unsigned)n, (unsigned long long)bps);
+			return IMAGETYPE_UNSUPPORTED;
+		}
+	}
+	if (tiff_single(t, &p.compression, 1, &compression) != 0 || !tiff_compression_known(compression)) {
+		snprintf(r->why, sizeof(r->why), "page %u: compression %llu, which the decoder does not read",
+		    (unsigned)n, (unsigned long long)compression);
+		return IMAGETYPE_UNSUPPORTED;
+	}
+	if (tiff_single(t, &p.planar, 1, &planar) != 0 || (planar != 1 && !(planar == 2 && spp == 1))) {
+		snprintf(r->why, sizeof(r->why), "page %u: separate colour planes, which the decoder does not read",
+		    (unsigned)n);
+		return IMAGETYPE_UNSUPPORTED;
+	}
+	if (p.offsets.count == 0 || p.offsets.count != p.counts.count) {
+		snprintf(r->why, sizeof(r->why), "page %u: no strips, or not as many byte counts as strips",
+		    (unsigned)n);
+		return IMAGETYPE_MALFORMED;
+	}
+	for (uint64_t i = 0; i < p.offsets.count; i++) {
+		uint64_t at = tiff_array_get(t, &p.offsets, i), size = tiff_array_get(t, &p.counts, i);
+
+		if (at > t->len || t->len - at < size) {
+			snprintf(r->why, sizeof(r->why), "page %u: strip %llu lies outside the file",
+			    (unsigned)n, (unsigned long long)i + 1);
+			return IMAGETYPE_MALFORMED;
+		}
+	}
+	return IMAGETYPE_OK;
+}
+
+static enum imagetype_verdict
+tiff_check(const unsigned char *b, size_t len, const struct imagetype_limits *lim, struct imagetype_report *r)
+{
+	struct tiff t;
+	uint32_t pages, max_pages = lim->max_pages < IMAGETYPE_MAX_PAGES ? lim->max_pages : IMAGETYPE_MAX_PAGES;
+	uint32_t big_w = 0, big_h = 0;
+	uint64_t off, next;
+	enum imagetype_verdict v;
+
+	if (tiff_header(b, len, &t) != 0) {
+		snprintf(r->why, sizeof(r->why), "not a TIFF header");
+		return IMAGETYPE_MALFORMED;
+	}
+	if ((v = tiff_count_pages(&t, max_pages, &pages, r->why, sizeof(r->why))) != IMAGETYPE_OK)
+		return v;
+	off = t.ifd;
+	for (uint32_t n = 1; n <= pages; n++) {
+		if ((v = tiff_check_page(&t, off, n, lim, r)) != IMAGETYPE_OK)
+			return v;
+		if ((uint64_t)r->width * r->height > (uint64_t)big_w * big_h) {
+			big_w = r->width;
+			big_h = r->height;
+		}
+		if (tiff_next_ifd(&t, off, &next) != 0)	/* read once already: cannot fail */
+			return IMAGETYPE_MALFORMED;
+		off = next;
+	}
+	r->pages = pages;
+	r->page = 0;
+	r->width = big_w;
+	r->height = big_h;
+	return IMAGETYPE_OK;
+}
+
+enum imagetype_verdict
+imagetype_check(const void *buf, size_t len, enum imagetype t, const struct imagetype_limits *lim,
+    struct imagetype_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (buf == NULL || lim->max_pages == 0) {
+		snprintf(r->why, sizeof(r->why), "no bytes");
+		return IMAGETYPE_MALFORMED;
+	}
+	if (t == IMAGETYPE_TIFF)
+		return tiff_check(buf, len, lim, r);
+	if (imagetype_dimensions(buf, len, t, &r->width, &r->height) != 0) {
+		snprintf(r->why, sizeof(r->why), "its header gives no dimensions");
+		return IMAGETYPE_MALFORMED;
+	}
+	if ((uint64_t)r->width * r->height > lim->max_pixels) {
+		r->page = 1;
+		snprintf(r->why, sizeof(r->why), "the image declares %ux%u pixels, more than the limit",
+		    (unsigned)r->width, (unsigned)r->height);
+		return IMAGETYPE_TOO_LARGE;
+	}
+	r->pages = 1;
+	return IMAGETYPE_OK;
 }

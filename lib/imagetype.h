@@ -16,6 +16,12 @@
  * format whose header carries them (all but TIFF and PDF), the header is
  * truncated or broken and the upload is best refused.
  *
+ * imagetype_check() goes further for what a decoder would be handed: for
+ * a TIFF it reads every image file directory, not only the first, since
+ * leptonica decodes them all: a small file can hold many pages, a later
+ * page can declare billions of pixels, or a layout the decoder cannot
+ * read (leptonica 1.82 then loops for ever on a multi-page file).
+ *
  * Every function reads at most len bytes of buf, allocates nothing and
  * keeps no state; any bytes at all, of any length, are a valid input.
  */
@@ -64,5 +70,46 @@ enum imagetype imagetype_from_mime(const char *mime, size_t len);
  * lies within len; PDF never has dimensions.
  */
 int imagetype_dimensions(const void *buf, size_t len, enum imagetype t, uint32_t *width, uint32_t *height);
+
+/* What imagetype_check() found; only IMAGETYPE_OK lets the bytes reach a decoder. */
+enum imagetype_verdict {
+	IMAGETYPE_OK,
+	IMAGETYPE_MALFORMED,		/* cut short, an offset outside the bytes, a loop of directories */
+	IMAGETYPE_UNSUPPORTED,		/* a layout our decoder does not read: tiles, 3 bits per sample... */
+	IMAGETYPE_TOO_LARGE,		/* a page declares more pixels than max_pixels */
+	IMAGETYPE_TOO_MANY_PAGES,	/* more than max_pages */
+};
+
+struct imagetype_limits {
+	uint64_t max_pixels;	/* per page, declared width times height */
+	uint32_t max_pages;	/* at least 1 */
+};
+
+/* The largest number of directories imagetype_check() walks, whatever max_pages says. */
+#define IMAGETYPE_MAX_PAGES	10000
+/* The largest number of entries one TIFF directory may have (libtiff's own sanity bound). */
+#define IMAGETYPE_MAX_ENTRIES	4096
+
+struct imagetype_report {
+	uint32_t pages;		/* how many pages the file has; set with IMAGETYPE_OK */
+	uint32_t page;		/* 1-based page a refusal is about; 0 when it is the whole file */
+	uint32_t width, height;	/* of that page, or of the largest page when all is well */
+	char why[96];		/* one line, made of numbers and fixed words only */
+};
+
+/*
+ * Checks the bytes a decoder would be given as type t against lim.  For a
+ * TIFF (classic or BigTIFF), every directory in the chain: their number,
+ * each one's width and height (present, non-zero, product within
+ * max_pixels), bits per sample (1, 2, 4, 8 or 16, the same for each
+ * sample), samples per pixel (1 to 4), compression (none, CCITT, LZW,
+ * JPEG, deflate, PackBits), strips rather than tiles, chunky planes, and
+ * every strip's offset and byte count within len; a tag that is given
+ * twice, a directory outside the bytes or one seen before is refused.
+ * For any other type, the one header's dimensions (imagetype_dimensions;
+ * unreadable is MALFORMED).  Fills r in either case.
+ */
+enum imagetype_verdict imagetype_check(const void *buf, size_t len, enum imagetype t,
+    const struct imagetype_limits *lim, struct imagetype_report *r);
 
 #endif

@@ -12,6 +12,12 @@
  * a worker dies.  The new generation is started before the old one is told
  * to drain, and both accept from the same listening socket, so a reload
  * never leaves a moment with nobody accepting.
+ *
+ * The job table: one record per worker slot in a MAP_SHARED mapping made
+ * before the first fork, written only by the slot's worker (the job's
+ * name, then its start time, released) and read by the master at each
+ * tick.  A stale record (a worker that died in a job) is read once, when
+ * the worker is reaped, and cleared before the slot is used again.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,7 +43,17 @@ struct worker_proc {
 	int position;		/* 0..nworkers-1 within its generation */
 	int draining;
 	long long kill_at;	/* ms; when draining */
+	int timed_out;		/* killed by the job watchdog */
 };
+
+/* What a worker is doing, for the master's watchdog. */
+struct master_job {
+	long long started;	/* now_ms() when the job began; 0: no job */
+	char name[MASTER_JOB_NAME_MAX];
+};
+
+static struct master_job *job_table;	/* shared: one per slot */
+static struct master_job *my_job;	/* in a worker: its own record */
 
 struct master {
 	const struct master_ops *ops;
@@ -107,6 +124,7 @@ child_start(struct master *m, int slot)
 	if (getppid() != m->pid)	/* the master died before prctl took effect */
 		_exit(0);
 	metrics_set_slot(slot);
+	my_job = job_table != NULL ? &job_table[slot] : NULL;
 	m->ops->worker_main(slot, m->ops->arg);
 	_exit(1);
 }
@@ -122,6 +140,8 @@ spawn(struct master *m, int position)
 		return -1;
 	}
 	metrics_clear_gauges(slot);
+	if (job_table != NULL)
+		__atomic_store_n(&job_table[slot].started, 0, __ATOMIC_RELEASE);
 	pid = fork();
 	if (pid == -1) {
 		log_warn("event=fork_failed position=%d", position);
@@ -129,7 +149,7 @@ spawn(struct master *m, int position)
 	}
 	if (pid == 0)
 		child_start(m, slot);
-	m->procs[slot] = (struct worker_proc){ pid, m->generation, position, 0, 0 };
+	m->procs[slot] = (struct worker_proc){ pid, m->generation, position, 0, 0, 0 };
 	log_info("event=worker_started pid=%d slot=%d generation=%d", (int)pid, slot, m->generation);
 	return 0;
 }
@@ -171,6 +191,79 @@ describe_status(int status, char *buf, size_t size)
 		snprintf(buf, size, "exit=%d", WEXITSTATUS(status));
 }
 
+void
+master_job_begin(const char *job)
+{
+	if (my_job == NULL)
+		return;
+	snprintf(my_job->name, sizeof(my_job->name), "%s", job);
+	/* the name is complete before the master can see a start time */
+	__atomic_store_n(&my_job->started, now_ms(), __ATOMIC_RELEASE);
+}
+
+void
+master_job_end(void)
+{
+	if (my_job != NULL)
+		__atomic_store_n(&my_job->started, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * A reaped worker held a job: tell the daemon, which puts the reason
+ * where the job's next attempt finds it.  The worker is gone, so its
+ * record is read without a race.
+ */
+static void
+report_lost_job(struct master *m, int slot, pid_t pid, const struct worker_proc *w, int status)
+{
+	struct master_job *j = &job_table[slot];
+	char name[MASTER_JOB_NAME_MAX], why[32];
+
+	if (__atomic_load_n(&j->started, __ATOMIC_ACQUIRE) == 0)
+		return;
+	memcpy(name, j->name, sizeof(name));
+	name[sizeof(name) - 1] = '\0';
+	__atomic_store_n(&j->started, 0, __ATOMIC_RELAXED);
+	if (w->timed_out)
+		snprintf(why, sizeof(why), "timeout");
+	else if ((w->draining || m->stopping) && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		snprintf(why, sizeof(why), "drain timeout");
+	else if (WIFSIGNALED(status))
+		snprintf(why, sizeof(why), "signal %d", WTERMSIG(status));
+	else
+		snprintf(why, sizeof(why), "exit %d", WEXITSTATUS(status));
+	if (m->ops->job_lost != NULL)
+		m->ops->job_lost(m->ops->arg, (int)pid, name, why);
+}
+
+/* Kills the workers whose job has run longer than job_timeout. */
+static void
+kill_overdue_jobs(struct master *m)
+{
+	long long now = now_ms();
+
+	if (m->ops->job_timeout_ms <= 0 || job_table == NULL)
+		return;
+	for (int s = 0; s < m->nslots; s++) {
+		struct worker_proc *w = &m->procs[s];
+		long long started = __atomic_load_n(&job_table[s].started, __ATOMIC_ACQUIRE);
+		char quoted[2 * MASTER_JOB_NAME_MAX + 8];
+
+		/*
+		 * Should the worker end this job and start another between the
+		 * load and the kill, the new one is killed: a window of a few
+		 * instructions after a job of job_timeout, which costs one attempt.
+		 */
+		if (w->pid == 0 || w->timed_out || started == 0 || now - started < m->ops->job_timeout_ms)
+			continue;
+		log_warnx("event=job_timeout pid=%d slot=%d job=%s ran_ms=%lld job_timeout_ms=%lld", (int)w->pid, s,
+		    log_quote(quoted, sizeof(quoted), job_table[s].name, strnlen(job_table[s].name, MASTER_JOB_NAME_MAX)),
+		    now - started, m->ops->job_timeout_ms);
+		kill(w->pid, SIGKILL);
+		w->timed_out = 1;
+	}
+}
+
 static void
 reap(struct master *m)
 {
@@ -188,6 +281,8 @@ reap(struct master *m)
 		struct worker_proc w = m->procs[slot];
 		m->procs[slot].pid = 0;
 		metrics_clear_gauges(slot);
+		if (job_table != NULL)
+			report_lost_job(m, slot, pid, &w, status);
 		if (m->ops->worker_exited != NULL)
 			m->ops->worker_exited(m->ops->arg, (int)pid);
 		describe_status(status, how, sizeof(how));
@@ -200,6 +295,12 @@ reap(struct master *m)
 			continue;
 		}
 		long long now = now_ms();
+		if (w.timed_out) {
+			/* the job was at fault, not the worker: replaced at once, not counted as a crash */
+			log_info("event=worker_exited pid=%d slot=%d %s reason=job_timeout", (int)pid, slot, how);
+			m->restart_at[w.position] = now;
+			continue;
+		}
 		log_warnx("event=worker_died pid=%d slot=%d %s", (int)pid, slot, how);
 		m->restart_at[w.position] = now + restart_delay(m, now);
 	}
@@ -364,6 +465,13 @@ master_run(const struct master_ops *ops)
 	m.deaths = calloc((size_t)ops->crash_limit, sizeof(*m.deaths));
 	if (m.procs == NULL || m.deaths == NULL || set_nworkers(&m, ops->nworkers) != 0)
 		fatalx("event=master_start_failed reason=out_of_memory");
+	/* made once, before the first fork, so every worker and the master share it */
+	if (job_table == NULL) {
+		job_table = mmap(NULL, (size_t)m.nslots * sizeof(*job_table), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (job_table == MAP_FAILED)
+			fatal("event=master_start_failed reason=job_table");
+	}
 
 	master_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
@@ -406,6 +514,7 @@ master_run(const struct master_ops *ops)
 			continue;
 		}
 		kill_overdue(&m);
+		kill_overdue_jobs(&m);
 		start_due_workers(&m);
 		if (m.reload_pending)
 			reload(&m);

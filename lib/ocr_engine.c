@@ -1,98 +1,63 @@
 /*
- * ocr_engine: see ocr_engine.h.
- *
- * Untrusted bytes reach leptonica only through pixReadMem and the TIFF
- * reader, never through tesseract's file-list handling (which takes an
- * unrecognised file for a list of file names), and only after the header
- * has said how many pixels decoding would make.
+ * ocr_engine: see ocr_engine.h.  The front of the OCR backends
+ * (lib/ocr_backend.h): it picks one by name, and checks every image's
+ * headers against the limits before the backend sees a byte of it, so a
+ * backend is only ever handed pages whose size and number are known.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <leptonica/allheaders.h>
-#include <tesseract/capi.h>
-
-#include "lib/json.h"
+#include "lib/imagetype.h"
+#include "lib/ocr_backend.h"
 #include "lib/ocr_engine.h"
-#include "lib/ocr_words.h"
+
+static const struct ocr_backend *const backends[] = {
+	&ocr_tesseract_backend,
+	&ocr_fake_backend,
+};
 
 struct ocr_engine {
-	TessBaseAPI *api;
-	TessBaseAPI *osd;	/* the orientation model, when reorient_below > 0 */
+	const struct ocr_backend *ops;
+	void *be;
 	struct ocr_options opt;
 };
 
-static const char *const psm_names[] = {
-	"osd_only", "auto_osd", "auto_only", "auto", "single_column", "single_block_vert_text",
-	"single_block", "single_line", "single_word", "circle_word", "single_char", "sparse_text",
-	"sparse_text_osd", "raw_line",
-};
-
 int
-ocr_psm_parse(const char *name)
-{
-	for (size_t i = 1; i < sizeof(psm_names) / sizeof(psm_names[0]); i++)
-		if (strcmp(name, psm_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-void
 ocr_engine_setup(void)
 {
-	/* must be set before the OpenMP runtime starts, i.e. before the first engine */
-	setenv("OMP_THREAD_LIMIT", "1", 1);
-	/* leptonica reports to stderr, which is our log: its errors are ours to say */
-	setMsgSeverity(L_SEVERITY_NONE);
+	const char *limit = getenv("OMP_THREAD_LIMIT");
+
+	/* setting it now would be too late: libgomp read it when it was loaded */
+	return limit != NULL && strcmp(limit, "1") == 0 ? 0 : -1;
 }
 
 struct ocr_engine *
 ocr_engine_new(const struct ocr_options *opt, char *err, size_t errsize)
 {
-	struct ocr_engine *e = calloc(1, sizeof(*e));
-	const char *data = opt->tessdata != NULL && opt->tessdata[0] != '\0' ? opt->tessdata : NULL;
+	const char *name = opt->engine != NULL && opt->engine[0] != '\0' ? opt->engine : "tesseract";
+	const struct ocr_backend *ops = NULL;
+	struct ocr_engine *e;
 
-	if (e == NULL || (e->api = TessBaseAPICreate()) == NULL) {
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(name, backends[i]->name) == 0)
+			ops = backends[i];
+	if (ops == NULL) {
+		snprintf(err, errsize, "no OCR engine is named \"%.40s\"", name);
+		return NULL;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
 		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	e->ops = ops;
+	e->opt = *opt;
+	if ((e->be = ops->open(opt, err, errsize)) == NULL) {
 		free(e);
 		return NULL;
 	}
-	e->opt = *opt;
-	if (TessBaseAPIInit3(e->api, data, opt->languages) != 0) {
-		snprintf(err, errsize, "tesseract cannot load the languages \"%s\" from %s", opt->languages,
-		    data != NULL ? data : "its default tessdata directory");
-		ocr_engine_free(e);
-		return NULL;
-	}
-	/*
-	 * Orientation is asked of an API loaded with osd alone: asked through
-	 * the eng one, it answered 270 degrees for upright pages too.
-	 */
-	if (opt->reorient_below > 0 &&
-	    ((e->osd = TessBaseAPICreate()) == NULL || TessBaseAPIInit3(e->osd, data, "osd") != 0)) {
-		snprintf(err, errsize, "tesseract cannot load its orientation model \"osd\" from %s "
-		    "(install it, or set [ocr_worker] reorient_below = 0)",
-		    data != NULL ? data : "its default tessdata directory");
-		ocr_engine_free(e);
-		return NULL;
-	}
-	TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)opt->psm);
-	/* tesseract's notes ("Estimating resolution as ...") are not log lines */
-	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
-	if (e->osd != NULL)
-		TessBaseAPISetVariable(e->osd, "debug_file", "/dev/null");
 	return e;
-}
-
-static void
-api_free(TessBaseAPI *api)
-{
-	if (api == NULL)
-		return;
-	TessBaseAPIEnd(api);
-	TessBaseAPIDelete(api);
 }
 
 void
@@ -100,9 +65,14 @@ ocr_engine_free(struct ocr_engine *e)
 {
 	if (e == NULL)
 		return;
-	api_free(e->api);
-	api_free(e->osd);
+	e->ops->close(e->be);
 	free(e);
+}
+
+const char *
+ocr_engine_name(const struct ocr_engine *e)
+{
+	return e->ops->name;
 }
 
 void
@@ -123,198 +93,57 @@ elapsed_ms(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-static const char hocr_head[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"
-	"    \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n"
-	"<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n"
-	"<head>\n<title></title>\n"
-	"<meta http-equiv=\"Content-Type\" content=\"text/html;charset=utf-8\"/>\n"
-	"<meta name=\"ocr-system\" content=\"tesseract %s\"/>\n"
-	"<meta name=\"ocr-capabilities\" content=\"ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf\"/>\n"
-	"</head>\n<body>\n";
-
-/* Recognises pix: the mean word confidence of the reading, or -1 when tesseract refused it. */
-static int
-recognise(struct ocr_engine *e, PIX *pix)
-{
-	/* a page without a resolution would be guessed at, with a warning, per page */
-	if (pixGetXRes(pix) < 70)
-		pixSetResolution(pix, 300, 300);
-	TessBaseAPISetImage2(e->api, pix);
-	if (TessBaseAPIRecognize(e->api, NULL) != 0)
-		return -1;
-	return TessBaseAPIMeanTextConf(e->api);
-}
-
 /*
- * The quarter turns clockwise that set pix upright, by the osd model; 0
- * when it is upright or the model cannot tell.  The model answers how far
- * the page was turned clockwise, so the way back is the rest of a circle.
+ * How many pages the image has, once its headers are within the limits;
+ * OCR_OK, or the status the job fails with and why.  A TIFF is checked
+ * over every directory (leptonica's header reader sees only the first,
+ * and its multi-page reader trusts the rest); another type only when its
+ * header gives dimensions, as quill-ocrd does at upload: one that gives
+ * none is left for the backend's decoder to refuse with its reason.
  */
-static int
-upright_turns(struct ocr_engine *e, PIX *pix)
+static enum ocr_status
+check_headers(struct ocr_engine *e, const unsigned char *data, size_t len, enum imagetype type, int *pages,
+    char *why, size_t whysize)
 {
-	int deg = 0;
-	float conf = 0;
-	BOOL ok;
+	struct imagetype_limits lim = { e->opt.max_pixels, e->opt.max_pages > 0 ? (uint32_t)e->opt.max_pages : 1 };
+	struct imagetype_report rep;
 
-	TessBaseAPISetImage2(e->osd, pix);
-	ok = TessBaseAPIDetectOrientationScript(e->osd, &deg, &conf, NULL, NULL);
-	TessBaseAPIClear(e->osd);
-	if (!ok || deg < 0 || deg % 90 != 0)
-		return 0;
-	return (4 - deg / 90 % 4) % 4;
-}
-
-/*
- * Reads *pix into e->api, and a doubtful reading again upright when the
- * orientation model says the page is turned; the better reading is the
- * one left in e->api, and *pix is then the page it was made from.
- * 0, or -1 when tesseract refused the page.
- */
-static int
-read_page(struct ocr_engine *e, PIX **pix)
-{
-	int conf = recognise(e, *pix), again, turns;
-	PIX *turned;
-
-	if (conf < 0)
-		return -1;
-	if (e->osd == NULL || conf >= e->opt.reorient_below || (turns = upright_turns(e, *pix)) == 0 ||
-	    (turned = pixRotateOrth(*pix, turns)) == NULL)
-		return 0;
-	if ((again = recognise(e, turned)) > conf) {
-		pixDestroy(pix);
-		*pix = turned;
-		return 0;
+	switch (imagetype_check(data, len, type, &lim, &rep)) {
+	case IMAGETYPE_OK:
+		*pages = (int)rep.pages;
+		return OCR_OK;
+	case IMAGETYPE_TOO_LARGE:
+	case IMAGETYPE_TOO_MANY_PAGES:
+		snprintf(why, whysize, "%s%s", type == IMAGETYPE_TIFF ? "the image is too large: " : "", rep.why);
+		return OCR_TOO_LARGE;
+	case IMAGETYPE_MALFORMED:
+		if (type != IMAGETYPE_TIFF) {
+			*pages = 1;
+			return OCR_OK;
+		}
+		/* FALLTHROUGH */
+	default:
+		snprintf(why, whysize, "cannot decode the image: %s", rep.why);
+		return OCR_UNREADABLE;
 	}
-	pixDestroy(&turned);
-	/* rare: the model thought a page turned that reads worse turned; read it once more */
-	return recognise(e, *pix) < 0 ? -1 : 0;
-}
-
-/* Recognises one page into text, hocr and words; 0, or -1 when tesseract refused it. */
-static int
-run_page(struct ocr_engine *e, PIX **pix, int page, struct strbuf *text, struct strbuf *hocr, yajl_gen words,
-    struct ocr_word_stats *stats)
-{
-	if (read_page(e, pix) != 0) {
-		TessBaseAPIClear(e->api);
-		return -1;
-	}
-	if (page > 0)
-		strbuf_add(text, "\f", 1);
-	ocr_words_page(e->api, page + 1, pixGetWidth(*pix), pixGetHeight(*pix), text, hocr, words, stats);
-	TessBaseAPIClear(e->api);
-	return 0;
-}
-
-/* The pages of the image: a TIFF may hold several. */
-static PIXA *
-decode(const unsigned char *data, size_t len, l_int32 format)
-{
-	PIXA *pages;
-	PIX *pix;
-
-	if (format == IFF_TIFF || format == IFF_TIFF_G3 || format == IFF_TIFF_G4 || format == IFF_TIFF_PACKBITS ||
-	    format == IFF_TIFF_RLE || format == IFF_TIFF_LZW || format == IFF_TIFF_ZIP || format == IFF_TIFF_JPEG)
-		return pixaReadMemMultipageTiff(data, len);
-	if ((pix = pixReadMem(data, len)) == NULL)
-		return NULL;
-	if ((pages = pixaCreate(1)) == NULL) {
-		pixDestroy(&pix);
-		return NULL;
-	}
-	pixaAddPix(pages, pix, L_INSERT);
-	return pages;
 }
 
 enum ocr_status
 ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len, struct ocr_result *r,
     char *why, size_t whysize)
 {
-	struct strbuf text = { 0 }, hocr = { 0 };
-	l_int32 format, w, h, bps, spp, cmap;
+	enum imagetype type = imagetype_sniff(data, len);
 	struct timespec t0;
-	struct ocr_word_stats stats = { 0 };
-	enum ocr_status st = OCR_OK;
-	PIXA *pages;
-	yajl_gen words;
-	int n;
+	enum ocr_status st;
+	int pages;
 
 	memset(r, 0, sizeof(*r));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (pixReadHeaderMem(data, len, &format, &w, &h, &bps, &spp, &cmap) != 0 || w <= 0 || h <= 0) {
-		snprintf(why, whysize, "cannot decode the image: its header is not one leptonica reads");
-		return OCR_UNREADABLE;
-	}
-	if ((uint64_t)w * (uint64_t)h > e->opt.max_pixels) {
-		snprintf(why, whysize, "the image declares %dx%d pixels, more than the limit", (int)w, (int)h);
-		return OCR_TOO_LARGE;
-	}
-	if ((pages = decode(data, len, format)) == NULL || (n = pixaGetCount(pages)) == 0) {
-		pixaDestroy(&pages);
-		snprintf(why, whysize, "cannot decode the image: the data is damaged or cut short");
-		return OCR_UNREADABLE;
-	}
-	if (n > e->opt.max_pages) {
-		pixaDestroy(&pages);
-		snprintf(why, whysize, "the image has %d pages, more than the limit of %d", n, e->opt.max_pages);
-		return OCR_TOO_LARGE;
-	}
-	words = json_gen_new();
-	yajl_gen_array_open(words);
-	{
-		char head[sizeof(hocr_head) + 32];
-
-		snprintf(head, sizeof(head), hocr_head, TessVersion());
-		strbuf_adds(&hocr, head);
-	}
-	strbuf_adds(&text, "");
-	for (int i = 0; i < n && st == OCR_OK; i++) {
-		PIX *pix = pixaGetPix(pages, i, L_CLONE);
-
-		if (pix == NULL || pixGetWidth(pix) * (uint64_t)pixGetHeight(pix) > e->opt.max_pixels) {
-			snprintf(why, whysize, "page %d is missing or larger than the limit", i + 1);
-			st = pix == NULL ? OCR_UNREADABLE : OCR_TOO_LARGE;
-		} else if (run_page(e, &pix, i, &text, &hocr, words, &stats) != 0) {
-			snprintf(why, whysize, "tesseract could not recognise page %d", i + 1);
-			st = OCR_ERROR;
-		}
-		pixDestroy(&pix);
-	}
-	pixaDestroy(&pages);
-	strbuf_adds(&hocr, "</body>\n</html>\n");
-	yajl_gen_array_close(words);
-	if (st == OCR_OK && (text.failed || hocr.failed)) {
-		snprintf(why, whysize, "out of memory");
-		st = OCR_ERROR;
-	}
-	if (st != OCR_OK) {
-		free(text.p);
-		free(hocr.p);
-		yajl_gen_free(words);
+	if ((st = check_headers(e, data, len, type, &pages, why, whysize)) != OCR_OK)
 		return st;
-	}
-	{
-		const unsigned char *buf;
-		size_t blen;
-
-		yajl_gen_get_buf(words, &buf, &blen);
-		r->words = strndup((const char *)buf, blen);
-		yajl_gen_free(words);
-	}
-	if (r->words == NULL) {
-		free(text.p);
-		free(hocr.p);
-		snprintf(why, whysize, "out of memory");
-		return OCR_ERROR;
-	}
-	r->text = text.p;
-	r->hocr = hocr.p;
-	r->pages = n;
-	r->mean_confidence = stats.words > 0 ? stats.conf_sum / (double)stats.words : 0;
+	if ((st = e->ops->read(e->be, data, len, type, pages, r, why, whysize)) != OCR_OK)
+		return st;
+	r->pages = pages;
 	r->ocr_ms = elapsed_ms(&t0);
 	return OCR_OK;
 }

@@ -1,26 +1,28 @@
 /*
- * ocr_engine: one image in, its text out, through libtesseract and
- * leptonica in this process.
+ * ocr_engine: one image in, its text out, through the OCR backend
+ * [ocr_worker] engine names (lib/ocr_backend.h: tesseract, or a fake
+ * for tests), in this process.
  *
- * An engine loads its language models once (the slow part of starting
- * tesseract) and then recognises any number of images, one at a time:
- * one engine per process, which is how quill-ocr-worker runs one per
- * core.  Call ocr_engine_setup() before the first engine, so OpenMP
- * stays single-threaded (on a small machine tesseract's own threads make
- * it many times slower, and the workers already fill the cores).
+ * An engine loads its models once (the slow part of starting tesseract)
+ * and then recognises any number of images, one at a time: one engine
+ * per process, which is how quill-ocr-worker runs one per core.  OpenMP
+ * must stay single-threaded (on a small machine tesseract's own threads
+ * make it many times slower, and the workers already fill the cores),
+ * and libgomp reads OMP_THREAD_LIMIT once, when libtesseract is loaded,
+ * before main(): so a program must already have OMP_THREAD_LIMIT=1 in
+ * its environment when it starts (quill-ocr-worker's main() starts
+ * itself again with it).  ocr_engine_setup() only says whether that is so.
  *
- * Pages are read as they come.  One read with little confidence may be
- * lying on its side or upside down: the orientation model is asked, and
- * if it says the page is turned, the page is read again upright and the
- * reading with the higher confidence is kept (its word boxes and hOCR are
- * then those of the upright page).  That costs the orientation check only
- * on doubtful pages, where tesseract's own PSM_AUTO_OSD spends it on every
- * page (doc/OCR-MEASUREMENTS.md).
+ * Every image's headers are checked before a backend sees it: a TIFF
+ * over every page's directory (lib/imagetype: its size, layout and
+ * strips), another type by the dimensions its header declares.
  *
- * What an image is decides what can go wrong: bytes leptonica cannot
- * decode are OCR_UNREADABLE (the job fails at once, retrying cannot
- * help), more declared pixels than allowed is OCR_TOO_LARGE (refused
- * from the header, before decoding), anything else is OCR_ERROR.
+ * What an image is decides what can go wrong: bytes that cannot be
+ * decoded, or a layout the decoder does not read, are OCR_UNREADABLE
+ * (the job fails at once, retrying cannot help), more declared pixels or
+ * pages than allowed, or a page that does not fit in the process's
+ * memory limit, is OCR_TOO_LARGE (refused from the headers, before
+ * decoding), anything else is OCR_ERROR.
  */
 #ifndef QUILL_OCR_ENGINE_H
 #define QUILL_OCR_ENGINE_H
@@ -31,6 +33,7 @@
 struct ocr_engine;
 
 struct ocr_options {
+	const char *engine;		/* "tesseract" (NULL or "" too) or "fake" (lib/ocr_fake.c) */
 	const char *languages;		/* "eng", "eng+vie" */
 	const char *tessdata;		/* NULL or "": tesseract's own default */
 	int psm;			/* tesseract page segmentation mode */
@@ -56,12 +59,18 @@ enum ocr_status {
 	OCR_ERROR,
 };
 
-/* Once per process, before any engine. */
-void ocr_engine_setup(void);
+/*
+ * Once per process, before any engine: quietens leptonica.  Returns 0, or
+ * -1 when OMP_THREAD_LIMIT=1 was not in the environment at start (then
+ * tesseract runs, but with threads that slow it down).
+ */
+int ocr_engine_setup(void);
 
 /* Loads the models.  NULL with a line in err when they cannot be loaded. */
 struct ocr_engine *ocr_engine_new(const struct ocr_options *opt, char *err, size_t errsize);
 void ocr_engine_free(struct ocr_engine *e);
+/* The backend's name: "tesseract", "fake". */
+const char *ocr_engine_name(const struct ocr_engine *e);
 
 /* Recognises the image in data; on anything but OCR_OK, why says what, in one line. */
 enum ocr_status ocr_engine_run(struct ocr_engine *e, const unsigned char *data, size_t len,

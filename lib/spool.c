@@ -684,3 +684,81 @@ spool_unmap(struct spool_file *f)
 	f->map = NULL;
 	f->image = NULL;
 }
+
+/* --- notes on lost attempts --- */
+
+static int
+lost_name(const char *job, char name[SPOOL_NAME_MAX])
+{
+	if (job == NULL || strlen(job) != UUID_STR_LEN || !uuid_valid(job, UUID_STR_LEN)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(name, SPOOL_NAME_MAX, ".%s.lost", job);
+	return 0;
+}
+
+int
+spool_note_lost(struct spool *s, const char *job, const char *why)
+{
+	char name[SPOOL_NAME_MAX];
+	size_t len = strcspn(why, "\n");
+	int fd, rc;
+
+	if (lost_name(job, name) != 0)
+		return -1;
+	if ((fd = openat(s->dir_fd[SPOOL_CUR], name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0640)) == -1)
+		return -1;
+	rc = write_all(fd, why, len) == 0 && write_all(fd, "\n", 1) == 0 ? 0 : -1;
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
+
+int
+spool_take_lost(struct spool *s, const char *job, char *buf, size_t size)
+{
+	char name[SPOOL_NAME_MAX];
+	ssize_t n;
+	int fd;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (lost_name(job, name) != 0 || size == 0)
+		return -1;
+	if ((fd = openat(s->dir_fd[SPOOL_CUR], name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? (size_t)n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (unlinkat(s->dir_fd[SPOOL_CUR], name, 0) != 0 && errno != ENOENT)
+		return -1;
+	return 1;
+}
+
+int
+spool_expire_lost(struct spool *s, int64_t max_age_s)
+{
+	DIR *d = scan_open(s, SPOOL_CUR);
+	struct dirent *de;
+	time_t now = time(NULL);
+	int removed = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (len != 1 + UUID_STR_LEN + 5 || de->d_name[0] != '.' || strcmp(de->d_name + len - 5, ".lost") != 0 ||
+		    fstatat(s->dir_fd[SPOOL_CUR], de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || (int64_t)(now - st.st_mtime) <= max_age_s)
+			continue;
+		if (unlinkat(s->dir_fd[SPOOL_CUR], de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}

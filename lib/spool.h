@@ -167,6 +167,24 @@ long spool_count(struct spool *s, enum spool_dir dir);
  */
 int spool_expire(struct spool *s, enum spool_dir dir, int64_t max_age_s);
 
+/*
+ * Notes on a job's lost attempts.  When a worker is killed or dies in
+ * the middle of a job, the master writes why ("timeout: ...") with
+ * spool_note_lost() before the job's file goes back to new/; the next
+ * attempt takes it with spool_take_lost(), and the attempt that gives up
+ * records it as the job's reason.  A note is cur/.<job>.lost: the leading
+ * dot keeps it out of every scan and count of cur/.  job must be a UUID.
+ * Returns 0, or -1 with errno.
+ */
+int spool_note_lost(struct spool *s, const char *job, const char *why);
+/* Reads and removes job's note into buf (one line); 1 when there was one, 0 when none, -1 on error. */
+int spool_take_lost(struct spool *s, const char *job, char *buf, size_t size);
+/*
+ * Removes notes older than max_age_s seconds: those of jobs deleted or
+ * finished before another attempt took them.  Returns how many, or -1.
+ */
+int spool_expire_lost(struct spool *s, int64_t max_age_s);
+
 /* Header text for m into buf; returns its length, or -1 when it does not fit. */
 int spool_header_format(const struct spool_meta *m, char *buf, size_t size);
 /* Parses a header at the start of buf; returns its length (the image's offset), or -1. */

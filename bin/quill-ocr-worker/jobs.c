@@ -28,6 +28,7 @@
 #include "lib/daemon.h"
 #include "lib/imagetype.h"
 #include "lib/log.h"
+#include "lib/master.h"
 #include "lib/pg.h"
 #include "bin/quill-ocr-worker/ocrw.h"
 
@@ -184,9 +185,13 @@ recognise(struct ocrw *o)
 {
 	char conf[32], pages[16], ms[24];
 	const char *params[7];
+	enum ocr_status st;
 
-	switch (ocr_engine_run(o->engine, o->file.image, (size_t)o->file.meta.size, &o->result, o->why,
-	    sizeof(o->why))) {
+	/* the master's watchdog kills this process if the engine runs past job_timeout */
+	master_job_begin(o->file.meta.job_id);
+	st = ocr_engine_run(o->engine, o->file.image, (size_t)o->file.meta.size, &o->result, o->why, sizeof(o->why));
+	master_job_end();
+	switch (st) {
 	case OCR_OK:
 		break;
 	case OCR_UNREADABLE:
@@ -220,6 +225,7 @@ static void
 on_started(void *arg, const PGresult *res, const char *err)
 {
 	struct ocrw *o = arg;
+	char lost[160];
 
 	o->query = NULL;
 	if (res == NULL) {
@@ -234,6 +240,9 @@ on_started(void *arg, const PGresult *res, const char *err)
 		release(o);
 		return;
 	}
+	/* why the previous attempt was lost, if the master noted it (main.c job_lost) */
+	if (spool_take_lost(&o->spool, o->file.meta.job_id, lost, sizeof(lost)) < 0)
+		log_warn("event=job_note_unreadable job=%s", o->file.meta.job_id);
 	if (PQntuples(res) == 0) {
 		/* finished before: this file came back after a crash */
 		if (spool_finish(&o->spool, o->cur) != 0)
@@ -249,7 +258,10 @@ on_started(void *arg, const PGresult *res, const char *err)
 	}
 	o->attempts = atoi(PQgetvalue(res, 0, 0));
 	if (o->attempts > o->max_attempts) {
-		snprintf(o->why, sizeof(o->why), "gave up after %d attempts", o->max_attempts);
+		if (lost[0] != '\0')
+			snprintf(o->why, sizeof(o->why), "%s; gave up after %d attempts", lost, o->max_attempts);
+		else
+			snprintf(o->why, sizeof(o->why), "gave up after %d attempts", o->max_attempts);
 		fail(o);
 		return;
 	}

@@ -8,6 +8,13 @@
  * its cur/ files go back to new/, its claimed drop-ins back to incoming/.
  * When the master starts no worker is alive, so everything claimed goes
  * back then.
+ *
+ * The images are untrusted, so each worker is bounded: the master kills
+ * one whose job runs past [ocr_worker] job_timeout and notes why beside
+ * the job's file (job_lost), so the attempt that gives up fails the job
+ * with that reason; each worker's address space is capped at
+ * memory_limit once its models are loaded; and a worker that ignores
+ * SIGTERM is killed after [master] drain_timeout.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -18,6 +25,14 @@
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
 
 #include "lib/config.h"
 #include "lib/daemon.h"
@@ -43,8 +58,40 @@ take_back(const struct config *cfg, pid_t pid)
 	}
 	jobs = spool_recover(&s, pid);
 	drops = dropin_recover(&s, pid);
+	/* notes of lost attempts that no attempt came back for: the job was deleted meanwhile */
+	if (pid == 0)
+		spool_expire_lost(&s, 7 * 86400);
 	if (jobs > 0 || drops > 0)
 		log_warnx("event=spool_recovered pid=%ld jobs=%d dropins=%d", (long)pid, jobs, drops);
+	spool_close(&s);
+}
+
+/*
+ * A worker died in the middle of a job: say why beside its file, for the
+ * attempt that gives up.  Runs before take_back() moves the file back.
+ */
+static void
+job_lost(const struct config *cfg, pid_t pid, const char *job, const char *why)
+{
+	struct spool s;
+	char err[PATH_MAX + 128], note[160], quoted[160];
+
+	if (strcmp(why, "timeout") == 0)
+		snprintf(note, sizeof(note), "timeout: reading it took longer than job_timeout (%lld ms)",
+		    config_duration_ms(cfg, "ocr_worker", "job_timeout"));
+	else if (strcmp(why, "drain timeout") == 0)
+		snprintf(note, sizeof(note), "the worker reading it was stopped after [master] drain_timeout");
+	else
+		snprintf(note, sizeof(note), "the worker reading it died (%s)", why);
+	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, sizeof(err)) != 0) {
+		log_warnx("event=spool_open_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+		return;
+	}
+	if (spool_note_lost(&s, job, note) != 0)
+		log_warn("event=job_note_failed job=%s", log_quote(quoted, sizeof(quoted), job, (size_t)-1));
+	else
+		log_warnx("event=job_lost pid=%ld job=%s why=%s", (long)pid,
+		    log_quote(quoted, sizeof(quoted), job, (size_t)-1), why);
 	spool_close(&s);
 }
 
@@ -53,15 +100,10 @@ static int
 check_config(const struct config *cfg, char *err, size_t errsize)
 {
 	const char *owner = config_str(cfg, "ocr_worker", "dropin_owner");
-	const char *sched = config_str(cfg, "ocr_worker", "scheduling");
 
 	if (ocr_psm_parse(config_str(cfg, "ocr_worker", "page_segmentation")) < 0) {
 		snprintf(err, errsize, "[ocr_worker] page_segmentation: unknown mode \"%s\"",
 		    config_str(cfg, "ocr_worker", "page_segmentation"));
-		return -1;
-	}
-	if (strcmp(sched, "idle") != 0 && strcmp(sched, "batch") != 0 && strcmp(sched, "normal") != 0) {
-		snprintf(err, errsize, "[ocr_worker] scheduling must be idle, batch or normal");
 		return -1;
 	}
 	if (owner[0] != '\0' && !uuid_valid(owner, strlen(owner))) {
@@ -147,14 +189,56 @@ watch_spool(struct worker *w, const char *spool_dir)
 static int
 set_scheduling(const struct config *cfg)
 {
+	/* in the order of the key's choices, normal|batch|idle (lib/config_keys.c) */
+	static const int policies[] = { SCHED_OTHER, SCHED_BATCH, SCHED_IDLE };
 	const char *how = config_str(cfg, "ocr_worker", "scheduling");
 	struct sched_param none = { .sched_priority = 0 };
-	int policy = strcmp(how, "idle") == 0 ? SCHED_IDLE : strcmp(how, "batch") == 0 ? SCHED_BATCH : SCHED_OTHER;
+	int policy = policies[config_enum(cfg, "ocr_worker", "scheduling")];
 
 	if (setpriority(PRIO_PROCESS, 0, (int)config_int(cfg, "ocr_worker", "nice")) != 0)
 		log_warn("event=setpriority_failed");
 	if (sched_setscheduler(0, policy, &none) != 0) {
 		log_warn("event=sched_setscheduler_failed scheduling=%s", how);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Caps the worker's address space at [ocr_worker] memory_limit, once the
+ * models (which it must hold) are loaded: decoding and reading a page
+ * then fail inside the limit rather than take the machine's memory.  An
+ * AddressSanitizer build reserves terabytes of address space for its
+ * shadow, so the cap is left off there.  -1 when the models alone
+ * already take more than the limit.
+ */
+static int
+limit_memory(const struct config *cfg)
+{
+	long long limit = config_size(cfg, "ocr_worker", "memory_limit");
+	unsigned long long vm_pages = 0;
+	struct rlimit rl;
+	FILE *f;
+
+	if (limit == 0)
+		return 0;
+#ifdef UNDER_ASAN
+	log_info("event=memory_limit_skipped reason=address_sanitizer");
+	return 0;
+#endif
+	if ((f = fopen("/proc/self/statm", "re")) != NULL) {
+		if (fscanf(f, "%llu", &vm_pages) != 1)
+			vm_pages = 0;
+		fclose(f);
+	}
+	if (vm_pages * (unsigned long long)sysconf(_SC_PAGESIZE) >= (unsigned long long)limit) {
+		log_warnx("event=memory_limit_too_low memory_limit=%lld in_use=%llu", limit,
+		    vm_pages * (unsigned long long)sysconf(_SC_PAGESIZE));
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max = (rlim_t)limit;
+	if (setrlimit(RLIMIT_AS, &rl) != 0) {
+		log_warn("event=setrlimit_failed memory_limit=%lld", limit);
 		return -1;
 	}
 	return 0;
@@ -166,6 +250,7 @@ worker_init(struct worker *w)
 	const struct config *cfg = w->cfg;
 	const char *spool_dir = config_str(cfg, "global", "spool_dir");
 	struct ocr_options opt = {
+		.engine = config_str(cfg, "ocr_worker", "engine"),
 		.languages = config_str(cfg, "ocr_worker", "languages"),
 		.tessdata = config_str(cfg, "ocr_worker", "tessdata_dir"),
 		.psm = ocr_psm_parse(config_str(cfg, "ocr_worker", "page_segmentation")),
@@ -186,6 +271,10 @@ worker_init(struct worker *w)
 		log_warnx("event=ocr_engine_failed error=\"%s\"", err);
 		return -1;
 	}
+	if (strcmp(ocr_engine_name(ocrw.engine), "tesseract") != 0)
+		log_warnx("event=ocr_engine_for_tests engine=%s note=uploads_can_command_it", ocr_engine_name(ocrw.engine));
+	if (limit_memory(cfg) != 0)
+		return -1;
 	ocrw.max_attempts = (int)config_int(cfg, "ocr_worker", "max_attempts");
 	ocrw.backoff_s = config_duration_ms(cfg, "ocr_worker", "retry_backoff") / 1000;
 	ocrw.settle_ms = config_duration_ms(cfg, "ocr_worker", "dropin_settle");
@@ -238,6 +327,7 @@ static const struct daemon_def quill_ocr_worker_def = {
 	.worker_exit = worker_exit,
 	.worker_busy = worker_busy,
 	.worker_exited = worker_exited,
+	.job_lost = job_lost,
 };
 
 int
@@ -255,8 +345,8 @@ main(int argc, char **argv)
 	if (limit == NULL || strcmp(limit, "1") != 0) {
 		setenv("OMP_THREAD_LIMIT", "1", 1);
 		execv("/proc/self/exe", argv);
-		fprintf(stderr, "quill-ocr-worker: cannot restart with OMP_THREAD_LIMIT=1; tesseract may be slow\n");
 	}
-	ocr_engine_setup();
+	if (ocr_engine_setup() != 0)
+		fprintf(stderr, "quill-ocr-worker: cannot restart with OMP_THREAD_LIMIT=1; tesseract may be slow\n");
 	return daemon_main(argc, argv, &quill_ocr_worker_def);
 }

@@ -100,6 +100,7 @@ worker_init(struct worker *w)
 		free(o);
 		return -1;
 	}
+	o->max_pages = (uint32_t)config_int(w->cfg, "ocr_worker", "max_pages");
 	w->app = o;
 	return 0;
 }

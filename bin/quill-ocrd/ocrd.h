@@ -31,6 +31,7 @@ struct ocrd {
 	size_t max_upload;
 	uint64_t max_pixels;
 	struct events *events;		/* the job event streams (events.c) */
+	uint32_t max_pages;		/* [ocr_worker] max_pages: a TIFF with more is refused here */
 };
 
 struct job_op {

@@ -283,8 +283,9 @@ static int
 check_image(struct job_op *op)
 {
 	struct upload *u = op->data;
+	struct imagetype_limits lim = { op->ocrd->max_pixels, op->ocrd->max_pages };
+	struct imagetype_report rep;
 	enum imagetype t;
-	uint32_t w, h;
 
 	if (u->len == 0) {
 		http_send_error(op->hr, 400, "empty_file", "the file is empty");
@@ -301,10 +302,24 @@ check_image(struct job_op *op)
 		    "the file is not a PNG, JPEG, TIFF, WebP, BMP or PNM image");
 		return -1;
 	}
-	if (imagetype_dimensions(u->data, u->len, t, &w, &h) == 0 &&
-	    (w == 0 || h == 0 || (uint64_t)w * h > op->ocrd->max_pixels)) {
-		http_send_error(op->hr, 422, "image_too_large", w == 0 || h == 0 ?
-		    "the image declares no pixels" : "the image declares more pixels than the limit");
+	/*
+	 * Every page a TIFF holds is checked here, as the worker will; a
+	 * header of another type that gives no size is left for the worker's
+	 * decoder to fail with its reason, as before.
+	 */
+	switch (imagetype_check(u->data, u->len, t, &lim, &rep)) {
+	case IMAGETYPE_OK:
+		break;
+	case IMAGETYPE_TOO_LARGE:
+	case IMAGETYPE_TOO_MANY_PAGES:
+		http_send_error(op->hr, 422, "image_too_large", rep.why);
+		return -1;
+	case IMAGETYPE_MALFORMED:
+		if (t != IMAGETYPE_TIFF)
+			break;
+		/* FALLTHROUGH */
+	case IMAGETYPE_UNSUPPORTED:
+		http_send_error(op->hr, 422, "unsupported_image", rep.why);
 		return -1;
 	}
 	snprintf(u->meta.type, sizeof(u->meta.type), "%s", imagetype_name(t));

@@ -201,11 +201,12 @@ refused() {	# refused NAME DAEMON CONTENT EXPECTED-REGEX
 	printf '%s\n' "$3" >"$T_DIR/own.conf"
 	out=$(timeout 10 "$(program "$2")" -t -c "$T_DIR/own.conf" 2>&1)
 	is "$?" 78 "$1: -t exits 78"
-	like "$out" "own.conf: $4" "  naming the file and the key"
+	like "$out" "own.conf:([0-9]+:)? $4" "  naming the file (and line) and the key"
 	out=$(timeout 10 "$(program "$2")" -c "$T_DIR/own.conf" 2>&1)
 	is "$?" 78 "  and start too"
 }
 refused "a route prefix that is not a path" quill-gatewayd \
 	$'[route.bad]\nprefix = api\nupstreams = 127.0.0.1:1' '\[route.bad\] prefix'
-refused "an unknown OCR scheduling" quill-ocr-worker $'[ocr_worker]\nscheduling = bogus' '\[ocr_worker\] scheduling'
+refused "an unknown OCR scheduling" quill-ocr-worker $'[ocr_worker]\nscheduling = bogus' \
+	'scheduling: expected one of normal\|batch\|idle'
 t_end

@@ -4,7 +4,10 @@
  * size, never a read past the end: each prefix is copied into a buffer of
  * exactly its length so that ASan sees any overread), random damage, the
  * declared types, and the real files of the shared test data when
- * QUILL_TEST_DATA names its directory.
+ * QUILL_TEST_DATA names its directory.  imagetype_check() on TIFFs put
+ * together here: every shape of directory chain and page it refuses
+ * (the multi-page hang and bomb of issue 19 among them), and that it
+ * accepts good ones in each byte order and layout.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -618,6 +621,345 @@ next:
 	ok(checked > 0, what);
 }
 
+/* --- every directory of a TIFF (imagetype_check) --- */
+
+/* A TIFF put together in a buffer: pages appended one after another, each linked from the last. */
+struct tb {
+	unsigned char b[65536];
+	size_t len;
+	int big, be;
+	size_t next_at;		/* where the offset of the next directory goes */
+	size_t ifd[400];
+	int pages;
+};
+
+struct tag {
+	uint16_t tag, type;
+	uint32_t count;
+	uint64_t value;		/* inline value, or the offset of the values */
+};
+
+static void
+tb_put(struct tb *t, size_t at, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		t->b[at + (t->be ? n - 1 - i : i)] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+tb_start(struct tb *t, int big, int be)
+{
+	memset(t, 0, sizeof(*t));
+	t->big = big;
+	t->be = be;
+	memcpy(t->b, be ? "MM" : "II", 2);
+	tb_put(t, 2, big ? 43 : 42, 2);
+	if (big) {
+		tb_put(t, 4, 8, 2);
+		t->next_at = 8;
+		t->len = 16;
+	} else {
+		t->next_at = 4;
+		t->len = 8;
+	}
+}
+
+static size_t
+tb_data(struct tb *t, const void *p, size_t n)
+{
+	size_t at = t->len;
+
+	memcpy(t->b + at, p, n);
+	t->len += n + (n & 1);
+	return at;
+}
+
+static size_t
+tb_page(struct tb *t, const struct tag *tags, int n)
+{
+	size_t at = t->len, cs = t->big ? 8 : 2, es = t->big ? 20 : 12, os = t->big ? 8 : 4;
+
+	tb_put(t, t->next_at, at, (unsigned)os);
+	tb_put(t, at, (uint64_t)n, (unsigned)cs);
+	for (int i = 0; i < n; i++) {
+		size_t e = at + cs + (size_t)i * es;
+		unsigned size = tags[i].type == 3 ? 2 : tags[i].type == 4 ? 4 : 8;
+
+		tb_put(t, e, tags[i].tag, 2);
+		tb_put(t, e + 2, tags[i].type, 2);
+		tb_put(t, e + 4, tags[i].count, t->big ? 8 : 4);
+		/* a single value sits at the start of the slot; an offset fills it */
+		tb_put(t, e + (t->big ? 12 : 8), tags[i].value, tags[i].count == 1 ? size : (unsigned)os);
+	}
+	t->next_at = at + cs + (size_t)n * es;
+	t->len = t->next_at + os;
+	t->ifd[t->pages++] = at;
+	return at;
+}
+
+static const unsigned char g4_white_8x8[] = { 0xff, 0x00, 0x10, 0x01 };
+
+/* The tags of an 8x8 G4 page whose strip is at strip; n is set to their number. */
+static void
+page_tags(struct tag *tags, int *n, uint32_t w, uint32_t h, size_t strip, size_t strip_len)
+{
+	const struct tag std[] = {
+		{ 256, 4, 1, w }, { 257, 4, 1, h }, { 258, 3, 1, 1 }, { 259, 3, 1, 4 }, { 262, 3, 1, 0 },
+		{ 273, 4, 1, strip }, { 277, 3, 1, 1 }, { 278, 4, 1, h }, { 279, 4, 1, strip_len },
+	};
+
+	memcpy(tags, std, sizeof(std));
+	*n = (int)(sizeof(std) / sizeof(std[0]));
+}
+
+static struct tag *
+find_tag(struct tag *tags, int n, uint16_t tag)
+{
+	for (int i = 0; i < n; i++)
+		if (tags[i].tag == tag)
+			return &tags[i];
+	abort();
+}
+
+/* Appends good pages; returns the strip of the first. */
+static size_t
+good_pages(struct tb *t, int pages)
+{
+	size_t strip = tb_data(t, g4_white_8x8, sizeof(g4_white_8x8));
+	struct tag tags[16];
+	int n;
+
+	page_tags(tags, &n, 8, 8, strip, sizeof(g4_white_8x8));
+	for (int i = 0; i < pages; i++)
+		tb_page(t, tags, n);
+	return strip;
+}
+
+/* One page with its tag tag changed to value (or given count values at an offset). */
+static void
+page_with(struct tb *t, uint16_t tag, uint16_t type, uint32_t count, uint64_t value)
+{
+	size_t strip = tb_data(t, g4_white_8x8, sizeof(g4_white_8x8));
+	struct tag tags[16], *tg;
+	int n;
+
+	page_tags(tags, &n, 8, 8, strip, sizeof(g4_white_8x8));
+	tg = find_tag(tags, n, tag);
+	tg->type = type;
+	tg->count = count;
+	tg->value = value;
+	tb_page(t, tags, n);
+}
+
+static const struct imagetype_limits limits = { 100000000, 50 };
+
+/* Checks t's bytes copied into a buffer of their exact length, so ASan sees an overread. */
+static enum imagetype_verdict
+check_tb(const struct tb *t, const struct imagetype_limits *lim, struct imagetype_report *r)
+{
+	unsigned char *copy = malloc(t->len > 0 ? t->len : 1);
+	enum imagetype_verdict v;
+
+	if (copy == NULL)
+		abort();
+	memcpy(copy, t->b, t->len);
+	v = imagetype_check(copy, t->len, IMAGETYPE_TIFF, lim, r);
+	free(copy);
+	return v;
+}
+
+static void
+expect_tb(const struct tb *t, const struct imagetype_limits *lim, enum imagetype_verdict want, uint32_t page,
+    const char *what)
+{
+	struct imagetype_report r;
+	enum imagetype_verdict v = check_tb(t, lim, &r);
+
+	ok(v == want && r.page == page, what);
+	if (v != want || r.page != page)
+		printf("#   got verdict %d page %u (%s), want %d page %u\n", (int)v, (unsigned)r.page, r.why,
+		    (int)want, (unsigned)page);
+}
+
+static void
+test_tiff_pages(void)
+{
+	struct imagetype_limits two = { 100000000, 2 }, small = { 1000, 50 };
+	struct imagetype_report r;
+	struct tag tags[16];
+	struct tb t;
+	size_t strip, values;
+	int n;
+
+	tb_start(&t, 0, 0);
+	good_pages(&t, 3);
+	ok(check_tb(&t, &limits, &r) == IMAGETYPE_OK && r.pages == 3 && r.width == 8 && r.height == 8 &&
+	    r.why[0] == '\0', "three good pages: accepted, three pages of 8x8");
+	expect_tb(&t, &two, IMAGETYPE_TOO_MANY_PAGES, 0, "  with max_pages 2: too many pages");
+	{
+		size_t accepted = 0;
+
+		for (size_t len = 0; len < t.len && accepted == 0; len++) {
+			struct tb cut = t;
+
+			cut.len = len;
+			if (check_tb(&cut, &limits, &r) == IMAGETYPE_OK)
+				accepted = len;
+		}
+		is_int(accepted, 0, "  no prefix of it is accepted (each read from a buffer of its length)");
+	}
+
+	tb_start(&t, 1, 0);
+	good_pages(&t, 2);
+	ok(check_tb(&t, &limits, &r) == IMAGETYPE_OK && r.pages == 2, "bigtiff, two good pages: accepted");
+	tb_start(&t, 0, 1);
+	good_pages(&t, 2);
+	ok(check_tb(&t, &limits, &r) == IMAGETYPE_OK && r.pages == 2, "big-endian, two good pages: accepted");
+
+	/* the hang: leptonica 1.82 loops for ever on a page it cannot read after a good one */
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	page_with(&t, 258, 3, 1, 3);
+	expect_tb(&t, &limits, IMAGETYPE_UNSUPPORTED, 2, "page 2 with 3 bits per sample: unsupported, page 2");
+
+	/* the bomb: pages after the first declaring billions of pixels */
+	tb_start(&t, 0, 0);
+	strip = good_pages(&t, 1);
+	page_tags(tags, &n, 50000, 50000, strip, sizeof(g4_white_8x8));
+	tb_page(&t, tags, n);
+	tb_page(&t, tags, n);
+	expect_tb(&t, &limits, IMAGETYPE_TOO_LARGE, 2, "pages 2 and 3 of 50000x50000: too large, page 2");
+	tb_start(&t, 1, 1);
+	strip = good_pages(&t, 1);
+	page_tags(tags, &n, 70000, 70000, strip, sizeof(g4_white_8x8));
+	find_tag(tags, n, 256)->type = 16;
+	tb_page(&t, tags, n);
+	expect_tb(&t, &limits, IMAGETYPE_TOO_LARGE, 2, "  the same in a big-endian bigtiff with LONG8 sizes");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	expect_tb(&t, &small, IMAGETYPE_OK, 0, "  8x8 is within a limit of 1000 pixels");
+	tb_start(&t, 0, 0);
+	strip = good_pages(&t, 1);
+	page_tags(tags, &n, 32, 32, strip, sizeof(g4_white_8x8));
+	tb_page(&t, tags, n);
+	expect_tb(&t, &small, IMAGETYPE_TOO_LARGE, 2, "  32x32 on page 2 is not");
+
+	/* loops */
+	tb_start(&t, 0, 0);
+	good_pages(&t, 2);
+	tb_put(&t, t.next_at, t.ifd[0], 4);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 0, "page 2 leading back to page 1: malformed");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	tb_put(&t, t.next_at, t.ifd[0], 4);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 0, "page 1 leading to itself: malformed");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 40);
+	tb_put(&t, t.next_at, t.ifd[2], 4);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 0, "a loop of 38 pages after 2, within max_pages 50: malformed");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 300);
+	expect_tb(&t, &limits, IMAGETYPE_TOO_MANY_PAGES, 0, "300 pages: too many for max_pages 50");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 300);
+	tb_put(&t, t.next_at, t.ifd[100], 4);
+	expect_tb(&t, &limits, IMAGETYPE_TOO_MANY_PAGES, 0, "  300 pages looping back: too many too");
+
+	/* layouts the decoder does not read */
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	page_with(&t, 259, 3, 1, 6);
+	expect_tb(&t, &limits, IMAGETYPE_UNSUPPORTED, 2, "old-style JPEG compression (6): unsupported");
+	tb_start(&t, 0, 0);
+	page_with(&t, 259, 3, 1, 34712);
+	expect_tb(&t, &limits, IMAGETYPE_UNSUPPORTED, 1, "JPEG 2000 compression: unsupported");
+	tb_start(&t, 0, 0);
+	page_with(&t, 277, 3, 1, 5);
+	expect_tb(&t, &limits, IMAGETYPE_UNSUPPORTED, 1, "5 samples per pixel: unsupported");
+	tb_start(&t, 0, 0);
+	{
+		static const unsigned char bps[] = { 8, 0, 8, 0, 16, 0 };	/* little-endian SHORTs */
+
+		values = tb_data(&t, bps, sizeof(bps));
+	}
+	strip = tb_data(&t, g4_white_8x8, sizeof(g4_white_8x8));
+	page_tags(tags, &n, 8, 8, strip, sizeof(g4_white_8x8));
+	*find_tag(tags, n, 277) = (struct tag){ 277, 3, 1, 3 };
+	*find_tag(tags, n, 258) = (struct tag){ 258, 3, 3, values };
+	tb_page(&t, tags, n);
+	expect_tb(&t, &limits, IMAGETYPE_UNSUPPORTED, 1, "bits per sample 8, 8, 16: unsupported");
+	tb_start(&t, 0, 0);
+	strip = tb_data(&t, g4_white_8x8, sizeof(g4_white_8x8));
+	page_tags(tags, &n, 8, 8, strip, sizeof(g4_white_8x8));
+	*find_tag(tags, n, 277) = (struct tag){ 277, 3, 1, 3 };
+	*find_tag(tags, n, 262) = (struct tag){ 284, 3, 1, 2 };
+	tb_page(&t, tags, n);
+	expect_tb(&t, &limits, IMAGETYPE_UNSUPPORTED, 1, "three samples in separate planes: unsupported");
+	tb_start(&t, 0, 0);
+	strip = tb_data(&t, g4_white_8x8, sizeof(g4_white_8x8));
+	page_tags(tags, &n, 8, 8, strip, sizeof(g4_white_8x8));
+	*find_tag(tags, n, 273) = (struct tag){ 324, 4, 1, strip };
+	*find_tag(tags, n, 279) = (struct tag){ 325, 4, 1, sizeof(g4_white_8x8) };
+	tb_page(&t, tags, n);
+	expect_tb(&t, &limits, IMAGETYPE_UNSUPPORTED, 1, "tiles: unsupported");
+
+	/* structure */
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	page_with(&t, 273, 4, 1, 60000);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 2, "a strip beyond the end: malformed");
+	tb_start(&t, 0, 0);
+	page_with(&t, 279, 4, 1, 4000);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "a strip running past the end: malformed");
+	tb_start(&t, 0, 0);
+	page_with(&t, 279, 4, 2, 8);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "one strip offset, two byte counts: malformed");
+	tb_start(&t, 0, 0);
+	page_with(&t, 256, 4, 1, 0);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "width 0: malformed");
+	tb_start(&t, 0, 0);
+	page_with(&t, 257, 2, 1, 8);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "a height of type ASCII: malformed");
+	tb_start(&t, 0, 0);
+	strip = tb_data(&t, g4_white_8x8, sizeof(g4_white_8x8));
+	page_tags(tags, &n, 8, 8, strip, sizeof(g4_white_8x8));
+	tags[n] = (struct tag){ 256, 4, 1, 50000 };
+	tb_page(&t, tags, n + 1);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "a width given twice: malformed");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	tb_put(&t, t.next_at, 0xfffff0, 4);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 0, "a next directory beyond the end: malformed");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	tb_put(&t, t.next_at, 4, 4);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 0, "a next directory inside the header: malformed");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	tb_put(&t, t.ifd[0], 5000, 2);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 0, "a directory of 5000 entries: malformed");
+	tb_start(&t, 0, 0);
+	good_pages(&t, 1);
+	tb_put(&t, t.ifd[0], 0, 2);
+	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 0, "a directory of no entries: malformed");
+}
+
+static void
+test_check_other_types(void)
+{
+	static const struct imagetype_limits tiny = { 1000, 50 };
+	struct imagetype_report r;
+
+	ok(imagetype_check(png, sizeof(png), IMAGETYPE_PNG, &limits, &r) == IMAGETYPE_OK && r.pages == 1 &&
+	    r.width == 640 && r.height == 480, "png: one page of 640x480");
+	ok(imagetype_check(png, sizeof(png), IMAGETYPE_PNG, &tiny, &r) == IMAGETYPE_TOO_LARGE && r.page == 1,
+	    "  too large for 1000 pixels");
+	ok(imagetype_check(png, 20, IMAGETYPE_PNG, &limits, &r) == IMAGETYPE_MALFORMED, "  cut short: malformed");
+	ok(imagetype_check(png, sizeof(png), IMAGETYPE_PDF, &limits, &r) == IMAGETYPE_MALFORMED,
+	    "pdf has no header dimensions: malformed");
+	ok(imagetype_check(NULL, 0, IMAGETYPE_PNG, &limits, &r) == IMAGETYPE_MALFORMED, "no bytes: malformed");
+}
+
 int
 main(void)
 {
@@ -631,6 +973,8 @@ main(void)
 	test_damage();
 	test_names();
 	test_from_mime();
+	test_tiff_pages();
+	test_check_other_types();
 	if (data == NULL || *data == '\0')
 		skip("the shared test data: QUILL_TEST_DATA not set");
 	else {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -224,6 +225,39 @@ test_row_params(void)
 	ok(row.params[2] == m.filename && row.params[7] == m.idempotency_key, "  a name and a key are passed on");
 }
 
+/* Notes on lost attempts: written by the master, taken by the next attempt, hidden from scans. */
+static void
+test_lost_notes(void)
+{
+	char dir[] = "/tmp/quill-test-spool-lost.XXXXXX", err[256], buf[160], name[SPOOL_NAME_MAX], cmd[600];
+	const char *job = "33333333-3333-4333-8333-333333333333";
+	struct timespec old[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+	struct spool s;
+
+	if (mkdtemp(dir) == NULL || spool_open(&s, dir, err, sizeof(err)) != 0) {
+		ok(0, "a spool for the notes opens");
+		return;
+	}
+	ok(spool_note_lost(&s, "../../etc/x", "why") == -1 && errno == EINVAL,
+	    "a note for a name that is no job id is refused");
+	is_int(spool_note_lost(&s, job, "timeout: killed\nforged=1"), 0, "a note is written");
+	is_int(spool_count(&s, SPOOL_CUR), 0, "  and no scan of cur/ counts it");
+	is_int(spool_recover(&s, 0), 0, "  nor takes it for a claimed file");
+	is_int(spool_take_lost(&s, job, buf, sizeof(buf)), 1, "the next attempt takes it");
+	is_str(buf, "timeout: killed", "  one line: what followed a newline is not part of it");
+	ok(spool_take_lost(&s, job, buf, sizeof(buf)) == 0 && buf[0] == '\0', "  once: then there is none");
+	spool_note_lost(&s, job, "old");
+	snprintf(name, sizeof(name), ".%s.lost", job);
+	old[1].tv_sec = time(NULL) - 8 * 86400;
+	utimensat(s.dir_fd[SPOOL_CUR], name, old, 0);
+	is_int(spool_expire_lost(&s, 7 * 86400), 1, "a note older than the age given is removed");
+	is_int(spool_take_lost(&s, job, buf, sizeof(buf)), 0, "  and gone");
+	spool_close(&s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		ok(0, "cleanup");
+}
+
 int
 main(void)
 {
@@ -233,5 +267,6 @@ main(void)
 	test_row_params();
 	test_names();
 	test_moves();
+	test_lost_notes();
 	return done_testing();
 }
