@@ -19,6 +19,12 @@
  * finishes only once.  What is not an image still becomes a job, which
  * fails with its reason; only a file nobody owns goes straight to
  * failed/ (there is no user to give a row to).
+ *
+ * A name that is not UTF-8 (a Latin-1 name off a file share, or a
+ * crafted one) is repaired, not refused: the job keeps the name with
+ * U+FFFD for each ill-formed part (lib/utf8), since PostgreSQL refuses
+ * such text for ever and the person who dropped the file still wants it
+ * read.  The job id hashes the name as it was, so it stays unique.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +40,7 @@
 
 #include "lib/imagetype.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "bin/quill-ocr-worker/ocrw.h"
 
 #define CLAIM_TAG	".quill-"
@@ -156,7 +163,7 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 		return true;
 	}
 	snprintf(m.user_id, sizeof(m.user_id), "%s", owner);
-	snprintf(m.filename, sizeof(m.filename), "%s", name);
+	utf8_repair(m.filename, sizeof(m.filename), name, strlen(name));
 	snprintf(m.source, sizeof(m.source), "dropin");
 	m.created_us = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
 	if (deliver(o, dir, claimed, name, &st, &m) != 0) {
