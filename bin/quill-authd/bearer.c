@@ -20,7 +20,7 @@ static const char session_sql[] =
 	"AND s.expires_at > now() AND u.is_active";
 
 static void
-on_session(void *arg, const PGresult *res, const char *err)
+on_session(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 

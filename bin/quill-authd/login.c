@@ -74,7 +74,7 @@ send_bad_credentials(struct op *op)
 }
 
 static void
-on_session_opened(void *arg, const PGresult *res, const char *err)
+on_session_opened(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
@@ -147,7 +147,7 @@ on_verified(void *arg, enum password_result r, const char *hash, bool needs_reha
 }
 
 static void
-on_locked_checked(void *arg, const PGresult *res, const char *err)
+on_locked_checked(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
@@ -163,7 +163,7 @@ on_locked_checked(void *arg, const PGresult *res, const char *err)
 }
 
 static void
-on_attempt_counted(void *arg, const PGresult *res, const char *err)
+on_attempt_counted(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
@@ -238,7 +238,7 @@ static const char reuse_sql[] =
 	"SELECT session_id FROM hit";
 
 static void
-on_reuse_checked(void *arg, const PGresult *res, const char *err)
+on_reuse_checked(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 
@@ -255,7 +255,7 @@ on_reuse_checked(void *arg, const PGresult *res, const char *err)
 }
 
 static void
-on_rotated(void *arg, const PGresult *res, const char *err)
+on_rotated(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct refresh *f = op->data;
@@ -297,7 +297,7 @@ login_refresh(struct http_request *hr)
 /* --- logout --- */
 
 static void
-on_logged_out(void *arg, const PGresult *res, const char *err)
+on_logged_out(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 

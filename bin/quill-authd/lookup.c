@@ -13,7 +13,7 @@
 #include "bin/quill-authd/authd.h"
 
 static void
-on_lookup(void *arg, const PGresult *res, const char *err)
+on_lookup(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	yajl_gen g;

@@ -22,7 +22,7 @@ static const char list_sql[] =
 	"ORDER BY s.created_at DESC, s.id DESC LIMIT $4::int + 1";
 
 static void
-on_list(void *arg, const PGresult *res, const char *err)
+on_list(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct page *l = op->data;
@@ -83,7 +83,7 @@ sessions_list(struct http_request *hr)
 /* --- revoke one --- */
 
 static void
-on_revoked(void *arg, const PGresult *res, const char *err)
+on_revoked(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 

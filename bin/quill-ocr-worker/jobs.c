@@ -17,6 +17,15 @@
  * in the future (retry_backoff, doubling); an image that cannot be
  * decoded fails at once; a job is failed when its attempts run out,
  * which also covers an image that kills the worker every time.
+ *
+ * A query error is decided by its kind (lib/pg), never its message: the
+ * database away, slow or busy defers the job; a value the server refuses
+ * (SQLSTATE class 22: a name that is not UTF-8, a time out of range) or a
+ * constraint the row breaks (class 23) will be refused on every retry, so
+ * the job fails with that reason and its file goes to failed/ -- also
+ * when its row could not be written at all, so that quillctl jobs show
+ * and spool status still see it.  Any other server error means a
+ * statement or the schema is wrong: the job waits for the operator.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -111,31 +120,50 @@ static void
 defer(struct ocrw *o, const char *why)
 {
 	int64_t delay = o->backoff_s;
+	char quoted[600];
 
 	for (int i = 1; i < o->attempts && delay < 86400; i++)
 		delay *= 2;
 	if (spool_requeue_at(&o->spool, o->cur, time(NULL) + delay) != 0)
 		log_warn("event=requeue_failed file=cur/%s", o->cur);
-	log_warnx("event=job_deferred job=%s attempt=%d retry_in_s=%lld reason=\"%s\"", o->file.meta.job_id,
-	    o->attempts, (long long)delay, why);
+	log_warnx("event=job_deferred job=%s attempt=%d retry_in_s=%lld reason=%s", o->file.meta.job_id,
+	    o->attempts, (long long)delay, log_quote(quoted, sizeof(quoted), why, (size_t)-1));
+	release(o);
+}
+
+/* Whether the values sent are at fault: the same query will be refused on every retry. */
+static bool
+refused_for_good(const struct pg_error *err)
+{
+	return err->kind == PG_ERR_DATA || err->kind == PG_ERR_CONSTRAINT;
+}
+
+/* The job is over as failed: its file goes to failed/ with o->why beside it. */
+static void
+fail_file(struct ocrw *o)
+{
+	char quoted[600];
+
+	if (spool_fail(&o->spool, o->cur, o->why) != 0)
+		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
+	log_warnx("event=job_failed job=%s attempt=%d reason=%s", o->file.meta.job_id, o->attempts,
+	    log_quote(quoted, sizeof(quoted), o->why, (size_t)-1));
 	release(o);
 }
 
 static void
-on_failed_recorded(void *arg, const PGresult *res, const char *err)
+on_failed_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 
 	o->query = NULL;
-	if (res == NULL) {
+	if (res == NULL && !refused_for_good(err)) {
 		/* the failure is not in the database yet: the file waits, and is failed again */
-		defer(o, err);
+		defer(o, err->message);
 		return;
 	}
-	if (spool_fail(&o->spool, o->cur, o->why) != 0)
-		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
-	log_warnx("event=job_failed job=%s attempt=%d reason=\"%s\"", o->file.meta.job_id, o->attempts, o->why);
-	release(o);
+	/* recorded, or refused for good (then no row can say it: the reason file does) */
+	fail_file(o);
 }
 
 static void
@@ -147,7 +175,7 @@ fail(struct ocrw *o)
 }
 
 static void
-on_deferred_recorded(void *arg, const PGresult *res, const char *err)
+on_deferred_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 
@@ -156,14 +184,17 @@ on_deferred_recorded(void *arg, const PGresult *res, const char *err)
 }
 
 static void
-on_done_recorded(void *arg, const PGresult *res, const char *err)
+on_done_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 
 	o->query = NULL;
 	if (res == NULL) {
-		snprintf(o->why, sizeof(o->why), "recording the result failed: %s", err);
-		defer(o, o->why);
+		snprintf(o->why, sizeof(o->why), "recording the result failed: %s", err->message);
+		if (refused_for_good(err))
+			fail(o);
+		else
+			defer(o, o->why);
 		return;
 	}
 	if (PQntuples(res) == 0) {
@@ -217,16 +248,22 @@ recognise(struct ocrw *o)
 }
 
 static void
-on_started(void *arg, const PGresult *res, const char *err)
+on_started(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 
 	o->query = NULL;
 	if (res == NULL) {
+		if (refused_for_good(err)) {
+			/* the header holds what the row cannot: no retry will write it */
+			snprintf(o->why, sizeof(o->why), "the job's row is refused: %s", err->message);
+			fail(o);
+			return;
+		}
 		/* not counted as an attempt: the database is away, not the job at fault */
 		if (pg_pool_ready(o->w->db)) {
 			o->attempts = 1;
-			defer(o, err);
+			defer(o, err->message);
 			return;
 		}
 		if (spool_requeue(&o->spool, o->cur) != 0)
@@ -269,13 +306,14 @@ start(struct ocrw *o)
 static void
 refuse_unreadable(struct ocrw *o)
 {
-	char reason[128];
+	char reason[128], quoted[200];
 
 	snprintf(reason, sizeof(reason), "not a spool file: %s", errno == EINVAL ? "bad header or size" :
 	    strerror(errno));
 	if (spool_fail(&o->spool, o->cur, reason) != 0)
 		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
-	log_warnx("event=spool_file_refused file=cur/%s reason=\"%s\"", o->cur, reason);
+	log_warnx("event=spool_file_refused file=cur/%s reason=%s", o->cur,
+	    log_quote(quoted, sizeof(quoted), reason, (size_t)-1));
 	o->busy = false;
 	jobs_kick(o);
 }

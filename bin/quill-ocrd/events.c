@@ -71,7 +71,7 @@ start_response(struct stream *s)
 }
 
 static void
-on_row(void *arg, const PGresult *res, const char *err)
+on_row(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct stream *s = arg;
 	char now[32], head[64], *buf;

@@ -30,7 +30,7 @@ static const char *const statuses[] = { "queued", "processing", "done", "failed"
 /* --- list --- */
 
 static void
-on_list(void *arg, const PGresult *res, const char *err)
+on_list(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 
@@ -96,7 +96,7 @@ answer_from_spool(struct job_op *op, int db_status)
 }
 
 static void
-on_one(void *arg, const PGresult *res, const char *err)
+on_one(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 	yajl_gen g;
@@ -131,7 +131,7 @@ jobs_get(struct http_request *hr)
 /* --- text and hOCR --- */
 
 static void
-on_output(void *arg, const PGresult *res, const char *err, const char *content_type)
+on_output(void *arg, const PGresult *res, const struct pg_error *err, const char *content_type)
 {
 	struct job_op *op = arg;
 	const char *status;
@@ -152,13 +152,13 @@ on_output(void *arg, const PGresult *res, const char *err, const char *content_t
 }
 
 static void
-on_text(void *arg, const PGresult *res, const char *err)
+on_text(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	on_output(arg, res, err, "text/plain; charset=utf-8");
 }
 
 static void
-on_hocr(void *arg, const PGresult *res, const char *err)
+on_hocr(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	on_output(arg, res, err, "application/xhtml+xml; charset=utf-8");
 }
@@ -211,7 +211,7 @@ remove_spool_files(struct spool *s, const char *job)
 }
 
 static void
-on_deleted(void *arg, const PGresult *res, const char *err)
+on_deleted(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 

@@ -2,8 +2,8 @@
  * ocrd: what the route files of quill-ocrd share.
  *
  * A route that waits on PostgreSQL keeps its state in a `struct job_op`
- * in the request's memory; when the request ends early its dispose hook
- * abandons the query, so no callback touches a dead request.
+ * in the request's memory, a lib/op op: when the request ends early its
+ * dispose hook abandons the query, so no callback touches a dead request.
  *
  * Who may see a job: its owner, and an admin.  Anyone else gets 404, the
  * answer for an id that never existed.
@@ -19,6 +19,7 @@
 
 #include "lib/http.h"
 #include "lib/jwt.h"
+#include "lib/op.h"
 #include "lib/page.h"
 #include "lib/pg.h"
 #include "lib/spool.h"
@@ -34,13 +35,11 @@ struct ocrd {
 };
 
 struct job_op {
-	struct http_request *hr;
+	OP_HEAD;			/* hr, query, data: see lib/op.h */
 	struct ocrd *ocrd;
-	struct pg_query *query;
 	char user_id[UUID_STR_LEN + 1];
 	bool admin;
 	char job_id[UUID_STR_LEN + 1];
-	void *data;			/* the route's own state */
 };
 
 struct ocrd *ocrd_of(struct http_request *hr);
@@ -52,8 +51,8 @@ struct ocrd *ocrd_of(struct http_request *hr);
 struct job_op *job_op_new(struct http_request *hr, size_t data_size);
 /* Sends sql with op as the callback's arg.  cb must call job_op_result() first. */
 void job_op_query(struct job_op *op, const char *sql, int n, const char *const *params, pg_query_cb cb);
-/* Clears op->query; on a failed query answers (503 or 500) and returns false. */
-bool job_op_result(struct job_op *op, const PGresult *res, const char *err);
+/* Clears op->query; on a failed query answers (503 or 500, lib/op.h) and returns false. */
+bool job_op_result(struct job_op *op, const PGresult *res, const struct pg_error *err);
 /* Reads the {id} path parameter into op->job_id; false after answering 404. */
 bool job_op_id(struct job_op *op);
 

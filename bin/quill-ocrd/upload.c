@@ -90,7 +90,7 @@ answer_spooled(struct job_op *op, int status)
  * now is written by the worker that claims the file.
  */
 static void
-on_row_written(void *arg, const PGresult *res, const char *err)
+on_row_written(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	char *job = arg;
 
@@ -98,7 +98,7 @@ on_row_written(void *arg, const PGresult *res, const char *err)
 
 	if (res == NULL)
 		log_info("event=job_row_deferred job=%s error=%s", job,
-		    log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+		    log_quote(quoted, sizeof(quoted), err->message, (size_t)-1));
 	free(job);
 }
 
@@ -182,7 +182,7 @@ keyed_from_spool(struct job_op *op)
 }
 
 static void
-on_keyed(void *arg, const PGresult *res, const char *err)
+on_keyed(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 	struct upload *u = op->data;
