@@ -36,40 +36,10 @@
 
 #include "lib/daemon.h"
 #include "lib/imagetype.h"
+#include "lib/jobs.h"
 #include "lib/log.h"
 #include "lib/pg.h"
 #include "bin/quill-ocr-worker/ocrw.h"
-
-/*
- * The row as processing, unless the job was deleted (its mark in
- * ocr.deleted_jobs, for this upload's time): one row (attempts, false) to
- * go on, (0, true) to drop the file, none when the job is finished.
- */
-static const char start_sql[] =
-	"WITH mark AS (SELECT 1 FROM ocr.deleted_jobs WHERE id = $1 "
-	"AND created_at = timestamptz 'epoch' + $9::bigint * interval '1 microsecond'), "
-	"up AS (INSERT INTO ocr.ocr_jobs AS j (id, user_id, filename, content_type, size_bytes, sha256, source, "
-	"idempotency_key, created_at, status, attempts, started_at) "
-	"SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::bigint, $6::text, $7::text, $8::text, "
-	"timestamptz 'epoch' + $9::bigint * interval '1 microsecond', 'processing', 1, now() "
-	"WHERE NOT EXISTS (SELECT 1 FROM mark) "
-	"ON CONFLICT (id) DO UPDATE SET status = 'processing', attempts = j.attempts + 1, started_at = now(), "
-	"updated_at = now() WHERE j.status IN ('queued', 'processing') "
-	"RETURNING j.attempts) "
-	"SELECT attempts, false FROM up UNION ALL SELECT 0, true FROM mark";
-
-static const char done_sql[] =
-	"UPDATE ocr.ocr_jobs SET status = 'done', text = $2, hocr = $3, words = $4::jsonb, "
-	"mean_confidence = $5, page_count = $6, ocr_ms = $7, error = NULL, finished_at = now(), "
-	"updated_at = now() WHERE id = $1 AND status = 'processing' RETURNING id";
-
-static const char failed_sql[] =
-	"UPDATE ocr.ocr_jobs SET status = 'failed', error = $2, finished_at = now(), updated_at = now() "
-	"WHERE id = $1 AND status IN ('queued', 'processing') RETURNING id";
-
-static const char deferred_sql[] =
-	"UPDATE ocr.ocr_jobs SET status = 'queued', error = $2, updated_at = now() "
-	"WHERE id = $1 AND status = 'processing' RETURNING id";
 
 static void run_next(struct ocrw *o);
 
@@ -80,11 +50,10 @@ jobs_kick(struct ocrw *o)
 		h2o_timeout_link(o->w->loop, &o->soon, &o->kick);
 }
 
+/* Keeps the handle of a query sent for the job in hand (lib/jobs), while it is pending. */
 static void
-query(struct ocrw *o, const char *sql, int n, const char *const *params, pg_query_cb cb)
+pending(struct ocrw *o, struct pg_query *q)
 {
-	struct pg_query *q = pg_query_params_async(o->w->db, sql, n, params, cb, o);
-
 	/* NULL: the callback has run already */
 	if (q != NULL)
 		o->query = q;
@@ -169,9 +138,7 @@ on_failed_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 static void
 fail(struct ocrw *o)
 {
-	const char *params[2] = { o->file.meta.job_id, o->why };
-
-	query(o, failed_sql, 2, params, on_failed_recorded);
+	pending(o, job_row_fail(o->w->db, o->file.meta.job_id, o->why, on_failed_recorded, o));
 }
 
 static void
@@ -213,9 +180,6 @@ on_done_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 static void
 recognise(struct ocrw *o)
 {
-	char conf[32], pages[16], ms[24];
-	const char *params[7];
-
 	switch (ocr_engine_run(o->engine, o->file.image, (size_t)o->file.meta.size, &o->result, o->why,
 	    sizeof(o->why))) {
 	case OCR_OK:
@@ -228,23 +192,12 @@ recognise(struct ocrw *o)
 		if (o->attempts >= o->max_attempts) {
 			fail(o);
 		} else {
-			params[0] = o->file.meta.job_id;
-			params[1] = o->why;
-			query(o, deferred_sql, 2, params, on_deferred_recorded);
+			pending(o, job_row_defer(o->w->db, o->file.meta.job_id, o->why, on_deferred_recorded, o));
 		}
 		return;
 	}
-	snprintf(conf, sizeof(conf), "%.2f", o->result.mean_confidence);
-	snprintf(pages, sizeof(pages), "%d", o->result.pages);
-	snprintf(ms, sizeof(ms), "%ld", o->result.ocr_ms);
-	params[0] = o->file.meta.job_id;
-	params[1] = o->result.text;
-	params[2] = o->result.hocr;
-	params[3] = o->result.words;
-	params[4] = conf;
-	params[5] = pages;
-	params[6] = ms;
-	query(o, done_sql, 7, params, on_done_recorded);
+	pending(o, job_row_finish(o->w->db, o->file.meta.job_id, o->result.text, o->result.hocr, o->result.words,
+	    o->result.mean_confidence, o->result.pages, o->result.ocr_ms, on_done_recorded, o));
 }
 
 static void
@@ -279,12 +232,12 @@ on_started(void *arg, const PGresult *res, const struct pg_error *err)
 		release(o);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+	if (strcmp(PQgetvalue(res, 0, JOB_START_DELETED), "t") == 0) {
 		/* deleted while its file was claimed or away in cur/ */
 		drop_deleted(o);
 		return;
 	}
-	o->attempts = atoi(PQgetvalue(res, 0, 0));
+	o->attempts = atoi(PQgetvalue(res, 0, JOB_START_ATTEMPTS));
 	if (o->attempts > o->max_attempts) {
 		snprintf(o->why, sizeof(o->why), "gave up after %d attempts", o->max_attempts);
 		fail(o);
@@ -296,10 +249,7 @@ on_started(void *arg, const PGresult *res, const struct pg_error *err)
 static void
 start(struct ocrw *o)
 {
-	struct spool_row row;
-
-	spool_row_params(&o->file.meta, &row);
-	query(o, start_sql, 9, row.params, on_started);
+	pending(o, job_row_start(o->w->db, &o->file.meta, on_started, o));
 }
 
 /* A file in cur/ that is no spool file cannot become a job: it goes to failed/. */

@@ -18,6 +18,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "lib/http.h"
+#include "lib/jobs.h"
 #include "lib/jwt.h"
 #include "lib/op.h"
 #include "lib/page.h"
@@ -56,20 +57,7 @@ bool job_op_result(struct job_op *op, const PGresult *res, const struct pg_error
 /* Reads the {id} path parameter into op->job_id; false after answering 404. */
 bool job_op_id(struct job_op *op);
 
-/*
- * The columns of a job, as job_json() reads them; `j` is ocr.ocr_jobs.
- * Column JOB_USER_COLUMN is the owner, for the access check.
- */
-#define JOB_COLUMNS \
-	"j.id, j.status, j.filename, j.content_type, j.size_bytes, j.sha256, j.attempts, j.error, " \
-	"j.mean_confidence, j.page_count, j.source, " SQL_RFC3339("j.created_at") ", " \
-	SQL_RFC3339("j.started_at") ", " SQL_RFC3339("j.finished_at") ", j.ocr_ms, j.user_id, " \
-	"(extract(epoch FROM j.created_at) * 1000000)::bigint"
-#define JOB_USER_COLUMN		15
-#define JOB_TIME_US_COLUMN	16
-#define JOB_NCOLUMNS		17
-
-/* Writes the job of row `row` (JOB_COLUMNS from column `col`) as an object. */
+/* Writes the job of row `row` (lib/jobs.h JOB_COLUMNS from column `col`) as an object. */
 void job_json(yajl_gen g, const PGresult *res, int row, int col);
 /* The same for a job still waiting in the spool, not yet in the database. */
 void job_json_spooled(yajl_gen g, const struct spool_meta *m, const char *status);

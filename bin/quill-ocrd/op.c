@@ -94,26 +94,26 @@ void
 job_json(yajl_gen g, const PGresult *res, int row, int col)
 {
 	yajl_gen_map_open(g);
-	json_gen_kv_string(g, "id", PQgetvalue(res, row, col));
-	json_gen_kv_string(g, "status", PQgetvalue(res, row, col + 1));
-	json_gen_kv_string(g, "filename", value_or_null(res, row, col + 2));
-	json_gen_kv_string(g, "content_type", value_or_null(res, row, col + 3));
-	kv_int_or_null(g, "size_bytes", res, row, col + 4);
-	json_gen_kv_string(g, "sha256", value_or_null(res, row, col + 5));
-	kv_int_or_null(g, "attempts", res, row, col + 6);
-	json_gen_kv_string(g, "error", value_or_null(res, row, col + 7));
+	json_gen_kv_string(g, "id", PQgetvalue(res, row, col + JOB_COL_ID));
+	json_gen_kv_string(g, "status", PQgetvalue(res, row, col + JOB_COL_STATUS));
+	json_gen_kv_string(g, "filename", value_or_null(res, row, col + JOB_COL_FILENAME));
+	json_gen_kv_string(g, "content_type", value_or_null(res, row, col + JOB_COL_CONTENT_TYPE));
+	kv_int_or_null(g, "size_bytes", res, row, col + JOB_COL_SIZE);
+	json_gen_kv_string(g, "sha256", value_or_null(res, row, col + JOB_COL_SHA256));
+	kv_int_or_null(g, "attempts", res, row, col + JOB_COL_ATTEMPTS);
+	json_gen_kv_string(g, "error", value_or_null(res, row, col + JOB_COL_ERROR));
 	json_gen_key(g, "mean_confidence");
-	if (PQgetisnull(res, row, col + 8))
+	if (PQgetisnull(res, row, col + JOB_COL_CONFIDENCE))
 		yajl_gen_null(g);
 	else
-		yajl_gen_double(g, strtod(PQgetvalue(res, row, col + 8), NULL));
-	kv_int_or_null(g, "page_count", res, row, col + 9);
-	json_gen_kv_string(g, "source", PQgetvalue(res, row, col + 10));
-	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + 11));
-	json_gen_kv_string(g, "started_at", value_or_null(res, row, col + 12));
-	json_gen_kv_string(g, "finished_at", value_or_null(res, row, col + 13));
-	kv_int_or_null(g, "ocr_ms", res, row, col + 14);
-	kv_url(g, PQgetvalue(res, row, col));
+		yajl_gen_double(g, strtod(PQgetvalue(res, row, col + JOB_COL_CONFIDENCE), NULL));
+	kv_int_or_null(g, "page_count", res, row, col + JOB_COL_PAGES);
+	json_gen_kv_string(g, "source", PQgetvalue(res, row, col + JOB_COL_SOURCE));
+	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + JOB_COL_CREATED));
+	json_gen_kv_string(g, "started_at", value_or_null(res, row, col + JOB_COL_STARTED));
+	json_gen_kv_string(g, "finished_at", value_or_null(res, row, col + JOB_COL_FINISHED));
+	kv_int_or_null(g, "ocr_ms", res, row, col + JOB_COL_OCR_MS);
+	kv_url(g, PQgetvalue(res, row, col + JOB_COL_ID));
 	yajl_gen_map_close(g);
 }
 

@@ -53,16 +53,6 @@ struct upload {
 	size_t len;
 };
 
-static const char insert_sql[] =
-	"INSERT INTO ocr.ocr_jobs AS j (id, user_id, filename, content_type, size_bytes, sha256, "
-	"source, idempotency_key, created_at) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	"timestamptz 'epoch' + $9::bigint * interval '1 microsecond') "
-	"ON CONFLICT DO NOTHING";
-
-static const char keyed_sql[] =
-	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j WHERE j.id = $1";
-
 static void
 add_location(struct http_request *hr, const char *job_id)
 {
@@ -111,14 +101,11 @@ on_row_written(void *arg, const PGresult *res, const struct pg_error *err)
 static void
 write_row(struct pg_pool *db, const struct spool_meta *m)
 {
-	struct spool_row row;
-	char *job;
+	char *job = strdup(m->job_id);
 
-	spool_row_params(m, &row);
-	job = strdup(m->job_id);
 	/* a NULL handle means on_row_written has run already: it logged and freed */
 	if (job != NULL)
-		(void)pg_query_params_async(db, insert_sql, 9, row.params, on_row_written, job);
+		(void)job_row_create(db, m, on_row_written, job);
 }
 
 static void
@@ -193,8 +180,8 @@ on_keyed(void *arg, const PGresult *res, const struct pg_error *err)
 		keyed_from_spool(op);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, JOB_USER_COLUMN), u->meta.user_id) != 0 ||
-	    strcmp(PQgetvalue(res, 0, 5), u->meta.sha256) != 0) {
+	if (strcmp(PQgetvalue(res, 0, JOB_COL_USER), u->meta.user_id) != 0 ||
+	    strcmp(PQgetvalue(res, 0, JOB_COL_SHA256), u->meta.sha256) != 0) {
 		http_send_error(op->hr, 409, "idempotency_key_reused",
 		    "this Idempotency-Key was used with a different file");
 		return;
@@ -380,5 +367,5 @@ upload_create(struct http_request *hr)
 		return;
 	}
 	const char *params[1] = { u->meta.job_id };
-	job_op_query(op, keyed_sql, 1, params, on_keyed);
+	job_op_query(op, job_sql_get_any, 1, params, on_keyed);
 }
