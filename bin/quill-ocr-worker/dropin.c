@@ -77,14 +77,14 @@ identity_job_id(const struct stat *st, const char *owner, const char *name, char
 static void
 refuse(struct ocrw *o, int dir, const char *claimed, const char *job, const char *reason)
 {
-	char cur[SPOOL_NAME_MAX];
+	char cur[SPOOL_NAME_MAX], quoted[600];
 
 	/* through cur/, so spool_fail writes the reason before the file arrives */
 	snprintf(cur, sizeof(cur), "%s.%ld", job, (long)getpid());
 	if (renameat(dir, claimed, o->spool.dir_fd[SPOOL_CUR], cur) != 0 ||
 	    spool_fail(&o->spool, cur, reason) != 0)
 		log_warn("event=dropin_refuse_failed job=%s", job);
-	log_warnx("event=dropin_refused job=%s reason=\"%s\"", job, reason);
+	log_warnx("event=dropin_refused job=%s reason=%s", job, log_quote(quoted, sizeof(quoted), reason, (size_t)-1));
 }
 
 /* Delivers the claimed file as a job; 0, or -1 after putting it back. */
@@ -93,6 +93,7 @@ deliver(struct ocrw *o, int dir, const char *claimed, const char *name, const st
     struct spool_meta *m)
 {
 	void *data = NULL;
+	char quoted[600];
 	int fd, rc;
 
 	if (st->st_size > 0) {
@@ -109,12 +110,12 @@ deliver(struct ocrw *o, int dir, const char *claimed, const char *name, const st
 	if (data != NULL)
 		munmap(data, (size_t)st->st_size);
 	if (rc != 0) {
-		log_warn("event=dropin_deliver_failed file=%s", name);
+		log_warn("event=dropin_deliver_failed file=%s", log_quote(quoted, sizeof(quoted), name, (size_t)-1));
 		return -1;
 	}
 	unlinkat(dir, claimed, 0);
-	log_info("event=dropin_taken job=%s user=%s file=\"%s\" type=%s bytes=%lld", m->job_id, m->user_id, name,
-	    m->type, (long long)st->st_size);
+	log_info("event=dropin_taken job=%s user=%s file=%s type=%s bytes=%lld", m->job_id, m->user_id,
+	    log_quote(quoted, sizeof(quoted), name, (size_t)-1), m->type, (long long)st->st_size);
 	return 0;
 }
 
@@ -140,12 +141,13 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 	snprintf(claimed, sizeof(claimed), ".%s" CLAIM_TAG "%ld", name, (long)getpid());
 	if (renameat(dir, name, dir, claimed) != 0) {
 		static time_t warned;
+		char quoted[600];
 
 		/* ENOENT: another worker took it; anything else the operator must hear, now and then */
 		if (errno != ENOENT && now.tv_sec - warned >= 60) {
 			warned = now.tv_sec;
-			log_warn("event=dropin_take_failed file=\"%s\" (the directory must be writable by the worker's user)",
-			    name);
+			log_warn("event=dropin_take_failed file=%s (the directory must be writable by the worker's user)",
+			    log_quote(quoted, sizeof(quoted), name, (size_t)-1));
 		}
 		return false;
 	}
