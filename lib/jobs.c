@@ -115,48 +115,38 @@ const char job_sql_purge_marks[] =
 
 /* --- helpers --- */
 
-/*
- * The nine parameters create and start share, from the spool header: id,
- * user, file name, content type, size, sha256, source, Idempotency-Key,
- * creation time in microseconds.  An empty name or key is NULL.
- */
-struct row_params {
-	char size[24], created[24];
-	const char *v[9];
-};
-
-static void
-row_params(const struct spool_meta *m, struct row_params *r)
+void
+job_row_params(const struct spool_meta *m, struct job_row *r)
 {
 	snprintf(r->size, sizeof(r->size), "%llu", (unsigned long long)m->size);
 	snprintf(r->created, sizeof(r->created), "%lld", (long long)m->created_us);
-	r->v[0] = m->job_id;
-	r->v[1] = m->user_id;
-	r->v[2] = m->filename[0] != '\0' ? m->filename : NULL;
-	r->v[3] = imagetype_mime(imagetype_from_name(m->type));
-	r->v[4] = r->size;
-	r->v[5] = m->sha256;
-	r->v[6] = m->source;
-	r->v[7] = m->idempotency_key[0] != '\0' ? m->idempotency_key : NULL;
-	r->v[8] = r->created;
+	r->params[0] = m->job_id;
+	r->params[1] = m->user_id;
+	r->params[2] = m->filename[0] != '\0' ? m->filename : NULL;
+	r->params[3] = imagetype_mime(imagetype_from_name(m->type));
+	r->params[4] = r->size;
+	r->params[5] = m->sha256;
+	r->params[6] = m->source;
+	r->params[7] = m->idempotency_key[0] != '\0' ? m->idempotency_key : NULL;
+	r->params[8] = r->created;
 }
 
 struct pg_query *
 job_row_create(struct pg_pool *db, const struct spool_meta *m, pg_query_cb cb, void *arg)
 {
-	struct row_params r;
+	struct job_row r;
 
-	row_params(m, &r);
-	return pg_query_params_async(db, create_sql, 9, r.v, cb, arg);
+	job_row_params(m, &r);
+	return pg_query_params_async(db, create_sql, 9, r.params, cb, arg);
 }
 
 struct pg_query *
 job_row_start(struct pg_pool *db, const struct spool_meta *m, pg_query_cb cb, void *arg)
 {
-	struct row_params r;
+	struct job_row r;
 
-	row_params(m, &r);
-	return pg_query_params_async(db, start_sql, 9, r.v, cb, arg);
+	job_row_params(m, &r);
+	return pg_query_params_async(db, start_sql, 9, r.params, cb, arg);
 }
 
 struct pg_query *

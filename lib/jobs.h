@@ -93,6 +93,18 @@ enum job_purge_column { JOB_PURGED_ID };
 /* $1 age in ms: forgets deletion marks older than that. */
 extern const char job_sql_purge_marks[];
 
+/*
+ * The nine parameters create and start share, from the spool header: id,
+ * user, file name, content type, size, sha256, source, Idempotency-Key,
+ * creation time in microseconds.  An empty name or key is NULL.  params
+ * point into m and into r.
+ */
+struct job_row {
+	char size[24], created[24];
+	const char *params[9];
+};
+void job_row_params(const struct spool_meta *m, struct job_row *r);
+
 /* --- on an event loop: each returns what pg_query_params_async() does --- */
 
 /* Writes the row of a job just spooled; nothing when it exists already. */
