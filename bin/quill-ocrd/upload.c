@@ -77,17 +77,21 @@ answer_spooled(struct job_op *op, int status)
 /*
  * The row is written after the answer, by a query the request does not
  * own: the client may be gone by then, and a row that cannot be written
- * now is written by the worker that claims the file.
+ * now is written by the worker that claims the file.  One the server
+ * refuses for good (what this file checks should leave none) the worker
+ * fails, with the same reason: it is logged as a warning here.
  */
 static void
 on_row_written(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	char *job = arg;
-
 	char quoted[600];
 
-	if (res == NULL)
+	if (res == NULL && pg_error_transient(err))
 		log_info("event=job_row_deferred job=%s error=%s", job,
+		    log_quote(quoted, sizeof(quoted), err->message, (size_t)-1));
+	else if (res == NULL)
+		log_warnx("event=job_row_refused job=%s error=%s", job,
 		    log_quote(quoted, sizeof(quoted), err->message, (size_t)-1));
 	free(job);
 }
