@@ -58,7 +58,7 @@ ready_probe_dispose(void *p)
 }
 
 static void
-on_ready_probe(void *arg, const PGresult *res, const char *err)
+on_ready_probe(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ready_probe *probe = arg;
 

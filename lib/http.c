@@ -831,6 +831,14 @@ hexval(int c)
 const char *
 http_query(struct http_request *hr, const char *name)
 {
+	size_t len;
+
+	return http_query_n(hr, name, &len);
+}
+
+const char *
+http_query_n(struct http_request *hr, const char *name, size_t *len)
+{
 	h2o_req_t *req = hr->req;
 	size_t nlen = strlen(name);
 	const char *p, *end;
@@ -860,6 +868,7 @@ http_query(struct http_request *hr, const char *name)
 					*o++ = *v++;
 			}
 			*o = '\0';
+			*len = (size_t)(o - out);
 			return out;
 		}
 		p = pair_end + 1;

@@ -107,6 +107,8 @@ const struct json_value *http_json_body(struct http_request *hr);
 const char *http_param(struct http_request *hr, const char *name);
 /* The named query-string parameter (percent-decoded), or NULL. */
 const char *http_query(struct http_request *hr, const char *name);
+/* The same, with the decoded value's length in *len: a %00 in it is a byte like any other. */
+const char *http_query_n(struct http_request *hr, const char *name, size_t *len);
 
 /*
  * Allocates size bytes in the request's pool; `dispose` runs when the

@@ -11,6 +11,19 @@
  * start of any line is a delimiter, and one followed by anything but "--"
  * or (padding and) CRLF makes the body malformed rather than being taken
  * for data.
+ *
+ * SECURITY: every byte here comes from the client of an upload (anyone
+ * with an access token, through quill-ocrd): the body, its boundary and
+ * every part header are hostile.  Trusted: only the caller's claim that
+ * the body is whole in memory and its length.  Refused as malformed: a
+ * boundary over MULTIPART_BOUNDARY_MAX, a body cut before its close
+ * delimiter, a delimiter followed by anything but "--" or CRLF, a part
+ * with more than MULTIPART_MAX_HEADERS lines or a line over
+ * MULTIPART_MAX_HEADER_LEN, a part without form-data and a name, a name
+ * or filename given twice.  Nothing is decoded, copied or written: a
+ * filename comes back as the client's bytes, which the caller must check
+ * (quill-ocrd requires strict UTF-8, lib/utf8) and never use as a path.
+ * Reading is linear in the body's length whatever it holds.
  */
 #include <string.h>
 #include <strings.h>

@@ -54,13 +54,13 @@
  */
 static const uint64_t retry_ms[RETRY_STEPS] = { 100, 200, 400, 800, 1600, 2000 };
 
-#define ERR_UNAVAILABLE	"database unavailable"
-#define ERR_TIMEOUT	"query timed out"
-#define ERR_LOST	"connection to database lost"
-#define ERR_CLOSED	"database pool closed"
-#define ERR_SEND	"could not send query"
-#define ERR_NOMEM	"out of memory"
-#define ERR_COPY	"COPY is not supported"
+static const struct pg_error ERR_UNAVAILABLE[1] = { { PG_ERR_UNAVAILABLE, "", "database unavailable" } };
+static const struct pg_error ERR_TIMEOUT[1] = { { PG_ERR_TIMEOUT, "", "query timed out" } };
+static const struct pg_error ERR_LOST[1] = { { PG_ERR_LOST, "", "connection to database lost" } };
+static const struct pg_error ERR_CLOSED[1] = { { PG_ERR_CLOSED, "", "database pool closed" } };
+static const struct pg_error ERR_SEND[1] = { { PG_ERR_REFUSED, "", "could not send query" } };
+static const struct pg_error ERR_NOMEM[1] = { { PG_ERR_NOMEM, "", "out of memory" } };
+static const struct pg_error ERR_COPY[1] = { { PG_ERR_REFUSED, "", "COPY is not supported" } };
 
 enum conn_state {
 	CONN_DOWN,		/* no PGconn; timer set for the next attempt */
@@ -98,7 +98,7 @@ struct pg_query {
 	h2o_timeout_entry_t	 timer;		/* query timeout */
 	pg_query_cb		 cb;
 	void			*arg;
-	const char		*err;		/* while in pool->failing */
+	const struct pg_error	*err;		/* while in pool->failing */
 	int			 abandoned;
 	int			 delivering;
 	int			 nparams;
@@ -189,7 +189,7 @@ query_free(struct pg_query *q)
 
 /* Runs the callback (unless abandoned) and frees the query. */
 static void
-query_deliver(struct pg_query *q, const PGresult *res, const char *err)
+query_deliver(struct pg_query *q, const PGresult *res, const struct pg_error *err)
 {
 	struct pg_pool *pool = q->pool;
 
@@ -207,7 +207,7 @@ query_deliver(struct pg_query *q, const PGresult *res, const char *err)
  * caller of ours is ever re-entered by a callback.
  */
 static void
-query_fail(struct pg_query *q, const char *err)
+query_fail(struct pg_query *q, const struct pg_error *err)
 {
 	struct pg_pool *pool = q->pool;
 
@@ -222,7 +222,7 @@ query_fail(struct pg_query *q, const char *err)
 }
 
 static void
-pool_fail_queue(struct pg_pool *pool, const char *err)
+pool_fail_queue(struct pg_pool *pool, const struct pg_error *err)
 {
 	while (!h2o_linklist_is_empty(&pool->queue))
 		query_fail(H2O_STRUCT_FROM_MEMBER(struct pg_query, link, pool->queue.next), err);
@@ -484,7 +484,7 @@ conn_start(struct pg_conn *c)
 	    program_invocation_short_name, NULL };
 
 	if ((c->pg = PQconnectStartParams(keys, vals, 1)) == NULL) {
-		conn_connect_failed(c, ERR_NOMEM);
+		conn_connect_failed(c, ERR_NOMEM->message);
 		return;
 	}
 	PQsetNoticeProcessor(c->pg, on_notice, NULL);
@@ -563,9 +563,32 @@ conn_dispatch(struct pg_conn *c)
 	}
 }
 
-/* "SQLSTATE: primary message", one line, in buf. */
-static const char *
-result_error(const PGresult *res, char *buf, size_t size)
+/*
+ * Classes whose errors come from the server's state, not the statement:
+ * connection exception, transaction rollback (serialization failure,
+ * deadlock), insufficient resources, operator intervention (shutdown,
+ * cancel), system error.
+ */
+static const char transient_classes[][3] = { "08", "40", "53", "57", "58" };
+
+static enum pg_error_kind
+sqlstate_kind(const char *state)
+{
+	if (strncmp(state, "22", 2) == 0)
+		return PG_ERR_DATA;
+	if (strncmp(state, "23", 2) == 0)
+		return PG_ERR_CONSTRAINT;
+	if (strcmp(state, "55P03") == 0)	/* lock_not_available: NOWAIT lost a race */
+		return PG_ERR_SERVER_TRANSIENT;
+	for (size_t i = 0; i < sizeof transient_classes / sizeof transient_classes[0]; i++)
+		if (strncmp(state, transient_classes[i], 2) == 0)
+			return PG_ERR_SERVER_TRANSIENT;
+	return PG_ERR_SERVER;
+}
+
+/* The server's error: its SQLSTATE and kind, and "SQLSTATE: primary message" in buf. */
+static void
+result_error(const PGresult *res, struct pg_error *err, char *buf, size_t size)
 {
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -576,11 +599,17 @@ result_error(const PGresult *res, char *buf, size_t size)
 	if (msg[0] == '\0')
 		msg = PQresStatus(PQresultStatus(res));
 	log_one_line(line, sizeof line, msg);
-	if (state != NULL && strlen(state) == 5)
+	err->message = buf;
+	if (state != NULL && strlen(state) == 5) {
+		memcpy(err->sqlstate, state, 6);
+		err->kind = sqlstate_kind(state);
 		snprintf(buf, size, "%s: %s", state, line);
-	else
+	} else {
+		/* an error result without a SQLSTATE is libpq's own: the link is at fault */
+		err->sqlstate[0] = '\0';
+		err->kind = PG_ERR_LOST;
 		snprintf(buf, size, "%s", line);
-	return buf;
+	}
 }
 
 /* The query in flight has all its results: hand the first to the caller. */
@@ -589,7 +618,8 @@ conn_finish_query(struct pg_conn *c)
 {
 	struct pg_query *q = c->query;
 	PGresult *res = c->res;
-	const char *err = NULL;
+	const struct pg_error *err = NULL;
+	struct pg_error server;
 	char buf[512];
 
 	c->query = NULL;
@@ -608,8 +638,10 @@ conn_finish_query(struct pg_conn *c)
 	if (res == NULL)
 		err = ERR_NOMEM;
 	else if (PQresultStatus(res) != PGRES_TUPLES_OK &&
-	    PQresultStatus(res) != PGRES_COMMAND_OK)
-		err = result_error(res, buf, sizeof buf);
+	    PQresultStatus(res) != PGRES_COMMAND_OK) {
+		result_error(res, &server, buf, sizeof buf);
+		err = &server;
+	}
 	query_deliver(q, err == NULL ? res : NULL, err);
 	PQclear(res);
 }
@@ -795,7 +827,7 @@ pg_pool_settled(const struct pg_pool *pool)
 
 /* The failures pg_query_params_async reports before returning NULL. */
 static struct pg_query *
-query_refuse(struct pg_pool *pool, pg_query_cb cb, void *arg, const char *err)
+query_refuse(struct pg_pool *pool, pg_query_cb cb, void *arg, const struct pg_error *err)
 {
 	pool->in_callback++;
 	cb(arg, NULL, err);
@@ -862,8 +894,27 @@ pg_query_abandon(struct pg_query *q)
 }
 
 bool
-pg_error_is(const char *err, const char *sqlstate)
+pg_error_is(const struct pg_error *err, const char *sqlstate)
 {
-	return err != NULL && strlen(sqlstate) == 5 &&
-	    strncmp(err, sqlstate, 5) == 0 && err[5] == ':';
+	return err != NULL && strcmp(err->sqlstate, sqlstate) == 0 && err->sqlstate[0] != '\0';
+}
+
+bool
+pg_error_transient(const struct pg_error *err)
+{
+	switch (err->kind) {
+	case PG_ERR_UNAVAILABLE:
+	case PG_ERR_TIMEOUT:
+	case PG_ERR_LOST:
+	case PG_ERR_CLOSED:
+	case PG_ERR_NOMEM:
+	case PG_ERR_SERVER_TRANSIENT:
+		return true;
+	case PG_ERR_REFUSED:
+	case PG_ERR_DATA:
+	case PG_ERR_CONSTRAINT:
+	case PG_ERR_SERVER:
+		break;
+	}
+	return false;
 }

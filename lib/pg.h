@@ -33,14 +33,39 @@ struct pg_pool;
 struct pg_query;
 
 /*
- * res is the result on success (PGRES_TUPLES_OK or PGRES_COMMAND_OK);
- * on any failure res is NULL and err, one line, says why: "database
- * unavailable", "query timed out", "connection to database lost",
- * "database pool closed", "could not send query", "COPY is not supported",
- * "out of memory", or the server's error as "SQLSTATE: message"
- * ("23505: duplicate key value violates unique constraint ...").
+ * Why a query failed, decided once here so no caller reads a message.
+ * The first group never reached a server's answer; the rest carry the
+ * server's SQLSTATE, grouped by class.
  */
-typedef void (*pg_query_cb)(void *arg, const PGresult *res, const char *err);
+enum pg_error_kind {
+	PG_ERR_UNAVAILABLE,	/* no connection up */
+	PG_ERR_TIMEOUT,		/* no answer within query_timeout_ms */
+	PG_ERR_LOST,		/* the connection broke with the query on it */
+	PG_ERR_CLOSED,		/* the pool is being freed */
+	PG_ERR_NOMEM,		/* out of memory here */
+	PG_ERR_REFUSED,		/* libpq refused to send it, or it began a COPY */
+	PG_ERR_SERVER_TRANSIENT,/* SQLSTATE 08, 40, 53, 57, 58, 55P03: may pass */
+	PG_ERR_DATA,		/* SQLSTATE class 22: a value the server refuses */
+	PG_ERR_CONSTRAINT,	/* SQLSTATE class 23: a constraint the row breaks */
+	PG_ERR_SERVER,		/* any other SQLSTATE: the statement is wrong */
+};
+
+struct pg_error {
+	enum pg_error_kind kind;
+	char sqlstate[6];	/* "23505"; "" when the server did not answer */
+	/*
+	 * One line for logs, valid during the callback: "database
+	 * unavailable", "query timed out", ..., or the server's error as
+	 * "SQLSTATE: message" ("23505: duplicate key value violates ...").
+	 */
+	const char *message;
+};
+
+/*
+ * res is the result on success (PGRES_TUPLES_OK or PGRES_COMMAND_OK) and
+ * err is NULL; on any failure res is NULL and err says why.
+ */
+typedef void (*pg_query_cb)(void *arg, const PGresult *res, const struct pg_error *err);
 
 struct pg_pool_options {
 	int connections;		/* default 2 */
@@ -65,7 +90,7 @@ bool pg_pool_settled(const struct pg_pool *pool);
  * copying both.  Returns a handle that stays valid until the callback has
  * run or pg_query_abandon() is called.
  * Returns NULL when the callback has already been called, before this
- * returned: when no connection is up ("database unavailable"), the pool is
+ * returned: when no connection is up (PG_ERR_UNAVAILABLE), the pool is
  * being freed, nparams/params are invalid, or memory ran out.  So a
  * non-NULL handle always means "pending".
  */
@@ -78,6 +103,11 @@ void pg_query_abandon(struct pg_query *q);
 #define SQL_RFC3339(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* Whether err is the server's error with this SQLSTATE ("23505"). */
-bool pg_error_is(const char *err, const char *sqlstate);
+bool pg_error_is(const struct pg_error *err, const char *sqlstate);
+/*
+ * Whether the same statement may succeed later, unchanged: the database
+ * was away, slow or busy, not the statement or its values at fault.
+ */
+bool pg_error_transient(const struct pg_error *err);
 
 #endif

@@ -21,7 +21,6 @@
 
 #include <openssl/evp.h>
 
-#include "lib/imagetype.h"
 #include "lib/spool.h"
 
 #define HEADER_MAGIC	"quill-spool 1\n"
@@ -337,22 +336,6 @@ write_all(int fd, const void *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-void
-spool_row_params(const struct spool_meta *m, struct spool_row *r)
-{
-	snprintf(r->size, sizeof(r->size), "%llu", (unsigned long long)m->size);
-	snprintf(r->created, sizeof(r->created), "%lld", (long long)m->created_us);
-	r->params[0] = m->job_id;
-	r->params[1] = m->user_id;
-	r->params[2] = m->filename[0] != '\0' ? m->filename : NULL;
-	r->params[3] = imagetype_mime(imagetype_from_name(m->type));
-	r->params[4] = r->size;
-	r->params[5] = m->sha256;
-	r->params[6] = m->source;
-	r->params[7] = m->idempotency_key[0] != '\0' ? m->idempotency_key : NULL;
-	r->params[8] = r->created;
 }
 
 int

@@ -85,19 +85,6 @@ int spool_open(struct spool *s, const char *path, char *err, size_t errsize);
 void spool_close(struct spool *s);
 const char *spool_dir_name(enum spool_dir d);
 
-/*
- * A job's row as its header gives it: the nine parameters, in order, of
- * the INSERT both quill-ocrd (after the 202) and the worker (when the row
- * is missing) send: id, user, file name, content type, size, sha256,
- * source, Idempotency-Key, creation time in microseconds since the epoch.
- * An empty name or key is NULL.  params point into m and into r.
- */
-struct spool_row {
-	char size[24], created[24];
-	const char *params[9];
-};
-void spool_row_params(const struct spool_meta *m, struct spool_row *r);
-
 /* The lower-case hex SHA-256 of data, as the header records it; 0 or -1. */
 int spool_sha256(const void *data, size_t len, char hex[65]);
 

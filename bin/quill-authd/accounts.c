@@ -49,7 +49,7 @@ checked(struct op *op, const char *reason)
 /* --- register --- */
 
 static void
-on_registered(void *arg, const PGresult *res, const char *err)
+on_registered(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 
@@ -113,7 +113,7 @@ accounts_register(struct http_request *hr)
 /* --- me --- */
 
 static void
-on_me(void *arg, const PGresult *res, const char *err)
+on_me(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 
@@ -144,7 +144,7 @@ accounts_me(struct http_request *hr)
 /* --- PATCH me --- */
 
 static void
-on_patched(void *arg, const PGresult *res, const char *err)
+on_patched(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 
@@ -246,7 +246,7 @@ accounts_patch_me(struct http_request *hr)
 /* --- password --- */
 
 static void
-on_password_changed(void *arg, const PGresult *res, const char *err)
+on_password_changed(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	yajl_gen g;

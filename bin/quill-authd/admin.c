@@ -24,7 +24,7 @@ static const char list_sql[] =
 	"ORDER BY u.created_at, u.id LIMIT $3::int + 1";
 
 static void
-on_list(void *arg, const PGresult *res, const char *err)
+on_list(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 
@@ -65,7 +65,7 @@ struct patch {
 };
 
 static void
-on_patched(void *arg, const PGresult *res, const char *err)
+on_patched(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	yajl_gen g;

@@ -6,7 +6,8 @@
  * request ends early (the client went away) the op's dispose hook
  * abandons whatever is still pending, so no callback ever touches a dead
  * request.  op_query() and op_hash()/op_verify() record what is pending;
- * their callbacks clear it first thing (op_query_ok() for queries).
+ * their callbacks clear it first thing (op_query_ok() for queries).  The
+ * query half of this is lib/op's; the password jobs are authd's own.
  */
 #ifndef QUILL_AUTHD_H
 #define QUILL_AUTHD_H
@@ -21,6 +22,7 @@
 #include "lib/page.h"
 #include "lib/http.h"
 #include "lib/jwt.h"
+#include "lib/op.h"
 #include "lib/password.h"
 #include "lib/pg.h"
 #include "lib/uuid.h"
@@ -60,16 +62,14 @@ struct op;
 typedef void (*op_next)(struct op *op);
 
 struct op {
-	struct http_request *hr;
+	OP_HEAD;			/* hr, query, data: see lib/op.h */
 	struct authd *authd;
-	struct pg_query *query;
 	struct password_job *job;
 	struct principal who;		/* filled by bearer_authenticate */
 	op_next next;			/* what runs once authenticated */
 	bool admin_only;
 	struct recheck *recheck;	/* lockout_count_recheck's state */
 	const struct json_value *body;
-	void *data;			/* the route's own state, in the request pool */
 };
 
 struct authd *authd_of(struct http_request *hr);
@@ -87,15 +87,15 @@ void op_hash(struct op *op, const char *password, size_t len, password_cb cb);
 void op_verify(struct op *op, const char *stored_hash, const char *password, size_t len, password_cb cb);
 
 /*
- * Answers a failed query: 503 when the database is unreachable or timed
- * out, else 500 (logged once, with the request id).
+ * Answers a failed query: 503 when it may pass (unreachable, timed out,
+ * busy), else 500 (logged once, with the request id).  See lib/op.h.
  */
-void op_db_failed(struct op *op, const char *err);
+void op_db_failed(struct op *op, const struct pg_error *err);
 /*
  * First thing in a query callback: forgets the finished query, and
  * answers with op_db_failed() when it failed.  Returns whether res is there.
  */
-bool op_query_ok(struct op *op, const PGresult *res, const char *err);
+bool op_query_ok(struct op *op, const PGresult *res, const struct pg_error *err);
 /* Answers a failed hashing job (500, logged). */
 void op_hash_failed(struct op *op, enum password_result r);
 

@@ -28,7 +28,7 @@ enum bearer_column {
 _Static_assert(BEARER_USER == PRINCIPAL_USER_COLUMN, "principal.user starts at BEARER_USER");
 
 static void
-on_session(void *arg, const PGresult *res, const char *err)
+on_session(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 

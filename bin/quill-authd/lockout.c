@@ -141,7 +141,7 @@ send_locked(struct op *op, const char *retry_after)
 }
 
 static void
-on_recheck_counted(void *arg, const PGresult *res, const char *err)
+on_recheck_counted(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct recheck *r = op->recheck;

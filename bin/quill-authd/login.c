@@ -61,7 +61,7 @@ send_bad_credentials(struct op *op)
 }
 
 static void
-on_session_opened(void *arg, const PGresult *res, const char *err)
+on_session_opened(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
@@ -134,7 +134,7 @@ on_verified(void *arg, enum password_result r, const char *hash, bool needs_reha
 }
 
 static void
-on_attempt_counted(void *arg, const PGresult *res, const char *err)
+on_attempt_counted(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct login *l = op->data;
@@ -220,7 +220,7 @@ enum reuse_column {
 };
 
 static void
-on_reuse_checked(void *arg, const PGresult *res, const char *err)
+on_reuse_checked(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 
@@ -237,7 +237,7 @@ on_reuse_checked(void *arg, const PGresult *res, const char *err)
 }
 
 static void
-on_rotated(void *arg, const PGresult *res, const char *err)
+on_rotated(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct refresh *f = op->data;
@@ -281,7 +281,7 @@ login_refresh(struct http_request *hr)
 /* --- logout --- */
 
 static void
-on_logged_out(void *arg, const PGresult *res, const char *err)
+on_logged_out(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 

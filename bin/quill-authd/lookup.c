@@ -18,7 +18,7 @@ enum lookup_column {
 };
 
 static void
-on_lookup(void *arg, const PGresult *res, const char *err)
+on_lookup(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	yajl_gen g;

@@ -21,46 +21,30 @@ authd_of(struct http_request *hr)
 	return hr->worker->app;
 }
 
-/* The request is over: nothing pending may call back into it. */
+/* The password job is authd's own pending work; lib/op abandons the query. */
 static void
-op_dispose(void *p)
+op_abandon(struct op_head *h)
 {
-	struct op *op = p;
+	struct op *op = (struct op *)h;
 
-	if (op->query != NULL)
-		pg_query_abandon(op->query);
 	if (op->job != NULL)
 		password_job_abandon(op->job);
-	op->query = NULL;
 	op->job = NULL;
 }
 
 struct op *
 op_new(struct http_request *hr, size_t data_size)
 {
-	struct op *op = http_request_alloc(hr, sizeof(*op), op_dispose);
+	struct op *op = op_alloc(hr, sizeof(*op), data_size, op_abandon);
 
-	memset(op, 0, sizeof(*op));
-	op->hr = hr;
 	op->authd = authd_of(hr);
-	if (data_size > 0) {
-		op->data = http_request_alloc(hr, data_size, NULL);
-		memset(op->data, 0, data_size);
-	}
 	return op;
 }
 
-/*
- * A NULL handle means the callback has already run (and may have started
- * the next step), so only a live handle is recorded.
- */
 void
 op_query(struct op *op, const char *sql, int n, const char *const *params, pg_query_cb cb)
 {
-	struct pg_query *q = pg_query_params_async(op->hr->worker->db, sql, n, params, cb, op);
-
-	if (q != NULL)
-		op->query = q;
+	op_head_query(&op->head, sql, n, params, cb, op);
 }
 
 /* The password pool refused a job: its queue is full (EAGAIN), or memory ran out. */
@@ -102,28 +86,15 @@ op_verify(struct op *op, const char *stored_hash, const char *password, size_t l
 }
 
 void
-op_db_failed(struct op *op, const char *err)
+op_db_failed(struct op *op, const struct pg_error *err)
 {
-	if (strcmp(err, "database unavailable") == 0 || strcmp(err, "query timed out") == 0 ||
-	    strcmp(err, "connection to database lost") == 0) {
-		http_send_error(op->hr, 503, "database_unavailable",
-		    "the database cannot be reached; try again");
-		return;
-	}
-	char quoted[512];
-
-	log_warnx("event=query_failed request_id=%s error=%s", op->hr->request_id,
-	    log_quote(quoted, sizeof(quoted), err, (size_t)-1));
-	http_send_error(op->hr, 500, "internal_error", "the request failed; it was logged");
+	op_head_db_failed(&op->head, err);
 }
 
 bool
-op_query_ok(struct op *op, const PGresult *res, const char *err)
+op_query_ok(struct op *op, const PGresult *res, const struct pg_error *err)
 {
-	op->query = NULL;
-	if (res == NULL)
-		op_db_failed(op, err);
-	return res != NULL;
+	return op_head_result(&op->head, res, err);
 }
 
 void

@@ -65,7 +65,7 @@ window_s(const struct authd *a)
 }
 
 static void
-on_feed(void *arg, const PGresult *res, const char *err)
+on_feed(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct feed *f = op->data;
@@ -160,13 +160,13 @@ static const char prune_sql[] =
 	"WHERE expires_at < now() - interval '1 day' OR revoked_at < now() - interval '7 days'";
 
 static void
-on_pruned(void *arg, const PGresult *res, const char *err)
+on_pruned(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	char quoted[512];
 
 	(void)arg;
 	if (res == NULL)
-		log_warnx("event=prune_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
+		log_warnx("event=prune_failed error=%s", log_quote(quoted, sizeof(quoted), err->message, (size_t)-1));
 	else if (strcmp(PQcmdTuples((PGresult *)res), "0") != 0)
 		log_info("event=sessions_pruned count=%s", PQcmdTuples((PGresult *)res));
 }

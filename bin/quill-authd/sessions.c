@@ -32,7 +32,7 @@ enum list_column {
 };
 
 static void
-on_list(void *arg, const PGresult *res, const char *err)
+on_list(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 	struct page *l = op->data;
@@ -93,7 +93,7 @@ sessions_list(struct http_request *hr)
 /* --- revoke one --- */
 
 static void
-on_revoked(void *arg, const PGresult *res, const char *err)
+on_revoked(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct op *op = arg;
 

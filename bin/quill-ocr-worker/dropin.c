@@ -19,6 +19,12 @@
  * finishes only once.  What is not an image still becomes a job, which
  * fails with its reason; only a file nobody owns goes straight to
  * failed/ (there is no user to give a row to).
+ *
+ * A name that is not UTF-8 (a Latin-1 name off a file share, or a
+ * crafted one) is repaired, not refused: the job keeps the name with
+ * U+FFFD for each ill-formed part (lib/utf8), since PostgreSQL refuses
+ * such text for ever and the person who dropped the file still wants it
+ * read.  The job id hashes the name as it was, so it stays unique.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +40,7 @@
 
 #include "lib/imagetype.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "bin/quill-ocr-worker/ocrw.h"
 
 #define CLAIM_TAG	".quill-"
@@ -70,14 +77,14 @@ identity_job_id(const struct stat *st, const char *owner, const char *name, char
 static void
 refuse(struct ocrw *o, int dir, const char *claimed, const char *job, const char *reason)
 {
-	char cur[SPOOL_NAME_MAX];
+	char cur[SPOOL_NAME_MAX], quoted[600];
 
 	/* through cur/, so spool_fail writes the reason before the file arrives */
 	snprintf(cur, sizeof(cur), "%s.%ld", job, (long)getpid());
 	if (renameat(dir, claimed, o->spool.dir_fd[SPOOL_CUR], cur) != 0 ||
 	    spool_fail(&o->spool, cur, reason) != 0)
 		log_warn("event=dropin_refuse_failed job=%s", job);
-	log_warnx("event=dropin_refused job=%s reason=\"%s\"", job, reason);
+	log_warnx("event=dropin_refused job=%s reason=%s", job, log_quote(quoted, sizeof(quoted), reason, (size_t)-1));
 }
 
 /* Delivers the claimed file as a job; 0, or -1 after putting it back. */
@@ -86,6 +93,7 @@ deliver(struct ocrw *o, int dir, const char *claimed, const char *name, const st
     struct spool_meta *m)
 {
 	void *data = NULL;
+	char quoted[600];
 	int fd, rc;
 
 	if (st->st_size > 0) {
@@ -102,12 +110,12 @@ deliver(struct ocrw *o, int dir, const char *claimed, const char *name, const st
 	if (data != NULL)
 		munmap(data, (size_t)st->st_size);
 	if (rc != 0) {
-		log_warn("event=dropin_deliver_failed file=%s", name);
+		log_warn("event=dropin_deliver_failed file=%s", log_quote(quoted, sizeof(quoted), name, (size_t)-1));
 		return -1;
 	}
 	unlinkat(dir, claimed, 0);
-	log_info("event=dropin_taken job=%s user=%s file=\"%s\" type=%s bytes=%lld", m->job_id, m->user_id, name,
-	    m->type, (long long)st->st_size);
+	log_info("event=dropin_taken job=%s user=%s file=%s type=%s bytes=%lld", m->job_id, m->user_id,
+	    log_quote(quoted, sizeof(quoted), name, (size_t)-1), m->type, (long long)st->st_size);
 	return 0;
 }
 
@@ -133,12 +141,13 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 	snprintf(claimed, sizeof(claimed), ".%s" CLAIM_TAG "%ld", name, (long)getpid());
 	if (renameat(dir, name, dir, claimed) != 0) {
 		static time_t warned;
+		char quoted[600];
 
 		/* ENOENT: another worker took it; anything else the operator must hear, now and then */
 		if (errno != ENOENT && now.tv_sec - warned >= 60) {
 			warned = now.tv_sec;
-			log_warn("event=dropin_take_failed file=\"%s\" (the directory must be writable by the worker's user)",
-			    name);
+			log_warn("event=dropin_take_failed file=%s (the directory must be writable by the worker's user)",
+			    log_quote(quoted, sizeof(quoted), name, (size_t)-1));
 		}
 		return false;
 	}
@@ -156,7 +165,7 @@ take(struct ocrw *o, int dir, const char *name, const char *owner)
 		return true;
 	}
 	snprintf(m.user_id, sizeof(m.user_id), "%s", owner);
-	snprintf(m.filename, sizeof(m.filename), "%s", name);
+	utf8_repair(m.filename, sizeof(m.filename), name, strlen(name));
 	snprintf(m.source, sizeof(m.source), "dropin");
 	m.created_us = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
 	if (deliver(o, dir, claimed, name, &st, &m) != 0) {

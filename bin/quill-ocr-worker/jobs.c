@@ -17,6 +17,15 @@
  * in the future (retry_backoff, doubling); an image that cannot be
  * decoded fails at once; a job is failed when its attempts run out,
  * which also covers an image that kills the worker every time.
+ *
+ * A query error is decided by its kind (lib/pg), never its message: the
+ * database away, slow or busy defers the job; a value the server refuses
+ * (SQLSTATE class 22: a name that is not UTF-8, a time out of range) or a
+ * constraint the row breaks (class 23) will be refused on every retry, so
+ * the job fails with that reason and its file goes to failed/ -- also
+ * when its row could not be written at all, so that quillctl jobs show
+ * and spool status still see it.  Any other server error means a
+ * statement or the schema is wrong: the job waits for the operator.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,41 +36,11 @@
 
 #include "lib/daemon.h"
 #include "lib/imagetype.h"
+#include "lib/jobs.h"
 #include "lib/log.h"
 #include "lib/master.h"
 #include "lib/pg.h"
 #include "bin/quill-ocr-worker/ocrw.h"
-
-/*
- * The row as processing, unless the job was deleted (its mark in
- * ocr.deleted_jobs, for this upload's time): one row (attempts, false) to
- * go on, (0, true) to drop the file, none when the job is finished.
- */
-static const char start_sql[] =
-	"WITH mark AS (SELECT 1 FROM ocr.deleted_jobs WHERE id = $1 "
-	"AND created_at = timestamptz 'epoch' + $9::bigint * interval '1 microsecond'), "
-	"up AS (INSERT INTO ocr.ocr_jobs AS j (id, user_id, filename, content_type, size_bytes, sha256, source, "
-	"idempotency_key, created_at, status, attempts, started_at) "
-	"SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::bigint, $6::text, $7::text, $8::text, "
-	"timestamptz 'epoch' + $9::bigint * interval '1 microsecond', 'processing', 1, now() "
-	"WHERE NOT EXISTS (SELECT 1 FROM mark) "
-	"ON CONFLICT (id) DO UPDATE SET status = 'processing', attempts = j.attempts + 1, started_at = now(), "
-	"updated_at = now() WHERE j.status IN ('queued', 'processing') "
-	"RETURNING j.attempts) "
-	"SELECT attempts, false FROM up UNION ALL SELECT 0, true FROM mark";
-
-static const char done_sql[] =
-	"UPDATE ocr.ocr_jobs SET status = 'done', text = $2, hocr = $3, words = $4::jsonb, "
-	"mean_confidence = $5, page_count = $6, ocr_ms = $7, error = NULL, finished_at = now(), "
-	"updated_at = now() WHERE id = $1 AND status = 'processing' RETURNING id";
-
-static const char failed_sql[] =
-	"UPDATE ocr.ocr_jobs SET status = 'failed', error = $2, finished_at = now(), updated_at = now() "
-	"WHERE id = $1 AND status IN ('queued', 'processing') RETURNING id";
-
-static const char deferred_sql[] =
-	"UPDATE ocr.ocr_jobs SET status = 'queued', error = $2, updated_at = now() "
-	"WHERE id = $1 AND status = 'processing' RETURNING id";
 
 static void run_next(struct ocrw *o);
 
@@ -72,11 +51,10 @@ jobs_kick(struct ocrw *o)
 		h2o_timeout_link(o->w->loop, &o->soon, &o->kick);
 }
 
+/* Keeps the handle of a query sent for the job in hand (lib/jobs), while it is pending. */
 static void
-query(struct ocrw *o, const char *sql, int n, const char *const *params, pg_query_cb cb)
+pending(struct ocrw *o, struct pg_query *q)
 {
-	struct pg_query *q = pg_query_params_async(o->w->db, sql, n, params, cb, o);
-
 	/* NULL: the callback has run already */
 	if (q != NULL)
 		o->query = q;
@@ -112,43 +90,60 @@ static void
 defer(struct ocrw *o, const char *why)
 {
 	int64_t delay = o->backoff_s;
+	char quoted[600];
 
 	for (int i = 1; i < o->attempts && delay < 86400; i++)
 		delay *= 2;
 	if (spool_requeue_at(&o->spool, o->cur, time(NULL) + delay) != 0)
 		log_warn("event=requeue_failed file=cur/%s", o->cur);
-	log_warnx("event=job_deferred job=%s attempt=%d retry_in_s=%lld reason=\"%s\"", o->file.meta.job_id,
-	    o->attempts, (long long)delay, why);
+	log_warnx("event=job_deferred job=%s attempt=%d retry_in_s=%lld reason=%s", o->file.meta.job_id,
+	    o->attempts, (long long)delay, log_quote(quoted, sizeof(quoted), why, (size_t)-1));
+	release(o);
+}
+
+/* Whether the values sent are at fault: the same query will be refused on every retry. */
+static bool
+refused_for_good(const struct pg_error *err)
+{
+	return err->kind == PG_ERR_DATA || err->kind == PG_ERR_CONSTRAINT;
+}
+
+/* The job is over as failed: its file goes to failed/ with o->why beside it. */
+static void
+fail_file(struct ocrw *o)
+{
+	char quoted[600];
+
+	if (spool_fail(&o->spool, o->cur, o->why) != 0)
+		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
+	log_warnx("event=job_failed job=%s attempt=%d reason=%s", o->file.meta.job_id, o->attempts,
+	    log_quote(quoted, sizeof(quoted), o->why, (size_t)-1));
 	release(o);
 }
 
 static void
-on_failed_recorded(void *arg, const PGresult *res, const char *err)
+on_failed_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 
 	o->query = NULL;
-	if (res == NULL) {
+	if (res == NULL && !refused_for_good(err)) {
 		/* the failure is not in the database yet: the file waits, and is failed again */
-		defer(o, err);
+		defer(o, err->message);
 		return;
 	}
-	if (spool_fail(&o->spool, o->cur, o->why) != 0)
-		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
-	log_warnx("event=job_failed job=%s attempt=%d reason=\"%s\"", o->file.meta.job_id, o->attempts, o->why);
-	release(o);
+	/* recorded, or refused for good (then no row can say it: the reason file does) */
+	fail_file(o);
 }
 
 static void
 fail(struct ocrw *o)
 {
-	const char *params[2] = { o->file.meta.job_id, o->why };
-
-	query(o, failed_sql, 2, params, on_failed_recorded);
+	pending(o, job_row_fail(o->w->db, o->file.meta.job_id, o->why, on_failed_recorded, o));
 }
 
 static void
-on_deferred_recorded(void *arg, const PGresult *res, const char *err)
+on_deferred_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 
@@ -157,14 +152,17 @@ on_deferred_recorded(void *arg, const PGresult *res, const char *err)
 }
 
 static void
-on_done_recorded(void *arg, const PGresult *res, const char *err)
+on_done_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 
 	o->query = NULL;
 	if (res == NULL) {
-		snprintf(o->why, sizeof(o->why), "recording the result failed: %s", err);
-		defer(o, o->why);
+		snprintf(o->why, sizeof(o->why), "recording the result failed: %s", err->message);
+		if (refused_for_good(err))
+			fail(o);
+		else
+			defer(o, o->why);
 		return;
 	}
 	if (PQntuples(res) == 0) {
@@ -183,8 +181,6 @@ on_done_recorded(void *arg, const PGresult *res, const char *err)
 static void
 recognise(struct ocrw *o)
 {
-	char conf[32], pages[16], ms[24];
-	const char *params[7];
 	enum ocr_status st;
 
 	/* the master's watchdog kills this process if the engine runs past job_timeout */
@@ -202,37 +198,32 @@ recognise(struct ocrw *o)
 		if (o->attempts >= o->max_attempts) {
 			fail(o);
 		} else {
-			params[0] = o->file.meta.job_id;
-			params[1] = o->why;
-			query(o, deferred_sql, 2, params, on_deferred_recorded);
+			pending(o, job_row_defer(o->w->db, o->file.meta.job_id, o->why, on_deferred_recorded, o));
 		}
 		return;
 	}
-	snprintf(conf, sizeof(conf), "%.2f", o->result.mean_confidence);
-	snprintf(pages, sizeof(pages), "%d", o->result.pages);
-	snprintf(ms, sizeof(ms), "%ld", o->result.ocr_ms);
-	params[0] = o->file.meta.job_id;
-	params[1] = o->result.text;
-	params[2] = o->result.hocr;
-	params[3] = o->result.words;
-	params[4] = conf;
-	params[5] = pages;
-	params[6] = ms;
-	query(o, done_sql, 7, params, on_done_recorded);
+	pending(o, job_row_finish(o->w->db, o->file.meta.job_id, o->result.text, o->result.hocr, o->result.words,
+	    o->result.mean_confidence, o->result.pages, o->result.ocr_ms, on_done_recorded, o));
 }
 
 static void
-on_started(void *arg, const PGresult *res, const char *err)
+on_started(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
 	char lost[160];
 
 	o->query = NULL;
 	if (res == NULL) {
+		if (refused_for_good(err)) {
+			/* the header holds what the row cannot: no retry will write it */
+			snprintf(o->why, sizeof(o->why), "the job's row is refused: %s", err->message);
+			fail(o);
+			return;
+		}
 		/* not counted as an attempt: the database is away, not the job at fault */
 		if (pg_pool_ready(o->w->db)) {
 			o->attempts = 1;
-			defer(o, err);
+			defer(o, err->message);
 			return;
 		}
 		if (spool_requeue(&o->spool, o->cur) != 0)
@@ -251,12 +242,12 @@ on_started(void *arg, const PGresult *res, const char *err)
 		release(o);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+	if (strcmp(PQgetvalue(res, 0, JOB_START_DELETED), "t") == 0) {
 		/* deleted while its file was claimed or away in cur/ */
 		drop_deleted(o);
 		return;
 	}
-	o->attempts = atoi(PQgetvalue(res, 0, 0));
+	o->attempts = atoi(PQgetvalue(res, 0, JOB_START_ATTEMPTS));
 	if (o->attempts > o->max_attempts) {
 		if (lost[0] != '\0')
 			snprintf(o->why, sizeof(o->why), "%s; gave up after %d attempts", lost, o->max_attempts);
@@ -271,23 +262,21 @@ on_started(void *arg, const PGresult *res, const char *err)
 static void
 start(struct ocrw *o)
 {
-	struct spool_row row;
-
-	spool_row_params(&o->file.meta, &row);
-	query(o, start_sql, 9, row.params, on_started);
+	pending(o, job_row_start(o->w->db, &o->file.meta, on_started, o));
 }
 
 /* A file in cur/ that is no spool file cannot become a job: it goes to failed/. */
 static void
 refuse_unreadable(struct ocrw *o)
 {
-	char reason[128];
+	char reason[128], quoted[200];
 
 	snprintf(reason, sizeof(reason), "not a spool file: %s", errno == EINVAL ? "bad header or size" :
 	    strerror(errno));
 	if (spool_fail(&o->spool, o->cur, reason) != 0)
 		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
-	log_warnx("event=spool_file_refused file=cur/%s reason=\"%s\"", o->cur, reason);
+	log_warnx("event=spool_file_refused file=cur/%s reason=%s", o->cur,
+	    log_quote(quoted, sizeof(quoted), reason, (size_t)-1));
 	o->busy = false;
 	jobs_kick(o);
 }

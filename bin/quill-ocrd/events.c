@@ -90,9 +90,6 @@ struct stream {
 	unsigned seq;
 };
 
-static const char row_sql[] =
-	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid)";
-
 static uint64_t
 monotonic_ms(void)
 {
@@ -245,7 +242,7 @@ stream_kick(struct stream *s)
 }
 
 static void
-on_row(void *arg, const PGresult *res, const char *err)
+on_row(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct stream *s = arg;
 	char now[32], head[64], *buf;
@@ -281,8 +278,8 @@ on_row(void *arg, const PGresult *res, const char *err)
 		send_text(s, "event: deleted\ndata: {}\n\n", true);
 		return;
 	}
-	status = PQgetvalue(res, 0, 1);
-	snprintf(now, sizeof(now), "%s %s", status, PQgetvalue(res, 0, 6));
+	status = PQgetvalue(res, 0, JOB_COL_STATUS);
+	snprintf(now, sizeof(now), "%s %s", status, PQgetvalue(res, 0, JOB_COL_ATTEMPTS));
 	if (!s->started)
 		start_response(s);
 	else if (strcmp(now, s->last) == 0 || s->writing) {
@@ -309,7 +306,7 @@ static void
 read_row(struct stream *s)
 {
 	const char *params[3] = { s->op->job_id, s->op->user_id, s->op->admin ? "true" : "false" };
-	struct pg_query *q = pg_query_params_async(s->op->hr->worker->db, row_sql, 3, params, on_row, s);
+	struct pg_query *q = pg_query_params_async(s->op->hr->worker->db, job_sql_get, 3, params, on_row, s);
 
 	/* NULL: on_row has run already; the op's dispose abandons a live one */
 	if (q != NULL)

@@ -14,28 +14,17 @@
 #include "lib/log.h"
 #include "bin/quill-ocrd/ocrd.h"
 
-/* Own jobs, or everyone's for an admin ($2 true); newest first. */
-static const char list_sql[] =
-	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j "
-	"WHERE ($2::bool OR j.user_id = $1::uuid) AND ($3::text IS NULL OR j.status = $3) "
-	"AND ($4::bigint IS NULL OR (j.created_at, j.id) < "
-	"(timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5::uuid)) "
-	"ORDER BY j.created_at DESC, j.id DESC LIMIT $6::int + 1";
-
-static const char one_sql[] =
-	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid)";
-
 static const char *const statuses[] = { "queued", "processing", "done", "failed" };
 
 /* --- list --- */
 
 static void
-on_list(void *arg, const PGresult *res, const char *err)
+on_list(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 
 	if (job_op_result(op, res, err))
-		page_answer(op->hr, op->data, res, job_json, JOB_TIME_US_COLUMN, 0);
+		page_answer(op->hr, op->data, res, job_json, JOB_COL_TIME_US, 0);
 }
 
 void
@@ -65,7 +54,7 @@ jobs_list(struct http_request *hr)
 	params[3] = p->has_cursor ? p->after_us : NULL;
 	params[4] = p->has_cursor ? p->after.id : NULL;
 	params[5] = p->limit_param;
-	job_op_query(op, list_sql, 6, params, on_list);
+	job_op_query(op, job_sql_list, 6, params, on_list);
 }
 
 /* --- one --- */
@@ -96,7 +85,7 @@ answer_from_spool(struct job_op *op, int db_status)
 }
 
 static void
-on_one(void *arg, const PGresult *res, const char *err)
+on_one(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 	yajl_gen g;
@@ -125,13 +114,13 @@ jobs_get(struct http_request *hr)
 	struct job_op *op = job_op_new(hr, 0);
 
 	if (op != NULL && job_op_id(op))
-		query_one(op, one_sql, on_one);
+		query_one(op, job_sql_get, on_one);
 }
 
 /* --- text and hOCR --- */
 
 static void
-on_output(void *arg, const PGresult *res, const char *err, const char *content_type)
+on_output(void *arg, const PGresult *res, const struct pg_error *err, const char *content_type)
 {
 	struct job_op *op = arg;
 	const char *status;
@@ -142,23 +131,24 @@ on_output(void *arg, const PGresult *res, const char *err, const char *content_t
 		http_send_error(op->hr, 404, "not_found", "no such job");
 		return;
 	}
-	status = PQgetvalue(res, 0, 0);
+	status = PQgetvalue(res, 0, JOB_OUT_STATUS);
 	if (strcmp(status, "done") != 0) {
 		http_send_error(op->hr, 409, "job_not_done", strcmp(status, "failed") == 0 ?
 		    "the job failed; it has no output" : "the job is not done yet");
 		return;
 	}
-	http_send_text(op->hr, 200, content_type, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+	http_send_text(op->hr, 200, content_type, PQgetvalue(res, 0, JOB_OUT_BODY),
+	    (size_t)PQgetlength(res, 0, JOB_OUT_BODY));
 }
 
 static void
-on_text(void *arg, const PGresult *res, const char *err)
+on_text(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	on_output(arg, res, err, "text/plain; charset=utf-8");
 }
 
 static void
-on_hocr(void *arg, const PGresult *res, const char *err)
+on_hocr(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	on_output(arg, res, err, "application/xhtml+xml; charset=utf-8");
 }
@@ -169,8 +159,7 @@ jobs_text(struct http_request *hr)
 	struct job_op *op = job_op_new(hr, 0);
 
 	if (op != NULL && job_op_id(op))
-		query_one(op, "SELECT j.status, coalesce(j.text, '') FROM ocr.ocr_jobs j "
-		    "WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid)", on_text);
+		query_one(op, job_sql_text, on_text);
 }
 
 void
@@ -179,25 +168,12 @@ jobs_hocr(struct http_request *hr)
 	struct job_op *op = job_op_new(hr, 0);
 
 	if (op != NULL && job_op_id(op))
-		query_one(op, "SELECT j.status, coalesce(j.hocr, '') FROM ocr.ocr_jobs j "
-		    "WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid)", on_hocr);
+		query_one(op, job_sql_hocr, on_hocr);
 }
 
 /* --- delete --- */
 
-/*
- * The row goes first, leaving a mark in ocr.deleted_jobs (sql/ocr/003);
- * then whatever the spool still holds of the job.  A worker holding it in
- * cur/ finds the row gone when it records the result, or the mark when it
- * starts, and drops the file itself.
- */
-static const char delete_sql[] =
-	"WITH d AS (DELETE FROM ocr.ocr_jobs j WHERE j.id = $1 AND ($3::bool OR j.user_id = $2::uuid) "
-	"RETURNING j.id, j.created_at), "
-	"mark AS (INSERT INTO ocr.deleted_jobs (id, created_at) SELECT id, created_at FROM d "
-	"ON CONFLICT DO NOTHING) "
-	"SELECT id FROM d";
-
+/* The row goes first (lib/jobs.h); then whatever the spool still holds of the job. */
 static void
 remove_spool_files(struct spool *s, const char *job)
 {
@@ -211,7 +187,7 @@ remove_spool_files(struct spool *s, const char *job)
 }
 
 static void
-on_deleted(void *arg, const PGresult *res, const char *err)
+on_deleted(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 
@@ -244,5 +220,5 @@ jobs_delete(struct http_request *hr)
 	struct job_op *op = job_op_new(hr, 0);
 
 	if (op != NULL && job_op_id(op))
-		query_one(op, delete_sql, on_deleted);
+		query_one(op, job_sql_delete, on_deleted);
 }

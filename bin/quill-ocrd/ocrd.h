@@ -2,8 +2,8 @@
  * ocrd: what the route files of quill-ocrd share.
  *
  * A route that waits on PostgreSQL keeps its state in a `struct job_op`
- * in the request's memory; when the request ends early its dispose hook
- * abandons the query, so no callback touches a dead request.
+ * in the request's memory, a lib/op op: when the request ends early its
+ * dispose hook abandons the query, so no callback touches a dead request.
  *
  * Who may see a job: its owner, and an admin.  Anyone else gets 404, the
  * answer for an id that never existed.
@@ -19,7 +19,9 @@
 #include <yajl/yajl_gen.h>
 
 #include "lib/http.h"
+#include "lib/jobs.h"
 #include "lib/jwt.h"
+#include "lib/op.h"
 #include "lib/page.h"
 #include "lib/pg.h"
 #include "lib/spool.h"
@@ -35,13 +37,11 @@ struct ocrd {
 };
 
 struct job_op {
-	struct http_request *hr;
+	OP_HEAD;			/* hr, query, data: see lib/op.h */
 	struct ocrd *ocrd;
-	struct pg_query *query;
 	char user_id[UUID_STR_LEN + 1];
 	bool admin;
 	char job_id[UUID_STR_LEN + 1];
-	void *data;			/* the route's own state */
 };
 
 struct ocrd *ocrd_of(struct http_request *hr);
@@ -53,25 +53,12 @@ struct ocrd *ocrd_of(struct http_request *hr);
 struct job_op *job_op_new(struct http_request *hr, size_t data_size);
 /* Sends sql with op as the callback's arg.  cb must call job_op_result() first. */
 void job_op_query(struct job_op *op, const char *sql, int n, const char *const *params, pg_query_cb cb);
-/* Clears op->query; on a failed query answers (503 or 500) and returns false. */
-bool job_op_result(struct job_op *op, const PGresult *res, const char *err);
+/* Clears op->query; on a failed query answers (503 or 500, lib/op.h) and returns false. */
+bool job_op_result(struct job_op *op, const PGresult *res, const struct pg_error *err);
 /* Reads the {id} path parameter into op->job_id; false after answering 404. */
 bool job_op_id(struct job_op *op);
 
-/*
- * The columns of a job, as job_json() reads them; `j` is ocr.ocr_jobs.
- * Column JOB_USER_COLUMN is the owner, for the access check.
- */
-#define JOB_COLUMNS \
-	"j.id, j.status, j.filename, j.content_type, j.size_bytes, j.sha256, j.attempts, j.error, " \
-	"j.mean_confidence, j.page_count, j.source, " SQL_RFC3339("j.created_at") ", " \
-	SQL_RFC3339("j.started_at") ", " SQL_RFC3339("j.finished_at") ", j.ocr_ms, j.user_id, " \
-	"(extract(epoch FROM j.created_at) * 1000000)::bigint"
-#define JOB_USER_COLUMN		15
-#define JOB_TIME_US_COLUMN	16
-#define JOB_NCOLUMNS		17
-
-/* Writes the job of row `row` (JOB_COLUMNS from column `col`) as an object. */
+/* Writes the job of row `row` (lib/jobs.h JOB_COLUMNS from column `col`) as an object. */
 void job_json(yajl_gen g, const PGresult *res, int row, int col);
 /* The same for a job still waiting in the spool, not yet in the database. */
 void job_json_spooled(yajl_gen g, const struct spool_meta *m, const char *status);

@@ -16,16 +16,6 @@ ocrd_of(struct http_request *hr)
 	return hr->worker->app;
 }
 
-static void
-job_op_dispose(void *p)
-{
-	struct job_op *op = p;
-
-	if (op->query != NULL)
-		pg_query_abandon(op->query);
-	op->query = NULL;
-}
-
 struct job_op *
 job_op_new(struct http_request *hr, size_t data_size)
 {
@@ -38,49 +28,26 @@ job_op_new(struct http_request *hr, size_t data_size)
 		http_send_unauthorized(hr, "invalid_token", "the token names no user");
 		return NULL;
 	}
-	op = http_request_alloc(hr, sizeof(*op), job_op_dispose);
-	memset(op, 0, sizeof(*op));
-	op->hr = hr;
+	op = op_alloc(hr, sizeof(*op), data_size, NULL);
 	op->ocrd = ocrd_of(hr);
 	snprintf(op->user_id, sizeof(op->user_id), "%s", c->sub);
 	for (char *p = op->user_id; *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'F')
 			*p = (char)(*p - 'A' + 'a');
 	op->admin = strcmp(c->role, "admin") == 0;
-	if (data_size > 0) {
-		op->data = http_request_alloc(hr, data_size, NULL);
-		memset(op->data, 0, data_size);
-	}
 	return op;
 }
 
-/* A NULL handle means the callback has already run, so only a live one is kept. */
 void
 job_op_query(struct job_op *op, const char *sql, int n, const char *const *params, pg_query_cb cb)
 {
-	struct pg_query *q = pg_query_params_async(op->hr->worker->db, sql, n, params, cb, op);
-
-	if (q != NULL)
-		op->query = q;
+	op_head_query(&op->head, sql, n, params, cb, op);
 }
 
 bool
-job_op_result(struct job_op *op, const PGresult *res, const char *err)
+job_op_result(struct job_op *op, const PGresult *res, const struct pg_error *err)
 {
-	char quoted[512];
-
-	op->query = NULL;
-	if (res != NULL)
-		return true;
-	if (strcmp(err, "database unavailable") == 0 || strcmp(err, "query timed out") == 0 ||
-	    strcmp(err, "connection to database lost") == 0) {
-		http_send_error(op->hr, 503, "database_unavailable", "the database cannot be reached; try again");
-		return false;
-	}
-	log_warnx("event=query_failed request_id=%s error=%s", op->hr->request_id,
-	    log_quote(quoted, sizeof(quoted), err, (size_t)-1));
-	http_send_error(op->hr, 500, "internal_error", "the request failed; it was logged");
-	return false;
+	return op_head_result(&op->head, res, err);
 }
 
 bool
@@ -127,26 +94,26 @@ void
 job_json(yajl_gen g, const PGresult *res, int row, int col)
 {
 	yajl_gen_map_open(g);
-	json_gen_kv_string(g, "id", PQgetvalue(res, row, col));
-	json_gen_kv_string(g, "status", PQgetvalue(res, row, col + 1));
-	json_gen_kv_string(g, "filename", value_or_null(res, row, col + 2));
-	json_gen_kv_string(g, "content_type", value_or_null(res, row, col + 3));
-	kv_int_or_null(g, "size_bytes", res, row, col + 4);
-	json_gen_kv_string(g, "sha256", value_or_null(res, row, col + 5));
-	kv_int_or_null(g, "attempts", res, row, col + 6);
-	json_gen_kv_string(g, "error", value_or_null(res, row, col + 7));
+	json_gen_kv_string(g, "id", PQgetvalue(res, row, col + JOB_COL_ID));
+	json_gen_kv_string(g, "status", PQgetvalue(res, row, col + JOB_COL_STATUS));
+	json_gen_kv_string(g, "filename", value_or_null(res, row, col + JOB_COL_FILENAME));
+	json_gen_kv_string(g, "content_type", value_or_null(res, row, col + JOB_COL_CONTENT_TYPE));
+	kv_int_or_null(g, "size_bytes", res, row, col + JOB_COL_SIZE);
+	json_gen_kv_string(g, "sha256", value_or_null(res, row, col + JOB_COL_SHA256));
+	kv_int_or_null(g, "attempts", res, row, col + JOB_COL_ATTEMPTS);
+	json_gen_kv_string(g, "error", value_or_null(res, row, col + JOB_COL_ERROR));
 	json_gen_key(g, "mean_confidence");
-	if (PQgetisnull(res, row, col + 8))
+	if (PQgetisnull(res, row, col + JOB_COL_CONFIDENCE))
 		yajl_gen_null(g);
 	else
-		yajl_gen_double(g, strtod(PQgetvalue(res, row, col + 8), NULL));
-	kv_int_or_null(g, "page_count", res, row, col + 9);
-	json_gen_kv_string(g, "source", PQgetvalue(res, row, col + 10));
-	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + 11));
-	json_gen_kv_string(g, "started_at", value_or_null(res, row, col + 12));
-	json_gen_kv_string(g, "finished_at", value_or_null(res, row, col + 13));
-	kv_int_or_null(g, "ocr_ms", res, row, col + 14);
-	kv_url(g, PQgetvalue(res, row, col));
+		yajl_gen_double(g, strtod(PQgetvalue(res, row, col + JOB_COL_CONFIDENCE), NULL));
+	kv_int_or_null(g, "page_count", res, row, col + JOB_COL_PAGES);
+	json_gen_kv_string(g, "source", PQgetvalue(res, row, col + JOB_COL_SOURCE));
+	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + JOB_COL_CREATED));
+	json_gen_kv_string(g, "started_at", value_or_null(res, row, col + JOB_COL_STARTED));
+	json_gen_kv_string(g, "finished_at", value_or_null(res, row, col + JOB_COL_FINISHED));
+	kv_int_or_null(g, "ocr_ms", res, row, col + JOB_COL_OCR_MS);
+	kv_url(g, PQgetvalue(res, row, col + JOB_COL_ID));
 	yajl_gen_map_close(g);
 }
 

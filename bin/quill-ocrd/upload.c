@@ -18,6 +18,21 @@
  * An Idempotency-Key makes the job id a hash of the user and the key, so
  * a repeat names the same job even while the database is away: it gets
  * the job (200), or 409 when the key came with a different file.
+ *
+ * SECURITY: anyone holding a valid access token reaches this file, so
+ * everything but the token's subject is hostile: the body (any bytes, any
+ * size up to [http] max_body), the Content-Type, the multipart headers,
+ * ?filename= and Idempotency-Key.  Trusted: the token (checked first, by
+ * job_op_new) and the spool directory.  Refused before anything is
+ * written: a body that is not a PNG, JPEG, TIFF, WebP, BMP or PNM by its
+ * magic (415), larger than max_upload (413) or declaring more than
+ * max_pixels (422); a malformed multipart body (400); a file name that is
+ * not strict UTF-8 (lib/utf8: surrogates, overlongs, above U+10FFFF, cut
+ * short, NUL; 400), since PostgreSQL would refuse its row for ever; an
+ * Idempotency-Key that is not 1 to 255 visible ASCII bytes (400).  Kept
+ * of a name: its last path component, control bytes made '_', cut on a
+ * character boundary; it never names a file (the spool names files by
+ * job id) and reaches the log only through log_quote().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +44,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/multipart.h"
+#include "lib/utf8.h"
 #include "bin/quill-ocrd/ocrd.h"
 
 struct upload {
@@ -36,16 +52,6 @@ struct upload {
 	const char *data;
 	size_t len;
 };
-
-static const char insert_sql[] =
-	"INSERT INTO ocr.ocr_jobs AS j (id, user_id, filename, content_type, size_bytes, sha256, "
-	"source, idempotency_key, created_at) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	"timestamptz 'epoch' + $9::bigint * interval '1 microsecond') "
-	"ON CONFLICT DO NOTHING";
-
-static const char keyed_sql[] =
-	"SELECT " JOB_COLUMNS " FROM ocr.ocr_jobs j WHERE j.id = $1";
 
 static void
 add_location(struct http_request *hr, const char *job_id)
@@ -71,15 +77,22 @@ answer_spooled(struct job_op *op, int status)
 /*
  * The row is written after the answer, by a query the request does not
  * own: the client may be gone by then, and a row that cannot be written
- * now is written by the worker that claims the file.
+ * now is written by the worker that claims the file.  One the server
+ * refuses for good (what this file checks should leave none) the worker
+ * fails, with the same reason: it is logged as a warning here.
  */
 static void
-on_row_written(void *arg, const PGresult *res, const char *err)
+on_row_written(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	char *job = arg;
+	char quoted[600];
 
-	if (res == NULL)
-		log_info("event=job_row_deferred job=%s error=\"%s\"", job, err);
+	if (res == NULL && pg_error_transient(err))
+		log_info("event=job_row_deferred job=%s error=%s", job,
+		    log_quote(quoted, sizeof(quoted), err->message, (size_t)-1));
+	else if (res == NULL)
+		log_warnx("event=job_row_refused job=%s error=%s", job,
+		    log_quote(quoted, sizeof(quoted), err->message, (size_t)-1));
 	free(job);
 }
 
@@ -92,14 +105,11 @@ on_row_written(void *arg, const PGresult *res, const char *err)
 static void
 write_row(struct pg_pool *db, const struct spool_meta *m)
 {
-	struct spool_row row;
-	char *job;
+	char *job = strdup(m->job_id);
 
-	spool_row_params(m, &row);
-	job = strdup(m->job_id);
 	/* a NULL handle means on_row_written has run already: it logged and freed */
 	if (job != NULL)
-		(void)pg_query_params_async(db, insert_sql, 9, row.params, on_row_written, job);
+		(void)job_row_create(db, m, on_row_written, job);
 }
 
 static void
@@ -163,7 +173,7 @@ keyed_from_spool(struct job_op *op)
 }
 
 static void
-on_keyed(void *arg, const PGresult *res, const char *err)
+on_keyed(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
 	struct upload *u = op->data;
@@ -174,8 +184,8 @@ on_keyed(void *arg, const PGresult *res, const char *err)
 		keyed_from_spool(op);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, JOB_USER_COLUMN), u->meta.user_id) != 0 ||
-	    strcmp(PQgetvalue(res, 0, 5), u->meta.sha256) != 0) {
+	if (strcmp(PQgetvalue(res, 0, JOB_COL_USER), u->meta.user_id) != 0 ||
+	    strcmp(PQgetvalue(res, 0, JOB_COL_SHA256), u->meta.sha256) != 0) {
 		http_send_error(op->hr, 409, "idempotency_key_reused",
 		    "this Idempotency-Key was used with a different file");
 		return;
@@ -191,39 +201,48 @@ on_keyed(void *arg, const PGresult *res, const char *err)
 /* --- reading the request --- */
 
 /*
- * The name to remember: the last path component, cut to fit, with
- * control bytes and invalid UTF-8 made '_' (the database holds UTF-8 text).
+ * The name to remember: the last path component of a name that must be
+ * strict UTF-8 (the database holds UTF-8 text, and refuses the rest for
+ * ever), control characters made '_', cut on a character boundary to fit.
+ * Returns -1 when the name is not UTF-8.
  */
-static void
+static int
 clean_filename(const char *name, size_t len, char out[SPOOL_FILENAME_MAX + 1])
 {
 	size_t n = 0;
 
+	if (!utf8_valid(name, len))
+		return -1;
 	for (size_t i = len; i > 0; i--)
 		if (name[i - 1] == '/' || name[i - 1] == '\\') {
 			name += i;
 			len -= i;
 			break;
 		}
-	for (size_t i = 0; i < len && n < SPOOL_FILENAME_MAX;) {
+	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)name[i];
-		size_t seq = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-		bool valid = seq > 0 && i + seq <= len && (seq == 1 || c >= 0xc2) && n + seq <= SPOOL_FILENAME_MAX;
+		size_t seq = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
 
-		for (size_t k = 1; valid && k < seq; k++)
-			valid = ((unsigned char)name[i + k] & 0xc0) == 0x80;
-		if (!valid || c < 0x20 || c == 0x7f) {
-			out[n++] = '_';
-			i++;
-			continue;
-		}
-		memcpy(out + n, name + i, seq);
+		if (n + seq > SPOOL_FILENAME_MAX)
+			break;
+		if (c < 0x20 || c == 0x7f)
+			out[n] = '_';
+		else
+			memcpy(out + n, name + i, seq);
 		n += seq;
 		i += seq;
 	}
 	out[n] = '\0';
+	return 0;
 }
 
+static void
+send_bad_filename(struct job_op *op)
+{
+	http_send_error(op->hr, 400, "bad_request", "the file name is not valid UTF-8");
+}
+
+/* Visible ASCII only: stricter than UTF-8, so the key's row is never refused. */
 static bool
 key_valid(const char *k, size_t len)
 {
@@ -261,8 +280,10 @@ read_body(struct job_op *op)
 		}
 		u->data = part.data;
 		u->len = part.data_len;
-		if (part.filename != NULL)
-			clean_filename(part.filename, part.filename_len, u->meta.filename);
+		if (part.filename != NULL && clean_filename(part.filename, part.filename_len, u->meta.filename) != 0) {
+			send_bad_filename(op);
+			return -1;
+		}
 		return 0;
 	}
 	if (imagetype_from_mime(ct.base, ct.len) == IMAGETYPE_UNKNOWN) {
@@ -272,9 +293,12 @@ read_body(struct job_op *op)
 	}
 	u->data = req->entity.base;
 	u->len = req->entity.base != NULL ? req->entity.len : 0;
-	const char *name = http_query(op->hr, "filename");
-	if (name != NULL)
-		clean_filename(name, strlen(name), u->meta.filename);
+	size_t name_len;
+	const char *name = http_query_n(op->hr, "filename", &name_len);
+	if (name != NULL && clean_filename(name, name_len, u->meta.filename) != 0) {
+		send_bad_filename(op);
+		return -1;
+	}
 	return 0;
 }
 
@@ -362,5 +386,5 @@ upload_create(struct http_request *hr)
 		return;
 	}
 	const char *params[1] = { u->meta.job_id };
-	job_op_query(op, keyed_sql, 1, params, on_keyed);
+	job_op_query(op, job_sql_get_any, 1, params, on_keyed);
 }

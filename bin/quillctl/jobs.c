@@ -13,6 +13,8 @@
  * is moved back; a worker quicker than that finds the job finished and
  * moves the file on to done/, which loses nothing but the retry.
  *
+ * The statements are lib/jobs.h's, shared with quill-ocrd and the worker.
+ *
  * purge: the rows are deleted, their files removed, then the transaction
  * is committed.  If anything fails, the rows stay: a row whose file is
  * gone is harmless (requeue refuses it) and the next purge takes it, so
@@ -32,6 +34,7 @@
 #include <libpq-fe.h>
 
 #include "lib/config.h"
+#include "lib/jobs.h"
 #include "lib/spool.h"
 #include "lib/uuid.h"
 #include "bin/quillctl/db.h"
@@ -39,9 +42,6 @@
 
 #define REASON_MAX	1024	/* bytes of failed/<job>.reason shown */
 #define SHOW_NAME_WIDTH	17
-
-/* A timestamptz as RFC 3339 UTC, whole seconds. */
-#define UTC(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 static const char *const statuses[] = { "queued", "processing", "done", "failed" };
 
@@ -101,13 +101,6 @@ is_file(int dir_fd, const char *name)
 
 /* jobs list */
 
-static const char list_sql[] =
-    "SELECT id, status, attempts, user_id, filename, size_bytes, "
-    UTC("created_at") ", " UTC("finished_at") " "
-    "FROM ocr.ocr_jobs "
-    "WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR user_id = $2) "
-    "ORDER BY created_at DESC, id DESC LIMIT $3";
-
 static int
 column_width(const PGresult *res, int c, int min)
 {
@@ -135,26 +128,26 @@ jobs_list(const struct config *cfg, const struct jobs_list_opts *o)
 	snprintf(limit, sizeof limit, "%ld", o->limit);
 	if ((conn = db_connect(cfg, "ocr_worker")) == NULL)
 		return 1;
-	res = db_run(conn, "reading ocr.ocr_jobs", list_sql, 3, params, PGRES_TUPLES_OK);
+	res = db_run(conn, "reading ocr.ocr_jobs", job_sql_admin_list, 3, params, PGRES_TUPLES_OK);
 	PQfinish(conn);
 	if (res == NULL)
 		return 1;
-	fw = column_width(res, 4, 8);
-	sw = column_width(res, 5, 4);
+	fw = column_width(res, JOB_LIST_FILENAME, 8);
+	sw = column_width(res, JOB_LIST_SIZE, 4);
 	printf("%-*s  %-10s  %8s  %-*s  ", UUID_STR_LEN, "ID", "STATUS", "ATTEMPTS", UUID_STR_LEN, "USER");
 	printf("%-*s  %*s  %-20s  %s\n", fw, "FILENAME", sw, "SIZE", "CREATED", "FINISHED");
 	for (int r = 0; r < PQntuples(res); r++) {
-		db_put_field(value(res, r, 0), UUID_STR_LEN);
+		db_put_field(value(res, r, JOB_LIST_ID), UUID_STR_LEN);
 		fputs("  ", stdout);
-		db_put_field(value(res, r, 1), 10);
-		printf("  %8s  ", value(res, r, 2));
-		db_put_field(value(res, r, 3), UUID_STR_LEN);
+		db_put_field(value(res, r, JOB_LIST_STATUS), 10);
+		printf("  %8s  ", value(res, r, JOB_LIST_ATTEMPTS));
+		db_put_field(value(res, r, JOB_LIST_USER), UUID_STR_LEN);
 		fputs("  ", stdout);
-		db_put_field(value(res, r, 4), fw);
-		printf("  %*s  ", sw, value(res, r, 5));
-		db_put_field(value(res, r, 6), 20);
+		db_put_field(value(res, r, JOB_LIST_FILENAME), fw);
+		printf("  %*s  ", sw, value(res, r, JOB_LIST_SIZE));
+		db_put_field(value(res, r, JOB_LIST_CREATED), 20);
 		fputs("  ", stdout);
-		db_put_field(value(res, r, 7), 0);
+		db_put_field(value(res, r, JOB_LIST_FINISHED), 0);
 		putchar('\n');
 	}
 	PQclear(res);
@@ -162,16 +155,6 @@ jobs_list(const struct config *cfg, const struct jobs_list_opts *o)
 }
 
 /* jobs show */
-
-/* Every column but the bodies, which come as their lengths, last. */
-static const char show_sql[] =
-    "SELECT id, user_id, status, source, filename, content_type, size_bytes, sha256, "
-    "idempotency_key, attempts, error, mean_confidence, page_count, ocr_ms, "
-    UTC("created_at") " AS created_at, " UTC("started_at") " AS started_at, "
-    UTC("finished_at") " AS finished_at, " UTC("updated_at") " AS updated_at, "
-    "octet_length(text) AS text, octet_length(hocr) AS hocr, octet_length(words::text) AS words "
-    "FROM ocr.ocr_jobs WHERE id = $1";
-#define SHOW_BODIES 3
 
 static void
 show_line(const char *name, const char *v)
@@ -202,11 +185,12 @@ show_reason(struct spool *s, const char *id)
 }
 
 /*
- * Prints "spool  tmp/<id>.<pid>.<host>" or "cur/<id>.<pid>" for each file
- * of the job in dir; 0, or -1 after a message.
+ * Prints (when print) "spool  tmp/<id>.<pid>.<host>" or "cur/<id>.<pid>"
+ * for each file of the job in dir, and counts them in *found; 0, or -1
+ * after a message.
  */
 static int
-show_claimed(struct spool *s, enum spool_dir dir, const char *id, int *found)
+show_claimed(struct spool *s, enum spool_dir dir, const char *id, bool print, int *found)
 {
 	int fd = openat(s->dir_fd[dir], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -223,34 +207,41 @@ show_claimed(struct spool *s, enum spool_dir dir, const char *id, int *found)
 	while ((de = readdir(d)) != NULL)
 		if (spool_name_parse(dir, de->d_name, job, &pid) == 0 && strcmp(job, id) == 0) {
 			snprintf(where, sizeof where, "%s/%s", spool_dir_name(dir), de->d_name);
-			show_line("spool", where);
+			if (print)
+				show_line("spool", where);
 			(*found)++;
 		}
 	closedir(d);
 	return 0;
 }
 
-/* Prints where the job's file is, in the order of its way through the spool, or "-". */
+/*
+ * Prints (when print) where the job's file is, in the order of its way
+ * through the spool, or "-", and its reason.  Returns how many files, or -1.
+ */
 static int
-show_spool(struct spool *s, const char *id)
+show_spool(struct spool *s, const char *id, bool print)
 {
 	char where[8 + SPOOL_NAME_MAX];
 	int found = 0;
 
 	for (int d = 0; d < SPOOL_INCOMING; d++) {
 		if (d == SPOOL_TMP || d == SPOOL_CUR) {
-			if (show_claimed(s, (enum spool_dir)d, id, &found) != 0)
+			if (show_claimed(s, (enum spool_dir)d, id, print, &found) != 0)
 				return -1;
 		} else if (is_file(s->dir_fd[d], id)) {
 			snprintf(where, sizeof where, "%s/%s", spool_dir_name((enum spool_dir)d), id);
-			show_line("spool", where);
+			if (print)
+				show_line("spool", where);
 			found++;
 		}
 	}
+	if (!print)
+		return found;
 	if (found == 0)
 		show_line("spool", "-");
 	show_reason(s, id);
-	return 0;
+	return found;
 }
 
 int
@@ -269,35 +260,39 @@ jobs_show(const struct config *cfg, const char *arg)
 		spool_close(&s);
 		return 1;
 	}
-	res = db_run(conn, "reading ocr.ocr_jobs", show_sql, 1, params, PGRES_TUPLES_OK);
+	res = db_run(conn, "reading ocr.ocr_jobs", job_sql_show, 1, params, PGRES_TUPLES_OK);
 	PQfinish(conn);
-	if (res == NULL || PQntuples(res) == 0) {
-		if (res != NULL)
-			fprintf(stderr, "quillctl: no job %s\n", id);
-		PQclear(res);
+	if (res == NULL) {
 		spool_close(&s);
 		return 1;
 	}
+	if (PQntuples(res) == 0) {
+		/* a job whose row was never written (refused, or not claimed yet) is its spool file */
+		PQclear(res);
+		if ((rc = show_spool(&s, id, false)) > 0) {
+			show_line("id", id);
+			show_line("row", "- (not in the database)");
+			rc = show_spool(&s, id, true);
+		} else if (rc == 0)
+			fprintf(stderr, "quillctl: no job %s\n", id);
+		spool_close(&s);
+		return rc > 0 ? 0 : 1;
+	}
 	nf = PQnfields(res);
 	for (int c = 0; c < nf; c++) {
-		if (c >= nf - SHOW_BODIES && !PQgetisnull(res, 0, c)) {
+		if (c >= nf - JOB_SHOW_BODIES && !PQgetisnull(res, 0, c)) {
 			snprintf(len, sizeof len, "%s bytes", PQgetvalue(res, 0, c));
 			show_line(PQfname(res, c), len);
 		} else
 			show_line(PQfname(res, c), value(res, 0, c));
 	}
 	PQclear(res);
-	rc = show_spool(&s, id) == 0 ? 0 : 1;
+	rc = show_spool(&s, id, true) >= 0 ? 0 : 1;
 	spool_close(&s);
 	return rc;
 }
 
 /* jobs requeue */
-
-static const char requeue_sql[] =
-    "UPDATE ocr.ocr_jobs SET status = 'queued', attempts = 0, error = NULL, text = NULL, "
-    "hocr = NULL, words = NULL, mean_confidence = NULL, page_count = NULL, ocr_ms = NULL, "
-    "started_at = NULL, finished_at = NULL, updated_at = now() WHERE id = $1";
 
 /*
  * Inside a transaction: locks the job's row and decides where its file
@@ -310,8 +305,7 @@ lock_finished(PGconn *conn, const char *id)
 	PGresult *res;
 	char status[16];
 
-	res = db_run(conn, "reading ocr.ocr_jobs",
-	    "SELECT status FROM ocr.ocr_jobs WHERE id = $1 FOR UPDATE", 1, params, PGRES_TUPLES_OK);
+	res = db_run(conn, "reading ocr.ocr_jobs", job_sql_lock_status, 1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
@@ -319,7 +313,7 @@ lock_finished(PGconn *conn, const char *id)
 		PQclear(res);
 		return -1;
 	}
-	snprintf(status, sizeof status, "%s", PQgetvalue(res, 0, 0));
+	snprintf(status, sizeof status, "%s", PQgetvalue(res, 0, JOB_LOCK_STATUS));
 	PQclear(res);
 	if (strcmp(status, "failed") == 0)
 		return SPOOL_FAILED;
@@ -396,7 +390,7 @@ requeue_locked(PGconn *conn, struct spool *s, const char *id)
 	status = dir == SPOOL_FAILED ? "failed" : "done";
 	if (check_file(s, (enum spool_dir)dir, id, status) != 0)
 		return -1;
-	res = db_run(conn, "updating ocr.ocr_jobs", requeue_sql, 1, params, PGRES_COMMAND_OK);
+	res = db_run(conn, "updating ocr.ocr_jobs", job_sql_requeue, 1, params, PGRES_COMMAND_OK);
 	if (res == NULL)
 		return -1;
 	PQclear(res);
@@ -438,14 +432,6 @@ jobs_requeue(const struct config *cfg, const char *arg)
 }
 
 /* jobs purge */
-
-static const char purge_sql[] =
-    "DELETE FROM ocr.ocr_jobs WHERE status = ANY ($1::text[]) "
-    "AND coalesce(finished_at, updated_at) < now() - $2::bigint * interval '1 millisecond' "
-    "RETURNING id";
-
-static const char purge_marks_sql[] =
-    "DELETE FROM ocr.deleted_jobs WHERE deleted_at < now() - $1::bigint * interval '1 millisecond'";
 
 /* Removes dir/name if it is there: 1 removed, 0 not there, -1 after a message. */
 static int
@@ -494,17 +480,17 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 	if ((conn = db_connect(cfg, "ocr_worker")) == NULL)
 		goto out;
 	if (db_command(conn, "BEGIN") != 0 ||
-	    (res = db_run(conn, "deleting from ocr.ocr_jobs", purge_sql, 2, params, PGRES_TUPLES_OK)) == NULL)
+	    (res = db_run(conn, "deleting from ocr.ocr_jobs", job_sql_purge, 2, params, PGRES_TUPLES_OK)) == NULL)
 		goto out;
 	rows = PQntuples(res);
 	for (int r = 0; r < rows; r++) {
-		if ((n = remove_job_files(&s, PQgetvalue(res, r, 0))) < 0)
+		if ((n = remove_job_files(&s, PQgetvalue(res, r, JOB_PURGED_ID))) < 0)
 			goto out;
 		files += n;
 	}
 	PQclear(res);
 	/* a deleted job's mark outlives any file of it well within the retention */
-	if ((res = db_run(conn, "deleting from ocr.deleted_jobs", purge_marks_sql, 1, params + 1,
+	if ((res = db_run(conn, "deleting from ocr.deleted_jobs", job_sql_purge_marks, 1, params + 1,
 	    PGRES_COMMAND_OK)) == NULL || db_command(conn, "COMMIT") != 0)
 		goto out;
 	printf("removed %d job%s and %ld spool file%s\n", rows, rows == 1 ? "" : "s",

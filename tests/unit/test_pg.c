@@ -36,6 +36,9 @@ struct result {
 	int order;		/* value of completions when it ran */
 	int ok;
 	char err[256];
+	enum pg_error_kind kind;
+	char sqlstate[6];
+	int transient;
 	int nrows;
 	char v[3][64];		/* first row, first columns; "NULL" for SQL NULL */
 	struct pg_query *self;	/* for abandoning from inside the callback */
@@ -52,7 +55,7 @@ cpu_ms(void)
 }
 
 static void
-on_result(void *arg, const PGresult *res, const char *err)
+on_result(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct result *r = arg;
 	int i;
@@ -60,7 +63,10 @@ on_result(void *arg, const PGresult *res, const char *err)
 	r->calls++;
 	r->order = ++completions;
 	r->ok = res != NULL && err == NULL;
-	snprintf(r->err, sizeof r->err, "%s", err != NULL ? err : "");
+	snprintf(r->err, sizeof r->err, "%s", err != NULL ? err->message : "");
+	r->kind = err != NULL ? err->kind : PG_ERR_SERVER;
+	snprintf(r->sqlstate, sizeof r->sqlstate, "%s", err != NULL ? err->sqlstate : "");
+	r->transient = err != NULL && pg_error_transient(err);
 	if (res == NULL)
 		return;
 	r->nrows = PQntuples(res);
@@ -70,7 +76,7 @@ on_result(void *arg, const PGresult *res, const char *err)
 }
 
 static void
-on_result_abandon_self(void *arg, const PGresult *res, const char *err)
+on_result_abandon_self(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct result *r = arg;
 
@@ -142,23 +148,45 @@ test_errors(struct pg_pool *pool)
 	ok(WAIT_FOR(r.calls > 0, 3000), "failing query completes");
 	ok(!r.ok && r.nrows == 0, "SQL error gives no result");
 	is_str(r.err, "22012: division by zero", "SQL error as SQLSTATE: message");
-	ok(pg_error_is(r.err, "22012"), "pg_error_is matches the SQLSTATE");
-	ok(!pg_error_is(r.err, "23505"), "pg_error_is rejects another SQLSTATE");
-	ok(!pg_error_is(NULL, "22012") && !pg_error_is("22012", "22012"),
-	    "pg_error_is rejects NULL and a bare code");
+	is_str(r.sqlstate, "22012", "  with its SQLSTATE kept");
+	ok(r.kind == PG_ERR_DATA && !r.transient, "  class 22 is PG_ERR_DATA, not transient");
+
+	query(pool, "DO $$ BEGIN RAISE unique_violation; END $$", 0, NULL, &r);
+	ok(WAIT_FOR(r.calls > 0, 3000) && r.kind == PG_ERR_CONSTRAINT && !r.transient,
+	    "class 23 is PG_ERR_CONSTRAINT, not transient");
+	is_str(r.sqlstate, "23505", "  with its SQLSTATE");
+	{
+		struct pg_error e = { PG_ERR_CONSTRAINT, "23505", "23505: duplicate" };
+		struct pg_error u = { PG_ERR_UNAVAILABLE, "", "database unavailable" };
+
+		ok(pg_error_is(&e, "23505") && !pg_error_is(&e, "23503"), "pg_error_is matches the SQLSTATE only");
+		ok(!pg_error_is(NULL, "23505") && !pg_error_is(&u, ""), "  never NULL or an error without one");
+	}
+
+	query(pool, "DO $$ BEGIN RAISE serialization_failure; END $$", 0, NULL, &r);
+	ok(WAIT_FOR(r.calls > 0, 3000) && r.kind == PG_ERR_SERVER_TRANSIENT && r.transient,
+	    "a serialization failure (40001) is transient");
+	query(pool, "DO $$ BEGIN RAISE lock_not_available; END $$", 0, NULL, &r);
+	ok(WAIT_FOR(r.calls > 0, 3000) && r.kind == PG_ERR_SERVER_TRANSIENT && r.transient,
+	    "lock_not_available (55P03) is transient");
+	query(pool, "DO $$ BEGIN RAISE object_in_use; END $$", 0, NULL, &r);
+	ok(WAIT_FOR(r.calls > 0, 3000) && r.kind == PG_ERR_SERVER && !r.transient,
+	    "  but the rest of class 55 is not");
 
 	query(pool, "SELEC 1\nFROM nowhere", 0, NULL, &r);
 	ok(WAIT_FOR(r.calls > 0, 3000) && !r.ok, "syntax error fails");
-	ok(pg_error_is(r.err, "42601"), "syntax error has SQLSTATE 42601");
+	is_str(r.sqlstate, "42601", "syntax error has SQLSTATE 42601");
+	ok(r.kind == PG_ERR_SERVER && !r.transient, "  and is PG_ERR_SERVER, not transient");
 	ok(strchr(r.err, '\n') == NULL, "error message is one line");
 
 	query(pool, "SELECT $1::int", 1, bad, &r);
-	ok(WAIT_FOR(r.calls > 0, 3000) && pg_error_is(r.err, "22P02"),
-	    "bad parameter value is the server's error");
+	ok(WAIT_FOR(r.calls > 0, 3000) && strcmp(r.sqlstate, "22P02") == 0 && r.kind == PG_ERR_DATA,
+	    "bad parameter value is the server's error, PG_ERR_DATA");
 
 	query(pool, "COPY (SELECT 1) TO STDOUT", 0, NULL, &r);
 	ok(WAIT_FOR(r.calls > 0, 3000), "COPY completes");
 	is_str(r.err, "COPY is not supported", "COPY is refused");
+	ok(r.kind == PG_ERR_REFUSED && !r.transient && r.sqlstate[0] == '\0', "  as PG_ERR_REFUSED, no SQLSTATE");
 	ok(WAIT_FOR(pg_pool_ready(pool), 3000), "pool ready after a COPY");
 
 	query(pool, "", 0, NULL, &r);
@@ -167,6 +195,7 @@ test_errors(struct pg_pool *pool)
 	ok(query(pool, "SELECT $1", -1, NULL, &r) == NULL, "negative nparams is refused");
 	is_int(r.calls, 1, "refused query was called back before returning");
 	is_str(r.err, "could not send query", "refusal says why");
+	ok(r.kind == PG_ERR_REFUSED && !r.transient, "  as PG_ERR_REFUSED");
 
 	query(pool, "SELECT 1", 0, NULL, &r);
 	ok(WAIT_FOR(r.calls > 0, 3000) && r.ok, "pool still works after errors");
@@ -253,6 +282,7 @@ test_timeout(const char *conninfo)
 	ok(WAIT_FOR(slow.calls > 0, 3000), "overrunning query is called back");
 	took = now_ms() - t0;
 	is_str(slow.err, "query timed out", "timeout reported");
+	ok(slow.kind == PG_ERR_TIMEOUT && slow.transient, "  as PG_ERR_TIMEOUT, transient");
 	ok(took >= 350 && took < 1500, "timeout fires on time");
 	if (took < 350 || took >= 1500)
 		printf("#   took %llu ms\n", (unsigned long long)took);
@@ -328,6 +358,7 @@ test_unreachable(void)
 	ok(query(pool, "SELECT 1", 0, NULL, &r) == NULL, "query on a down pool returns NULL");
 	is_int(r.calls, 1, "and was called back before returning");
 	is_str(r.err, "database unavailable", "with database unavailable");
+	ok(r.kind == PG_ERR_UNAVAILABLE && r.transient, "  as PG_ERR_UNAVAILABLE, transient");
 	pg_pool_free(pool);
 	dup2(saved, 2);
 	close(saved);
@@ -422,6 +453,7 @@ test_free_with_pending(void)
 	pg_pool_free(pool);
 	is_int(a.calls, 1, "in-flight query called back on free");
 	is_str(a.err, "database pool closed", "with pool closed");
+	ok(a.kind == PG_ERR_CLOSED && a.transient, "  as PG_ERR_CLOSED, transient");
 	is_int(b.calls, 1, "queued query called back on free");
 	is_str(b.err, "database pool closed", "with pool closed");
 	is_int(c.calls, 0, "abandoned query not called back on free");
@@ -440,6 +472,7 @@ test_server_restart(struct pg_pool *pool)
 	ok(WAIT_FOR(!pg_pool_ready(pool), 5000), "pool not ready once the server is gone");
 	ok(WAIT_FOR(inflight.calls > 0, 3000), "in-flight query is called back");
 	ok(!inflight.ok && inflight.err[0] != '\0', "in-flight query fails with an error");
+	ok(inflight.transient, "  a transient one");
 	ok(query(pool, "SELECT 1", 0, NULL, &r) == NULL && r.calls == 1,
 	    "new query fails at once while down");
 	is_str(r.err, "database unavailable", "with database unavailable");

@@ -206,25 +206,6 @@ test_moves(void)
 	}
 }
 
-static void
-test_row_params(void)
-{
-	struct spool_meta m;
-	struct spool_row row;
-
-	sample_meta(&m, "8c2f6c0e-1d2b-4c3a-8e9f-0a1b2c3d4e5f");
-	m.size = 1048576;
-	spool_row_params(&m, &row);
-	ok(row.params[2] == NULL && row.params[7] == NULL, "a row without a name or key has NULL for both");
-	is_str(row.params[3], "image/png", "  the content type from the image type");
-	is_str(row.params[4], "1048576", "  the size as text");
-	is_str(row.params[8], "1764000000123456", "  the time in microseconds");
-	snprintf(m.filename, sizeof(m.filename), "scan.png");
-	snprintf(m.idempotency_key, sizeof(m.idempotency_key), "k1");
-	spool_row_params(&m, &row);
-	ok(row.params[2] == m.filename && row.params[7] == m.idempotency_key, "  a name and a key are passed on");
-}
-
 /* Notes on lost attempts: written by the master, taken by the next attempt, hidden from scans. */
 static void
 test_lost_notes(void)
@@ -264,7 +245,6 @@ main(void)
 	if (sodium_init() < 0)
 		return 1;
 	test_header();
-	test_row_params();
 	test_names();
 	test_moves();
 	test_lost_notes();
