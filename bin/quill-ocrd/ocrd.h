@@ -26,7 +26,7 @@
 
 /* Per-worker state, made in worker_init. */
 struct ocrd {
-	struct spool spool;
+	struct spool *spool;
 	size_t max_upload;
 	uint64_t max_pixels;
 	int64_t events_poll_ms;
