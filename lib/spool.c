@@ -1205,7 +1205,7 @@ spool_dropin_allow(struct spool *s, uid_t uid, const char *unix_name, const char
 {
 	static struct owner_line lines[OWNERS_MAX];
 	struct stat daemons, st;
-	int count, i, fd;
+	int count, i, fd, saved;
 
 	if (uid == 0 || !unix_name_ok(unix_name) || !uuid_valid(user_id, strlen(user_id))) {
 		errno = EINVAL;
@@ -1218,14 +1218,15 @@ spool_dropin_allow(struct spool *s, uid_t uid, const char *unix_name, const char
 		return -1;
 	if ((fd = openat(s->dir_fd[SPOOL_INCOMING], unix_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return -1;
-	if (fstat(fd, &st) != 0 || (st.st_uid != uid && st.st_uid != daemons.st_uid && st.st_uid != 0) ||
-	    fchown(fd, uid, daemons.st_gid) != 0 || fchmod(fd, 02770) != 0) {
-		int saved = errno == 0 ? EEXIST : errno;
-
-		close(fd);
-		errno = saved;
-		return -1;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	/* made by someone else first (another drop-in user squatting the name): not given away */
+	if (st.st_uid != uid && st.st_uid != daemons.st_uid && st.st_uid != 0) {
+		errno = EEXIST;
+		goto fail;
 	}
+	if (fchown(fd, uid, daemons.st_gid) != 0 || fchmod(fd, 02770) != 0)
+		goto fail;
 	close(fd);
 	for (i = 0; i < count && lines[i].uid != (long)uid; i++)
 		;
@@ -1243,6 +1244,11 @@ spool_dropin_allow(struct spool *s, uid_t uid, const char *unix_name, const char
 			*p = (char)(*p - 'A' + 'a');
 	snprintf(lines[i].unix_name, sizeof(lines[i].unix_name), "%s", unix_name);
 	return owners_write(s, lines, count);
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
 int

@@ -102,16 +102,18 @@ log_refused(const struct spool_dropin *d, const char *job, const char *reason)
 	    log_quote(why, sizeof(why), reason, (size_t)-1));
 }
 
+static void leave(const struct spool_dropin *d, const char *why);
+
 /* Removes the entry unread: nothing of it is worth keeping. */
 static void
 discard(struct ocrw *o, struct spool_dropin *d, const char *reason)
 {
-	if (spool_dropin_remove(o->spool, d) != 0) {
-		if (errno != ENOENT)
-			log_warn("event=dropin_remove_failed");
-		return;	/* ENOENT: another worker was first */
-	}
-	log_refused(d, NULL, reason);
+	if (spool_dropin_remove(o->spool, d) == 0)
+		log_refused(d, NULL, reason);
+	else if (errno == EACCES || errno == EPERM)
+		leave(d, reason);	/* a drop-in user's directory the worker may not write */
+	else if (errno != ENOENT)	/* ENOENT: another worker was first */
+		log_warn("event=dropin_remove_failed");
 }
 
 /* No account to give it to: to failed/ with the reason beside it. */

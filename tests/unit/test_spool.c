@@ -388,6 +388,14 @@ test_dropins(void)
 		ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 02770, "  its directory is made, 2770");
 	}
 	is_int(spool_dropin_allow(s, 1234, "../x", id), -1, "a name that is a path is refused");
+	if (getuid() == 0) {
+		/* another drop-in user made the directory first: it is not given away */
+		snprintf(path, sizeof(path), "%s/incoming/squat", root2);
+		if (mkdir(path, 0755) != 0 || chown(path, 4242, 4242) != 0)
+			ok(0, "squat");
+		ok(spool_dropin_allow(s, 4321, "squat", id) == -1 && errno == EEXIST,
+		    "a directory someone else made first is not given to another");
+	}
 	is_int(spool_dropin_deny(s, getuid() == 0 ? 4321 : getuid()), 0, "an account is denied");
 	is_int(spool_dropin_owner(s, getuid() == 0 ? 4321 : getuid(), user, name), 1, "  and no longer found");
 	spool_close(s);
