@@ -104,16 +104,25 @@ log_refused(const struct spool_dropin *d, const char *job, const char *reason)
 
 static void leave(const struct spool_dropin *d, const char *why);
 
-/* Removes the entry unread: nothing of it is worth keeping. */
-static void
+/*
+ * Removes the entry unread: nothing of it is worth keeping.  Returns
+ * whether it is gone, so that one left in place does not have the
+ * worker look again at once, and again.
+ */
+static bool
 discard(struct ocrw *o, struct spool_dropin *d, const char *reason)
 {
-	if (spool_dropin_remove(o->spool, d) == 0)
+	if (spool_dropin_remove(o->spool, d) == 0) {
 		log_refused(d, NULL, reason);
-	else if (errno == EACCES || errno == EPERM)
+		return true;
+	}
+	if (errno == ENOENT)
+		return true;	/* another worker was first */
+	if (errno == EACCES || errno == EPERM)
 		leave(d, reason);	/* a drop-in user's directory the worker may not write */
-	else if (errno != ENOENT)	/* ENOENT: another worker was first */
+	else
 		log_warn("event=dropin_remove_failed");
+	return false;
 }
 
 /* No account to give it to: to failed/ with the reason beside it. */
@@ -206,14 +215,11 @@ deliver(struct ocrw *o, struct spool_dropin *d, const char *owner, const struct 
 	case SPOOL_READ_OK:
 		break;
 	case SPOOL_READ_NOT_REGULAR:
-		discard(o, d, "not a regular file");
-		return true;
+		return discard(o, d, "not a regular file");
 	case SPOOL_READ_TOO_BIG:
-		discard(o, d, "larger than [ocr] max_upload");
-		return true;
+		return discard(o, d, "larger than [ocr] max_upload");
 	case SPOOL_READ_CHANGED:
-		discard(o, d, "the file changed while it was read");
-		return true;
+		return discard(o, d, "the file changed while it was read");
 	case SPOOL_READ_ERROR:
 	default:
 		log_warn("event=dropin_read_failed file=%s (the quill account must be able to read it)",
@@ -272,15 +278,14 @@ take(void *arg, struct spool_dropin *d)
 	char owner[UUID_STR_LEN + 1] = "", why[512];
 	struct timeval now;
 	int64_t now_ms, changed_ms;
+	enum owner_state whose;
 	int rc;
 
 	if (name_skipped(d->name))
 		return false;
 	/* incoming/ holds files: a link, a FIFO, a device is removed unread */
-	if (!S_ISREG(d->st.st_mode)) {
-		discard(o, d, "not a regular file");
-		return true;
-	}
+	if (!S_ISREG(d->st.st_mode))
+		return discard(o, d, "not a regular file");
 	gettimeofday(&now, NULL);
 	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_usec / 1000;
 	changed_ms = (int64_t)d->st.st_mtim.tv_sec * 1000 + d->st.st_mtim.tv_nsec / 1000000;
@@ -289,12 +294,9 @@ take(void *arg, struct spool_dropin *d)
 	if (now_ms - changed_ms < o->settle_ms)
 		return false;
 	/* by its size alone: a sparse file of terabytes is never read */
-	if ((uint64_t)d->st.st_size > o->max_upload) {
-		discard(o, d, "larger than [ocr] max_upload");
-		return true;
-	}
-	enum owner_state whose = owner_of(o, d, owner, why, sizeof(why));
-
+	if ((uint64_t)d->st.st_size > o->max_upload)
+		return discard(o, d, "larger than [ocr] max_upload");
+	whose = owner_of(o, d, owner, why, sizeof(why));
 	if (whose == OWNER_PENDING)
 		return false;
 	if ((rc = spool_dropin_claim(o->spool, d, getpid())) != 0) {

@@ -98,8 +98,15 @@ as "$ua" sh -c "cp '$T_DIR/dot.png' '$spool/incoming/$bid/as-b-by-id.png'; cp '$
 check "a directory a drop-in user names after another account is refused with a reason" \
 	wait_for 150 sh -c "grep -q 'event=dropin_refused.*as-b-by-id.png.*reason=' '$log' && grep -q 'event=dropin_refused.*as-b-by-mail.png.*reason=' '$log'"
 is "$(psql_q "select count(*) from ocr.ocr_jobs where filename like 'as-b-%'")" 0 "  no job is made of them"
-sleep 2
+# what the worker can neither take nor remove (the user's directory is not
+# writable by it) is said once, and not looked at again and again
+as "$ua" mkfifo "$spool/incoming/$bid/as-b-pipe.png"
+check "  a FIFO there is refused too" wait_for 50 grep -q 'event=dropin_refused.*as-b-pipe.png.*left unread' "$log"
+cpu() { awk '{ print $14 + $15 }' "/proc/$(worker_pids "$worker" | head -n 1)/stat"; }
+before=$(cpu)
+sleep 3
 is "$(grep -c 'event=dropin_refused.*as-b-by-id.png' "$log")" 1 "  said once, not at every rescan"
+check "  and the worker does not spin on them ($(($(cpu) - before)) ticks in 3 s)" test $(($(cpu) - before)) -lt 60
 as "$ua" mv "$spool/incoming/$ua" "$spool/incoming/$ub.x"
 as "$ua" cp "$T_DIR/dot.png" "$spool/incoming/$ub.x/renamed.png"
 check "renaming one's own directory does not change whose jobs it makes" \
