@@ -8,7 +8,9 @@
  *   cur/<job>.<pid>          claimed by the worker with that pid
  *   done/<job>               processed, kept for the retention period
  *   failed/<job>             given up, with failed/<job>.reason beside it
- *   incoming/[<user>/]<any>  drop-in: files put here by people or scripts
+ *   incoming/[<dir>/]<any>   drop-in: files put here by people or scripts
+ *                            (the drop-in group writes only here; whose
+ *                            jobs they become: bin/quill-ocr-worker/dropin.c)
  *
  * So a crash at any point loses nothing: a file in tmp/ was never
  * acknowledged, one in new/ waits, and one in cur/ whose worker is dead
@@ -20,7 +22,9 @@
  * time) and then the image bytes, so one rename moves a job and all it
  * needs, and a job can wait here while PostgreSQL is away.
  *
- * Nothing here blocks on anything but the local disk.
+ * Nothing here blocks on anything but the local disk.  This is the
+ * spool's only boundary: no other code opens, renames or removes a file
+ * in it, so the layout and its modes (spool/README) can change here alone.
  */
 #ifndef QUILL_SPOOL_H
 #define QUILL_SPOOL_H
