@@ -215,7 +215,7 @@ const struct config_key config_keys[] = {
 	{ "ocr_worker", "dropin_settle", CONFIG_DURATION, "2s", 0, 1 * HOUR, NULL,
 	  "a file in spool/incoming is taken once it has not changed for this long" },
 	{ "ocr_worker", "dropin_owner", CONFIG_STRING, "", 0, 0, NULL,
-	  "user id owning files dropped at the top of spool/incoming (incoming/<user id>/ names its owner); empty: such files fail" },
+	  "user id owning files dropped at the top of spool/incoming by root or by a unix account quillctl dropin allow has not recorded; empty: such files fail" },
 
 	{ NULL, NULL, 0, NULL, 0, 0, NULL, NULL },
 };

@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -21,6 +23,8 @@
 
 #include <openssl/evp.h>
 
+#include "lib/direct_write.h"
+#include "lib/imagetype.h"
 #include "lib/spool.h"
 
 #define HEADER_MAGIC	"quill-spool 1\n"
@@ -35,51 +39,74 @@ spool_dir_name(enum spool_dir d)
 	return d < SPOOL_NDIRS ? dir_names[d] : "?";
 }
 
-int
-spool_open(struct spool *s, const char *path, char *err, size_t errsize)
-{
-	int root;
+#define DROPIN_CLAIM_TAG	".quill-"
+#define DROPIN_OWNERS		"dropin-owners"
 
+struct spool {
+	int root_fd;
+	int dir_fd[SPOOL_NDIRS];
+	int visiting;			/* the directory of the drop-in in hand, during a scan */
+	char path[PATH_MAX];
+	char host[64];			/* for tmp/ names; no '.' or '/' */
+	struct direct_stage stage;	/* spool_deliver's writes */
+};
+
+struct spool *
+spool_open(const char *path, char *err, size_t errsize)
+{
+	struct spool *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		snprintf(err, errsize, "cannot open spool %s: %s", path, strerror(errno));
+		return NULL;
+	}
 	for (int i = 0; i < SPOOL_NDIRS; i++)
 		s->dir_fd[i] = -1;
-	s->stage.buf = NULL;
+	s->visiting = -1;
+	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (gethostname(s->host, sizeof(s->host)) != 0 || s->host[0] == '\0')
 		strcpy(s->host, "localhost");
 	s->host[sizeof(s->host) - 1] = '\0';
 	for (char *p = s->host; *p != '\0'; p++)
 		if (*p == '.' || *p == '/')
 			*p = '_';
-	if ((root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+	if ((s->root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		snprintf(err, errsize, "cannot open spool %s: %s", path, strerror(errno));
-		return -1;
+		free(s);
+		return NULL;
 	}
 	for (int i = 0; i < SPOOL_NDIRS; i++) {
-		if (mkdirat(root, dir_names[i], 0770) != 0 && errno != EEXIST) {
+		/* incoming/ as Postfix's maildrop: others may write, not list (spool/README) */
+		mode_t mode = i == SPOOL_INCOMING ? 01730 : 0750;
+
+		if (mkdirat(s->root_fd, dir_names[i], mode) != 0 && errno != EEXIST) {
 			snprintf(err, errsize, "cannot create %s/%s: %s", path, dir_names[i], strerror(errno));
 			break;
 		}
-		if ((s->dir_fd[i] = openat(root, dir_names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if ((s->dir_fd[i] = openat(s->root_fd, dir_names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 			snprintf(err, errsize, "cannot open %s/%s: %s", path, dir_names[i], strerror(errno));
 			break;
 		}
 	}
-	close(root);
 	if (s->dir_fd[SPOOL_NDIRS - 1] == -1) {
 		spool_close(s);
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return s;
 }
 
 void
 spool_close(struct spool *s)
 {
-	for (int i = 0; i < SPOOL_NDIRS; i++) {
+	if (s == NULL)
+		return;
+	for (int i = 0; i < SPOOL_NDIRS; i++)
 		if (s->dir_fd[i] != -1)
 			close(s->dir_fd[i]);
-		s->dir_fd[i] = -1;
-	}
+	if (s->root_fd != -1)
+		close(s->root_fd);
 	direct_stage_free(&s->stage);
+	free(s);
 }
 
 /* --- the header --- */
@@ -482,7 +509,12 @@ spool_fail(struct spool *s, const char *cur_name, const char *reason)
 	return fsync(s->dir_fd[SPOOL_FAILED]);
 }
 
-DIR *
+/*
+ * Opens parent/name for reading its entries ("." for parent itself, with
+ * its own position, so a kept descriptor is never disturbed); a symbolic
+ * link is not followed.  NULL with errno on failure.
+ */
+static DIR *
 spool_opendir(int parent, const char *name)
 {
 	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -626,7 +658,625 @@ spool_expire(struct spool *s, enum spool_dir dir, int64_t max_age_s)
 	return removed;
 }
 
+/* --- a job's files, wherever they are --- */
+
+int
+spool_drop(struct spool *s, const char *cur_name)
+{
+	char job[UUID_STR_LEN + 1];
+	pid_t pid;
+
+	if (spool_name_parse(SPOOL_CUR, cur_name, job, &pid) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return unlinkat(s->dir_fd[SPOOL_CUR], cur_name, 0);
+}
+
+/* 1 removed, 0 not there, -1 with errno. */
+static int
+remove_at(int dir, const char *name)
+{
+	if (unlinkat(dir, name, 0) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+static bool
+job_ok(const char *job)
+{
+	return strlen(job) == UUID_STR_LEN && uuid_valid(job, UUID_STR_LEN);
+}
+
+int
+spool_remove(struct spool *s, const char *job)
+{
+	static const enum spool_dir at_rest[] = { SPOOL_NEW, SPOOL_DONE, SPOOL_FAILED };
+	char reason[SPOOL_NAME_MAX];
+	int n = 0, k;
+
+	if (!job_ok(job)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(at_rest) / sizeof(at_rest[0]); i++) {
+		if ((k = remove_at(s->dir_fd[at_rest[i]], job)) < 0)
+			return -1;
+		n += k;
+	}
+	snprintf(reason, sizeof(reason), "%s.reason", job);
+	if ((k = remove_at(s->dir_fd[SPOOL_FAILED], reason)) < 0)
+		return -1;
+	return n + k;
+}
+
+int
+spool_reason(struct spool *s, const char *job, char *buf, size_t size)
+{
+	char name[SPOOL_NAME_MAX];
+	ssize_t n;
+	int fd;
+
+	if (!job_ok(job) || size == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s.reason", job);
+	if ((fd = openat(s->dir_fd[SPOOL_FAILED], name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int
+spool_reason_remove(struct spool *s, const char *job)
+{
+	char name[SPOOL_NAME_MAX];
+
+	if (!job_ok(job)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s.reason", job);
+	return remove_at(s->dir_fd[SPOOL_FAILED], name) < 0 ? -1 : 0;
+}
+
+int
+spool_locate(struct spool *s, const char *job, void (*found)(void *arg, const char *where), void *arg)
+{
+	char where[16 + 256];
+	int n = 0;
+
+	for (int d = SPOOL_TMP; d < SPOOL_INCOMING; d++) {
+		struct stat st;
+
+		if (d == SPOOL_TMP || d == SPOOL_CUR) {
+			DIR *dir = scan_open(s, (enum spool_dir)d);
+			struct dirent *de;
+			char id[UUID_STR_LEN + 1];
+			pid_t pid;
+
+			if (dir == NULL)
+				return -1;
+			while ((de = readdir(dir)) != NULL)
+				if (spool_name_parse((enum spool_dir)d, de->d_name, id, &pid) == 0 && strcmp(id, job) == 0) {
+					snprintf(where, sizeof(where), "%s/%s", dir_names[d], de->d_name);
+					found(arg, where);
+					n++;
+				}
+			closedir(dir);
+		} else if (fstatat(s->dir_fd[d], job, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+			snprintf(where, sizeof(where), "%s/%s", dir_names[d], job);
+			found(arg, where);
+			n++;
+		}
+	}
+	return n;
+}
+
+int
+spool_requeue_from(struct spool *s, enum spool_dir from, const char *job)
+{
+	int saved;
+
+	if ((from != SPOOL_DONE && from != SPOOL_FAILED) || !job_ok(job)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (utimensat(s->dir_fd[from], job, NULL, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    renameat(s->dir_fd[from], job, s->dir_fd[SPOOL_NEW], job) != 0)
+		return -1;
+	if (fsync(s->dir_fd[SPOOL_NEW]) != 0) {
+		saved = errno;
+		renameat(s->dir_fd[SPOOL_NEW], job, s->dir_fd[from], job);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_unrequeue(struct spool *s, enum spool_dir to, const char *job)
+{
+	if ((to != SPOOL_DONE && to != SPOOL_FAILED) || !job_ok(job)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return renameat(s->dir_fd[SPOOL_NEW], job, s->dir_fd[to], job);
+}
+
+int
+spool_waiting(struct spool *s, time_t now, struct spool_waiting *w)
+{
+	DIR *d = scan_open(s, SPOOL_NEW);
+	struct dirent *de;
+
+	memset(w, 0, sizeof(*w));
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		char job[UUID_STR_LEN + 1];
+		struct stat st;
+		pid_t pid;
+
+		if (spool_name_parse(SPOOL_NEW, de->d_name, job, &pid) != 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (st.st_mtime > now)
+			w->deferred++;
+		if (!w->any || st.st_mtime < w->oldest)
+			w->oldest = st.st_mtime;
+		w->any = true;
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+spool_watch(struct spool *s, int inotify_fd)
+{
+	uint32_t mask = IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_ATTRIB;
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", s->path, dir_names[SPOOL_NEW]);
+	if (inotify_add_watch(inotify_fd, path, IN_MOVED_TO | IN_ATTRIB) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", s->path, dir_names[SPOOL_INCOMING]);
+	if (inotify_add_watch(inotify_fd, path, mask) == -1)
+		return -1;
+	if ((d = scan_open(s, SPOOL_INCOMING)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
+			snprintf(path, sizeof(path), "%s/%s/%s", s->path, dir_names[SPOOL_INCOMING], de->d_name);
+			inotify_add_watch(inotify_fd, path, mask | IN_DONT_FOLLOW);
+		}
+	closedir(d);
+	return 0;
+}
+
+/* --- drop-ins --- */
+
+/* Puts back ".<name>.quill-<pid>" as "<name>" in dir and, depth 1, in its directories. */
+static int
+recover_dropins_in(int dir, pid_t pid, int depth)
+{
+	DIR *d = spool_opendir(dir, ".");
+	struct dirent *de;
+	int moved = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		const char *tag = strstr(de->d_name, DROPIN_CLAIM_TAG);
+		char *end, name[256];
+		long owner;
+
+		if (de->d_name[0] != '.' || tag == NULL)
+			continue;
+		owner = strtol(tag + strlen(DROPIN_CLAIM_TAG), &end, 10);
+		if (*end != '\0' || owner <= 0 || (pid != 0 && owner != (long)pid) ||
+		    (size_t)(tag - de->d_name - 1) >= sizeof(name))
+			continue;
+		memcpy(name, de->d_name + 1, (size_t)(tag - de->d_name - 1));
+		name[tag - de->d_name - 1] = '\0';
+		if (renameat(dirfd(d), de->d_name, dirfd(d), name) == 0)
+			moved++;
+	}
+	if (depth > 0) {
+		rewinddir(d);
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.') {
+				int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+				if (sub != -1) {
+					moved += recover_dropins_in(sub, pid, 0);
+					close(sub);
+				}
+			}
+	}
+	closedir(d);
+	return moved;
+}
+
+/* Visits the entries of one directory of incoming/; true when visit took one. */
+static bool
+dropin_visit_dir(struct spool *s, int fd, struct spool_dropin *d, bool (*visit)(void *, struct spool_dropin *),
+    void *arg, int depth)
+{
+	DIR *dir = spool_opendir(fd, ".");
+	struct dirent *de;
+	bool took = false;
+
+	if (dir == NULL)
+		return false;
+	while (!took && (de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(d->name) ||
+		    fstatat(dirfd(dir), de->d_name, &d->st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISDIR(d->st.st_mode)) {
+			struct spool_dropin sub;
+			int subfd;
+
+			if (depth == 0)
+				continue;	/* incoming/<dir>/<dir>/: not looked into */
+			memset(&sub, 0, sizeof(sub));
+			snprintf(sub.dir, sizeof(sub.dir), "%s", de->d_name);
+			sub.dir_st = d->st;
+			if ((subfd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+				continue;
+			took = dropin_visit_dir(s, subfd, &sub, visit, arg, depth - 1);
+			close(subfd);
+			continue;
+		}
+		snprintf(d->name, sizeof(d->name), "%s", de->d_name);
+		d->claimed = false;
+		s->visiting = fd;
+		took = visit(arg, d);
+		s->visiting = -1;
+	}
+	closedir(dir);
+	return took;
+}
+
+bool
+spool_dropin_scan(struct spool *s, bool (*visit)(void *arg, struct spool_dropin *d), void *arg)
+{
+	struct spool_dropin top;
+
+	memset(&top, 0, sizeof(top));
+	if (fstat(s->dir_fd[SPOOL_INCOMING], &top.dir_st) != 0)
+		return false;
+	return dropin_visit_dir(s, s->dir_fd[SPOOL_INCOMING], &top, visit, arg, 1);
+}
+
+int
+spool_dropin_claim(struct spool *s, struct spool_dropin *d, pid_t pid)
+{
+	struct stat st;
+
+	if (s->visiting == -1 || d->claimed) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(d->claimed_name, sizeof(d->claimed_name), ".%s" DROPIN_CLAIM_TAG "%ld", d->name, (long)pid);
+	if (renameat(s->visiting, d->name, s->visiting, d->claimed_name) != 0)
+		return errno == ENOENT ? 1 : -1;
+	d->claimed = true;
+	/* written to since it was looked at: a writer still has it open */
+	if (fstatat(s->visiting, d->claimed_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_ino != d->st.st_ino ||
+	    st.st_size != d->st.st_size || st.st_mtim.tv_sec != d->st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != d->st.st_mtim.tv_nsec) {
+		spool_dropin_release(s, d);
+		return 1;
+	}
+	return 0;
+}
+
+int
+spool_dropin_release(struct spool *s, struct spool_dropin *d)
+{
+	if (s->visiting == -1 || !d->claimed) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (renameat(s->visiting, d->claimed_name, s->visiting, d->name) != 0)
+		return -1;
+	d->claimed = false;
+	return 0;
+}
+
+int
+spool_dropin_remove(struct spool *s, struct spool_dropin *d)
+{
+	if (s->visiting == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return unlinkat(s->visiting, d->claimed ? d->claimed_name : d->name, 0);
+}
+
+int
+spool_dropin_refuse(struct spool *s, struct spool_dropin *d, const char *job, const char *reason)
+{
+	char cur[SPOOL_NAME_MAX];
+
+	if (s->visiting == -1 || !d->claimed || !job_ok(job)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* through cur/, so spool_fail writes the reason before the file arrives */
+	snprintf(cur, sizeof(cur), "%s.%ld", job, (long)getpid());
+	if (renameat(s->visiting, d->claimed_name, s->dir_fd[SPOOL_CUR], cur) != 0)
+		return -1;
+	d->claimed = false;
+	return spool_fail(s, cur, reason);
+}
+
+enum spool_read
+spool_dropin_read(struct spool *s, const struct spool_dropin *d, size_t max, void **data, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t have = 0, cap;
+	int fd, saved;
+
+	*data = NULL;
+	*len = 0;
+	if (s->visiting == -1 || !d->claimed) {
+		errno = EINVAL;
+		return SPOOL_READ_ERROR;
+	}
+	fd = openat(s->visiting, d->claimed_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return errno == ELOOP ? SPOOL_READ_NOT_REGULAR : SPOOL_READ_ERROR;
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return SPOOL_READ_ERROR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return SPOOL_READ_NOT_REGULAR;
+	}
+	/* another file swapped in, or this one cut or grown since the claim */
+	if (st.st_dev != d->st.st_dev || st.st_ino != d->st.st_ino || st.st_size != d->st.st_size) {
+		close(fd);
+		return (uint64_t)st.st_size > max ? SPOOL_READ_TOO_BIG : SPOOL_READ_CHANGED;
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return SPOOL_READ_TOO_BIG;
+	}
+	/* one byte more than the size said, to see a file that grew */
+	cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap)) == NULL) {
+		close(fd);
+		return SPOOL_READ_ERROR;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + have, cap - have);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			saved = errno;
+			free(buf);
+			close(fd);
+			errno = saved;
+			return SPOOL_READ_ERROR;
+		}
+		if (n == 0 || (have += (size_t)n) == cap)
+			break;
+	}
+	close(fd);
+	if (have != (size_t)st.st_size) {
+		free(buf);
+		return have > max ? SPOOL_READ_TOO_BIG : SPOOL_READ_CHANGED;
+	}
+	*data = buf;
+	*len = have;
+	return SPOOL_READ_OK;
+}
+
+int
+spool_recover_dropins(struct spool *s, pid_t pid)
+{
+	return recover_dropins_in(s->dir_fd[SPOOL_INCOMING], pid, 1);
+}
+
+/*
+ * The drop-in owners' record: "<uid> <user id> <unix name>" a line, in
+ * the spool's own directory (not in incoming/, where the drop-in group
+ * writes), replaced whole by a rename.
+ */
+struct owner_line {
+	long uid;
+	char user_id[UUID_STR_LEN + 1];
+	char unix_name[64];
+};
+
+/* Reads the record into lines (at most max); how many, or -1. */
+static int
+owners_read(struct spool *s, struct owner_line *lines, int max)
+{
+	int fd = openat(s->root_fd, DROPIN_OWNERS, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	char buf[65536], *p, *nl;
+	ssize_t n;
+	int count = 0;
+
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	for (p = buf; *p != '\0' && count < max; p = nl + 1) {
+		struct owner_line *l = &lines[count];
+
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		if (sscanf(p, "%ld %36s %63s", &l->uid, l->user_id, l->unix_name) == 3 && l->uid > 0 &&
+		    uuid_valid(l->user_id, strlen(l->user_id)))
+			count++;
+	}
+	return count;
+}
+
+static int
+owners_write(struct spool *s, const struct owner_line *lines, int count)
+{
+	char text[65536];
+	size_t n = 0;
+	struct stat st;
+	int fd, rc;
+
+	for (int i = 0; i < count; i++) {
+		int k = snprintf(text + n, sizeof(text) - n, "%ld %s %s\n", lines[i].uid, lines[i].user_id,
+		    lines[i].unix_name);
+
+		if (k < 0 || (size_t)k >= sizeof(text) - n) {
+			errno = EFBIG;
+			return -1;
+		}
+		n += (size_t)k;
+	}
+	if ((fd = openat(s->root_fd, DROPIN_OWNERS ".new", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0640)) == -1)
+		return -1;
+	/* the daemons' own, as new/ is: the drop-in group never reads it */
+	rc = write_all(fd, text, n);
+	if (rc == 0 && fstat(s->dir_fd[SPOOL_NEW], &st) == 0 && geteuid() == 0)
+		rc = fchown(fd, st.st_uid, st.st_gid);
+	if (rc == 0)
+		rc = fsync(fd);
+	if (close(fd) != 0 || rc != 0 ||
+	    renameat(s->root_fd, DROPIN_OWNERS ".new", s->root_fd, DROPIN_OWNERS) != 0) {
+		unlinkat(s->root_fd, DROPIN_OWNERS ".new", 0);
+		return -1;
+	}
+	return fsync(s->root_fd);
+}
+
+#define OWNERS_MAX	512
+
+static bool
+unix_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= 64 || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_' || name[i] == '-' || name[i] == '.'))
+			return false;
+	return true;
+}
+
+int
+spool_dropin_allow(struct spool *s, uid_t uid, const char *unix_name, const char *user_id)
+{
+	static struct owner_line lines[OWNERS_MAX];
+	struct stat daemons, st;
+	int count, i, fd, saved;
+
+	if (uid == 0 || !unix_name_ok(unix_name) || !uuid_valid(user_id, strlen(user_id))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((count = owners_read(s, lines, OWNERS_MAX)) < 0 || fstat(s->dir_fd[SPOOL_NEW], &daemons) != 0)
+		return -1;
+	/* the directory first: a record without its directory would lead nowhere */
+	if (mkdirat(s->dir_fd[SPOOL_INCOMING], unix_name, 0700) != 0 && errno != EEXIST)
+		return -1;
+	if ((fd = openat(s->dir_fd[SPOOL_INCOMING], unix_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	/* made by someone else first (another drop-in user squatting the name): not given away */
+	if (st.st_uid != uid && st.st_uid != daemons.st_uid && st.st_uid != 0) {
+		errno = EEXIST;
+		goto fail;
+	}
+	if (fchown(fd, uid, daemons.st_gid) != 0 || fchmod(fd, 02770) != 0)
+		goto fail;
+	close(fd);
+	for (i = 0; i < count && lines[i].uid != (long)uid; i++)
+		;
+	if (i == count) {
+		if (count == OWNERS_MAX) {
+			errno = ENOSPC;
+			return -1;
+		}
+		count++;
+	}
+	lines[i].uid = (long)uid;
+	snprintf(lines[i].user_id, sizeof(lines[i].user_id), "%s", user_id);
+	for (char *p = lines[i].user_id; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'F')
+			*p = (char)(*p - 'A' + 'a');
+	snprintf(lines[i].unix_name, sizeof(lines[i].unix_name), "%s", unix_name);
+	return owners_write(s, lines, count);
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+spool_dropin_deny(struct spool *s, uid_t uid)
+{
+	static struct owner_line lines[OWNERS_MAX];
+	int count, i;
+
+	if ((count = owners_read(s, lines, OWNERS_MAX)) < 0)
+		return -1;
+	for (i = 0; i < count && lines[i].uid != (long)uid; i++)
+		;
+	if (i == count)
+		return 1;
+	memmove(&lines[i], &lines[i + 1], (size_t)(count - i - 1) * sizeof(lines[0]));
+	return owners_write(s, lines, count - 1) == 0 ? 0 : -1;
+}
+
+int
+spool_dropin_owner(struct spool *s, uid_t uid, char user_id[UUID_STR_LEN + 1], char unix_name[64])
+{
+	static struct owner_line lines[OWNERS_MAX];
+	int count = owners_read(s, lines, OWNERS_MAX);
+
+	if (count < 0)
+		return -1;
+	for (int i = 0; i < count; i++)
+		if (lines[i].uid == (long)uid) {
+			memcpy(user_id, lines[i].user_id, UUID_STR_LEN + 1);
+			memcpy(unix_name, lines[i].unix_name, 64);
+			return 0;
+		}
+	return 1;
+}
+
 /* --- reading --- */
+
+/*
+ * mmap is safe here, and only here: a spool file is written by quill
+ * alone (quill-ocrd, or a worker copying a drop-in with read(2)), in
+ * directories the drop-in group cannot enter, and never changed after
+ * its rename into new/, so nobody can truncate it under the mapping.
+ * A drop-in is never mapped (spool_dropin_read).
+ */
 
 int
 spool_map(struct spool *s, enum spool_dir dir, const char *name, struct spool_file *f)

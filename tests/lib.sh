@@ -23,11 +23,30 @@ t_begin() {
 	chmod 755 "$T_DIR"
 	mkdir -p "$T_DIR/run" "$T_DIR/log" "$T_DIR/keys" "$T_DIR/spool"
 	chmod 700 "$T_DIR/keys"
+	# the daemons' logs are for the operator, as /var/log/quill is
+	chmod 750 "$T_DIR/log"
 	if [ "$(id -u)" = 0 ] && id quill >/dev/null 2>&1; then
-		chown quill: "$T_DIR/run" "$T_DIR/keys" "$T_DIR/spool"
+		chown quill: "$T_DIR/run" "$T_DIR/keys"
+		spool_layout "$T_DIR/spool"
 	fi
 	trap t_cleanup EXIT
 	trap 'exit 130' INT TERM
+}
+
+# spool_layout DIR: the spool's directories with the modes make install
+# gives them (spool/README): the drop-in group (quill-dropin when it
+# exists) may only pass through DIR and write into incoming/.
+spool_layout() {
+	local d group=quill
+	getent group quill-dropin >/dev/null && group=quill-dropin
+	mkdir -p "$1"
+	for d in tmp new cur done failed; do
+		mkdir -p "$1/$d" && chown quill: "$1/$d" && chmod 750 "$1/$d"
+	done
+	mkdir -p "$1/incoming"
+	chown "quill:$group" "$1" "$1/incoming"
+	chmod 710 "$1"
+	chmod 1730 "$1/incoming"
 }
 
 t_cleanup() {

@@ -79,7 +79,7 @@ release(struct ocrw *o)
 static void
 drop_deleted(struct ocrw *o)
 {
-	if (unlinkat(o->spool.dir_fd[SPOOL_CUR], o->cur, 0) != 0)
+	if (spool_drop(o->spool, o->cur) != 0)
 		log_warn("event=spool_unlink_failed file=cur/%s", o->cur);
 	log_info("event=job_dropped job=%s reason=deleted", o->file.meta.job_id);
 	release(o);
@@ -94,7 +94,7 @@ defer(struct ocrw *o, const char *why)
 
 	for (int i = 1; i < o->attempts && delay < 86400; i++)
 		delay *= 2;
-	if (spool_requeue_at(&o->spool, o->cur, time(NULL) + delay) != 0)
+	if (spool_requeue_at(o->spool, o->cur, time(NULL) + delay) != 0)
 		log_warn("event=requeue_failed file=cur/%s", o->cur);
 	log_warnx("event=job_deferred job=%s attempt=%d retry_in_s=%lld reason=%s", o->file.meta.job_id,
 	    o->attempts, (long long)delay, log_quote(quoted, sizeof(quoted), why, (size_t)-1));
@@ -114,7 +114,7 @@ fail_file(struct ocrw *o)
 {
 	char quoted[600];
 
-	if (spool_fail(&o->spool, o->cur, o->why) != 0)
+	if (spool_fail(o->spool, o->cur, o->why) != 0)
 		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
 	log_warnx("event=job_failed job=%s attempt=%d reason=%s", o->file.meta.job_id, o->attempts,
 	    log_quote(quoted, sizeof(quoted), o->why, (size_t)-1));
@@ -170,7 +170,7 @@ on_done_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 		drop_deleted(o);
 		return;
 	}
-	if (spool_finish(&o->spool, o->cur) != 0)
+	if (spool_finish(o->spool, o->cur) != 0)
 		log_warn("event=spool_finish_failed file=cur/%s", o->cur);
 	log_info("event=job_done job=%s pages=%d ocr_ms=%ld confidence=%.1f bytes=%llu", o->file.meta.job_id,
 	    o->result.pages, o->result.ocr_ms, o->result.mean_confidence,
@@ -226,17 +226,17 @@ on_started(void *arg, const PGresult *res, const struct pg_error *err)
 			defer(o, err->message);
 			return;
 		}
-		if (spool_requeue(&o->spool, o->cur) != 0)
+		if (spool_requeue(o->spool, o->cur) != 0)
 			log_warn("event=requeue_failed file=cur/%s", o->cur);
 		release(o);
 		return;
 	}
 	/* why the previous attempt was lost, if the master noted it (main.c job_lost) */
-	if (spool_take_lost(&o->spool, o->file.meta.job_id, lost, sizeof(lost)) < 0)
+	if (spool_take_lost(o->spool, o->file.meta.job_id, lost, sizeof(lost)) < 0)
 		log_warn("event=job_note_unreadable job=%s", o->file.meta.job_id);
 	if (PQntuples(res) == 0) {
 		/* finished before: this file came back after a crash */
-		if (spool_finish(&o->spool, o->cur) != 0)
+		if (spool_finish(o->spool, o->cur) != 0)
 			log_warn("event=spool_finish_failed file=cur/%s", o->cur);
 		log_info("event=job_already_finished job=%s", o->file.meta.job_id);
 		release(o);
@@ -273,7 +273,7 @@ refuse_unreadable(struct ocrw *o)
 
 	snprintf(reason, sizeof(reason), "not a spool file: %s", errno == EINVAL ? "bad header or size" :
 	    strerror(errno));
-	if (spool_fail(&o->spool, o->cur, reason) != 0)
+	if (spool_fail(o->spool, o->cur, reason) != 0)
 		log_warn("event=spool_fail_failed file=cur/%s", o->cur);
 	log_warnx("event=spool_file_refused file=cur/%s reason=%s", o->cur,
 	    log_quote(quoted, sizeof(quoted), reason, (size_t)-1));
@@ -295,7 +295,7 @@ run_next(struct ocrw *o)
 		return;
 	}
 	for (int tries = 0; tries < 64; tries++) {
-		int rc = spool_next(&o->spool, time(NULL), job);
+		int rc = spool_next(o->spool, time(NULL), job);
 
 		if (rc != 0) {
 			if (rc < 0)
@@ -304,7 +304,7 @@ run_next(struct ocrw *o)
 				jobs_kick(o);
 			return;
 		}
-		rc = spool_claim(&o->spool, job, getpid(), o->cur);
+		rc = spool_claim(o->spool, job, getpid(), o->cur);
 		if (rc == 1)
 			continue;	/* another worker was first */
 		if (rc < 0) {
@@ -312,7 +312,7 @@ run_next(struct ocrw *o)
 			return;
 		}
 		o->busy = true;
-		if (spool_map(&o->spool, SPOOL_CUR, o->cur, &o->file) != 0) {
+		if (spool_map(o->spool, SPOOL_CUR, o->cur, &o->file) != 0) {
 			refuse_unreadable(o);
 			return;
 		}
@@ -340,8 +340,8 @@ on_rescan(h2o_timeout_entry_t *entry)
 
 	h2o_timeout_link(o->w->loop, &o->rescan_every, &o->rescan);
 	if (o->retention_s >= 0)
-		spool_expire(&o->spool, SPOOL_DONE, o->retention_s);
-	spool_expire(&o->spool, SPOOL_TMP, 86400);
+		spool_expire(o->spool, SPOOL_DONE, o->retention_s);
+	spool_expire(o->spool, SPOOL_TMP, 86400);
 	run_next(o);
 }
 
@@ -365,7 +365,7 @@ jobs_abandon(struct ocrw *o)
 		pg_query_abandon(o->query);
 		o->query = NULL;
 	}
-	if (o->busy && o->cur[0] != '\0' && spool_requeue(&o->spool, o->cur) != 0)
+	if (o->busy && o->cur[0] != '\0' && spool_requeue(o->spool, o->cur) != 0)
 		log_warn("event=requeue_failed file=cur/%s", o->cur);
 	spool_unmap(&o->file);
 	ocr_result_free(&o->result);

@@ -40,6 +40,7 @@
 #include "lib/log.h"
 #include "lib/uuid.h"
 #include "bin/quill-ocr-worker/ocrw.h"
+#include "bin/quill-ocr-worker/owners.h"
 
 static struct ocrw ocrw;
 static h2o_socket_t *inotify_sock;
@@ -48,22 +49,22 @@ static int masters_started;
 static void
 take_back(const struct config *cfg, pid_t pid)
 {
-	struct spool s;
-	char err[PATH_MAX + 128];
+	char err[PATH_MAX + 128], quoted[2 * sizeof(err)];
+	struct spool *s = spool_open(config_str(cfg, "global", "spool_dir"), err, sizeof(err));
 	int jobs, drops;
 
-	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, sizeof(err)) != 0) {
-		log_warnx("event=spool_open_failed error=\"%s\"", err);
+	if (s == NULL) {
+		log_warnx("event=spool_open_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		return;
 	}
-	jobs = spool_recover(&s, pid);
-	drops = dropin_recover(&s, pid);
+	jobs = spool_recover(s, pid);
+	drops = spool_recover_dropins(s, pid);
 	/* notes of lost attempts that no attempt came back for: the job was deleted meanwhile */
 	if (pid == 0)
-		spool_expire_lost(&s, 7 * 86400);
+		spool_expire_lost(s, 7 * 86400);
 	if (jobs > 0 || drops > 0)
 		log_warnx("event=spool_recovered pid=%ld jobs=%d dropins=%d", (long)pid, jobs, drops);
-	spool_close(&s);
+	spool_close(s);
 }
 
 /*
@@ -73,7 +74,7 @@ take_back(const struct config *cfg, pid_t pid)
 static void
 job_lost(const struct config *cfg, pid_t pid, const char *job, const char *why)
 {
-	struct spool s;
+	struct spool *s;
 	char err[PATH_MAX + 128], note[160], quoted[160];
 
 	if (strcmp(why, "timeout") == 0)
@@ -83,16 +84,16 @@ job_lost(const struct config *cfg, pid_t pid, const char *job, const char *why)
 		snprintf(note, sizeof(note), "the worker reading it was stopped after [master] drain_timeout");
 	else
 		snprintf(note, sizeof(note), "the worker reading it died (%s)", why);
-	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, sizeof(err)) != 0) {
+	if ((s = spool_open(config_str(cfg, "global", "spool_dir"), err, sizeof(err))) == NULL) {
 		log_warnx("event=spool_open_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		return;
 	}
-	if (spool_note_lost(&s, job, note) != 0)
+	if (spool_note_lost(s, job, note) != 0)
 		log_warn("event=job_note_failed job=%s", log_quote(quoted, sizeof(quoted), job, (size_t)-1));
 	else
 		log_warnx("event=job_lost pid=%ld job=%s why=%s", (long)pid,
 		    log_quote(quoted, sizeof(quoted), job, (size_t)-1), why);
-	spool_close(&s);
+	spool_close(s);
 }
 
 /* The keys the table keeps as text; also checked again on each reload. */
@@ -116,13 +117,13 @@ check_config(const struct config *cfg, char *err, size_t errsize)
 static int
 master_init(const struct config *cfg, char *err, size_t errsize)
 {
-	struct spool s;
+	struct spool *s;
 
 	if (check_config(cfg, err, errsize) != 0)
 		return -1;
-	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, errsize) != 0)
+	if ((s = spool_open(config_str(cfg, "global", "spool_dir"), err, errsize)) == NULL)
 		return -1;
-	spool_close(&s);
+	spool_close(s);
 	/* at start (not on a reload) no worker is alive: whatever is claimed is orphaned */
 	if (!masters_started++)
 		take_back(cfg, 0);
@@ -147,33 +148,24 @@ on_inotify(h2o_socket_t *sock, const char *err)
 	jobs_kick(&ocrw);
 }
 
+static void
+wake(void *arg)
+{
+	jobs_kick(arg);
+}
+
 /* Wakes the worker when a file lands in new/ or incoming/ (and its user directories). */
 static void
-watch_spool(struct worker *w, const char *spool_dir)
+watch_spool(struct worker *w)
 {
-	char path[PATH_MAX];
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	uint32_t mask = IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_ATTRIB;
 
-	if (fd == -1) {
+	if (fd == -1 || spool_watch(ocrw.spool, fd) != 0) {
 		log_warn("event=inotify_failed (rescans only)");
+		if (fd != -1)
+			close(fd);
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/new", spool_dir);
-	inotify_add_watch(fd, path, IN_MOVED_TO | IN_ATTRIB);
-	snprintf(path, sizeof(path), "%s/incoming", spool_dir);
-	inotify_add_watch(fd, path, mask);
-	/* the user directories as they are now; new ones are found by the rescan */
-	DIR *d = spool_opendir(ocrw.spool.dir_fd[SPOOL_INCOMING], ".");
-	struct dirent *de;
-
-	while (d != NULL && (de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
-			snprintf(path, sizeof(path), "%s/incoming/%s", spool_dir, de->d_name);
-			inotify_add_watch(fd, path, mask);
-		}
-	if (d != NULL)
-		closedir(d);
 	inotify_sock = h2o_evloop_socket_create(w->loop, fd, 0);
 	h2o_socket_read_start(inotify_sock, on_inotify);
 }
@@ -248,7 +240,6 @@ static int
 worker_init(struct worker *w)
 {
 	const struct config *cfg = w->cfg;
-	const char *spool_dir = config_str(cfg, "global", "spool_dir");
 	struct ocr_options opt = {
 		.engine = config_str(cfg, "ocr_worker", "engine"),
 		.languages = config_str(cfg, "ocr_worker", "languages"),
@@ -258,17 +249,17 @@ worker_init(struct worker *w)
 		.max_pixels = (uint64_t)config_int(cfg, "ocr", "max_pixels"),
 		.max_pages = (int)config_int(cfg, "ocr_worker", "max_pages"),
 	};
-	char err[PATH_MAX + 128];
+	char err[PATH_MAX + 128], quoted[2 * sizeof(err)];
 
 	ocrw.w = w;
 	if (set_scheduling(cfg) != 0)
 		return -1;
-	if (spool_open(&ocrw.spool, spool_dir, err, sizeof(err)) != 0) {
-		log_warnx("event=spool_open_failed error=\"%s\"", err);
+	if ((ocrw.spool = spool_open(config_str(cfg, "global", "spool_dir"), err, sizeof(err))) == NULL) {
+		log_warnx("event=spool_open_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		return -1;
 	}
 	if ((ocrw.engine = ocr_engine_new(&opt, err, sizeof(err))) == NULL) {
-		log_warnx("event=ocr_engine_failed error=\"%s\"", err);
+		log_warnx("event=ocr_engine_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		return -1;
 	}
 	if (strcmp(ocr_engine_name(ocrw.engine), "tesseract") != 0)
@@ -280,6 +271,7 @@ worker_init(struct worker *w)
 	ocrw.settle_ms = config_duration_ms(cfg, "ocr_worker", "dropin_settle");
 	ocrw.retention_s = config_duration_ms(cfg, "ocr_worker", "retention") / 1000;
 	ocrw.max_pixels = opt.max_pixels;
+	ocrw.max_upload = (uint64_t)config_size(cfg, "ocr", "max_upload");
 	snprintf(ocrw.dropin_owner, sizeof(ocrw.dropin_owner), "%s", config_str(cfg, "ocr_worker", "dropin_owner"));
 	for (char *p = ocrw.dropin_owner; *p != '\0'; p++)
 		if (*p >= 'A' && *p <= 'F')
@@ -288,8 +280,8 @@ worker_init(struct worker *w)
 		log_warnx("event=httpc_failed");
 		return -1;
 	}
-	owners_init(&ocrw, ocrw.http, config_str(cfg, "auth", "url"));
-	watch_spool(w, spool_dir);
+	owners_init(ocrw.http, config_str(cfg, "auth", "url"), wake, &ocrw);
+	watch_spool(w);
 	jobs_start(&ocrw, config_duration_ms(cfg, "ocr_worker", "rescan_interval"));
 	w->app = &ocrw;
 	return 0;
@@ -311,7 +303,8 @@ worker_exit(struct worker *w)
 	if (inotify_sock != NULL)
 		h2o_socket_close(inotify_sock);
 	ocr_engine_free(ocrw.engine);
-	spool_close(&ocrw.spool);
+	spool_close(ocrw.spool);
+	ocrw.spool = NULL;
 }
 
 static const struct daemon_def quill_ocr_worker_def = {

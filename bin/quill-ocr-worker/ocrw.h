@@ -7,7 +7,8 @@
  * lib/ocr_engine (blocking: this process serves nothing else), records
  * the result and moves the file on.  jobs.c is that cycle, dropin.c
  * turns files in spool/incoming into spool files, main.c wires both to
- * the master and the event loop.
+ * the master and the event loop.  owners.c (owners.h) stands alone:
+ * it knows nothing of jobs, and wakes the worker through a callback.
  */
 #ifndef QUILL_OCRW_H
 #define QUILL_OCRW_H
@@ -25,7 +26,7 @@ struct pg_query;
 
 struct ocrw {
 	struct worker *w;
-	struct spool spool;
+	struct spool *spool;
 	struct ocr_engine *engine;
 	struct httpc *http;		/* to quill-authd, for owners.c */
 	int max_attempts;
@@ -33,6 +34,7 @@ struct ocrw {
 	int64_t settle_ms;
 	int64_t retention_s;
 	char dropin_owner[64];
+	uint64_t max_upload;		/* [ocr] max_upload: no drop-in is read past it */
 	uint64_t max_pixels;
 
 	h2o_timeout_t soon;		/* 0 ms: the next job, after the loop has turned */
@@ -60,22 +62,8 @@ void jobs_kick(struct ocrw *o);
 /* Every job in hand is abandoned (the file goes back to new/) before exit. */
 void jobs_abandon(struct ocrw *o);
 
-/* owners.c */
-enum owner_state { OWNER_EMPTY, OWNER_PENDING, OWNER_FOUND, OWNER_MISSING };
-struct httpc;
-void owners_init(struct ocrw *o, struct httpc *http, const char *auth_url);
-void owners_abandon(void);
-/*
- * The account whose e-mail names a drop-in directory: OWNER_FOUND with
- * its id, OWNER_MISSING when there is none, OWNER_PENDING while quill-authd
- * is asked (the worker is kicked when it answers).
- */
-enum owner_state owners_find(const char *name, char id[UUID_STR_LEN + 1]);
-
 /* dropin.c */
-/* Takes one settled file from spool/incoming into spool/new.  Returns whether it took one. */
+/* Takes (or turns away) one settled entry of spool/incoming.  Returns whether it dealt with one. */
 bool dropin_take_one(struct ocrw *o);
-/* Puts files a dead worker had claimed in incoming/ back (pid 0: every one). */
-int dropin_recover(struct spool *s, pid_t pid);
 
 #endif

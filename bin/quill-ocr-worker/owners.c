@@ -2,8 +2,8 @@
  * owners: who a drop-in directory named by e-mail (incoming/<email>/)
  * belongs to.  quill-authd knows (GET /internal/auth/users/lookup); the
  * answer is remembered for a while.  Asking does not block: the
- * directory is passed over until the answer comes, and then the worker
- * is woken to look again.
+ * directory is passed over until the answer comes, and then the wake
+ * callback (the worker's jobs_kick) has it look again.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 #include "lib/httpc.h"
 #include "lib/json.h"
 #include "lib/log.h"
-#include "bin/quill-ocr-worker/ocrw.h"
+#include "bin/quill-ocr-worker/owners.h"
 
 #define OWNERS_MAX	64
 #define FOUND_TTL_S	300	/* an account's id does not change */
@@ -31,14 +31,16 @@ struct owner {
 static struct owner owners[OWNERS_MAX];
 static struct httpc *http;
 static const char *auth_url;
-static struct ocrw *worker;
+static void (*wake)(void *);
+static void *wake_arg;
 
 void
-owners_init(struct ocrw *o, struct httpc *h, const char *url)
+owners_init(struct httpc *h, const char *url, void (*wake_cb)(void *arg), void *arg)
 {
-	worker = o;
 	http = h;
 	auth_url = url;
+	wake = wake_cb;
+	wake_arg = arg;
 }
 
 void
@@ -57,7 +59,7 @@ on_answer(void *arg, const struct httpc_response *res, const char *err)
 	struct owner *ow = arg;
 	struct json_value *doc;
 	const char *id;
-	char perr[128];
+	char perr[128], name[2 * sizeof(ow->name)], why[256];
 
 	ow->call = NULL;
 	ow->at = time(NULL);
@@ -75,11 +77,13 @@ on_answer(void *arg, const struct httpc_response *res, const char *err)
 		json_free(doc);
 	} else {
 		/* authd away: ask again at the next look */
-		log_warnx("event=owner_lookup_failed name=\"%s\" error=\"%s\"", ow->name,
-		    res != NULL ? "unexpected answer" : err);
+		log_warnx("event=owner_lookup_failed name=%s error=%s",
+		    log_quote(name, sizeof(name), ow->name, (size_t)-1),
+		    log_quote(why, sizeof(why), res != NULL ? "unexpected answer" : err, (size_t)-1));
 		ow->state = OWNER_EMPTY;
 	}
-	jobs_kick(worker);
+	if (wake != NULL)
+		wake(wake_arg);
 }
 
 static void

@@ -66,7 +66,7 @@ answer_from_spool(struct job_op *op, int db_status)
 	struct spool_file f;
 	yajl_gen g;
 
-	if (spool_map(&op->ocrd->spool, SPOOL_NEW, op->job_id, &f) != 0) {
+	if (spool_map(op->ocrd->spool, SPOOL_NEW, op->job_id, &f) != 0) {
 		if (db_status == 503)
 			http_send_error(op->hr, 503, "database_unavailable", "the database cannot be reached; try again");
 		else
@@ -175,18 +175,6 @@ jobs_hocr(struct http_request *hr)
 
 /* The row goes first (lib/jobs.h); then whatever the spool still holds of the job. */
 static void
-remove_spool_files(struct spool *s, const char *job)
-{
-	char reason[SPOOL_NAME_MAX];
-
-	unlinkat(s->dir_fd[SPOOL_NEW], job, 0);
-	unlinkat(s->dir_fd[SPOOL_DONE], job, 0);
-	unlinkat(s->dir_fd[SPOOL_FAILED], job, 0);
-	snprintf(reason, sizeof(reason), "%s.reason", job);
-	unlinkat(s->dir_fd[SPOOL_FAILED], reason, 0);
-}
-
-static void
 on_deleted(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct job_op *op = arg;
@@ -198,18 +186,23 @@ on_deleted(void *arg, const PGresult *res, const struct pg_error *err)
 		bool mine;
 
 		/* accepted while the database was away, not claimed yet: only the file exists */
-		if (spool_map(&op->ocrd->spool, SPOOL_NEW, op->job_id, &f) != 0) {
+		if (spool_map(op->ocrd->spool, SPOOL_NEW, op->job_id, &f) != 0) {
 			http_send_error(op->hr, 404, "not_found", "no such job");
 			return;
 		}
 		mine = op->admin || strcmp(f.meta.user_id, op->user_id) == 0;
 		spool_unmap(&f);
-		if (!mine || unlinkat(op->ocrd->spool.dir_fd[SPOOL_NEW], op->job_id, 0) != 0) {
+		/* nothing removed: a worker claimed it meanwhile, and its row is coming */
+		if (!mine || spool_remove(op->ocrd->spool, op->job_id) <= 0) {
 			http_send_error(op->hr, 404, "not_found", "no such job");
 			return;
 		}
+		log_info("event=job_deleted job=%s user=%s request_id=%s", op->job_id, op->user_id, op->hr->request_id);
+		http_send_no_content(op->hr);
+		return;
 	}
-	remove_spool_files(&op->ocrd->spool, op->job_id);
+	if (spool_remove(op->ocrd->spool, op->job_id) < 0)
+		log_warn("event=spool_remove_failed job=%s", op->job_id);
 	log_info("event=job_deleted job=%s user=%s request_id=%s", op->job_id, op->user_id, op->hr->request_id);
 	http_send_no_content(op->hr);
 }

@@ -46,11 +46,11 @@ add_routes(struct router *r, const struct config *cfg)
 static int
 master_init(const struct config *cfg, char *err, size_t errsize)
 {
-	struct spool s;
+	struct spool *s = spool_open(config_str(cfg, "global", "spool_dir"), err, errsize);
 
-	if (spool_open(&s, config_str(cfg, "global", "spool_dir"), err, errsize) != 0)
+	if (s == NULL)
 		return -1;
-	spool_close(&s);
+	spool_close(s);
 	return events_master_init(err, errsize);
 }
 
@@ -82,12 +82,12 @@ static int
 worker_init(struct worker *w)
 {
 	struct ocrd *o = calloc(1, sizeof(*o));
-	char err[PATH_MAX + 128];
+	char err[PATH_MAX + 128], quoted[2 * sizeof(err)];
 
 	if (o == NULL)
 		return -1;
-	if (spool_open(&o->spool, config_str(w->cfg, "global", "spool_dir"), err, sizeof(err)) != 0) {
-		log_warnx("event=spool_open_failed error=\"%s\"", err);
+	if ((o->spool = spool_open(config_str(w->cfg, "global", "spool_dir"), err, sizeof(err))) == NULL) {
+		log_warnx("event=spool_open_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		free(o);
 		return -1;
 	}
@@ -96,7 +96,7 @@ worker_init(struct worker *w)
 	o->max_pixels = (uint64_t)config_int(w->cfg, "ocr", "max_pixels");
 	if ((o->events = events_new(w)) == NULL) {
 		log_warnx("event=events_start_failed reason=out_of_memory");
-		spool_close(&o->spool);
+		spool_close(o->spool);
 		free(o);
 		return -1;
 	}
@@ -113,7 +113,7 @@ worker_exit(struct worker *w)
 	if (o == NULL)
 		return;
 	events_free(o->events);
-	spool_close(&o->spool);
+	spool_close(o->spool);
 	free(o);
 	w->app = NULL;
 }

@@ -29,7 +29,7 @@
 
 /* Per-worker state, made in worker_init. */
 struct ocrd {
-	struct spool spool;
+	struct spool *spool;
 	size_t max_upload;
 	uint64_t max_pixels;
 	struct events *events;		/* the job event streams (events.c) */

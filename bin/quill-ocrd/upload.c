@@ -119,7 +119,7 @@ spool_and_record(struct job_op *op)
 	struct pg_pool *db = op->hr->worker->db;
 	struct spool_meta meta;
 
-	if (spool_deliver(&op->ocrd->spool, &u->meta, u->data, u->len) != 0) {
+	if (spool_deliver(op->ocrd->spool, &u->meta, u->data, u->len) != 0) {
 		if (errno == ENOSPC || errno == EDQUOT) {
 			log_warnx("event=spool_full request_id=%s", op->hr->request_id);
 			http_send_error(op->hr, 507, "insufficient_storage", "the spool is full; try again later");
@@ -155,7 +155,7 @@ keyed_from_spool(struct job_op *op)
 	struct upload *u = op->data;
 	struct spool_file f;
 
-	if (spool_map(&op->ocrd->spool, SPOOL_NEW, u->meta.job_id, &f) != 0) {
+	if (spool_map(op->ocrd->spool, SPOOL_NEW, u->meta.job_id, &f) != 0) {
 		spool_and_record(op);
 		return;
 	}

@@ -69,16 +69,15 @@ job_id(const char *arg, char id[UUID_STR_LEN + 1])
 	return 0;
 }
 
-static int
-open_spool(const struct config *cfg, struct spool *s)
+static struct spool *
+open_spool(const struct config *cfg)
 {
 	char err[512];
+	struct spool *s = spool_open(config_str(cfg, "global", "spool_dir"), err, sizeof err);
 
-	if (spool_open(s, config_str(cfg, "global", "spool_dir"), err, sizeof err) != 0) {
+	if (s == NULL)
 		fprintf(stderr, "quillctl: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return s;
 }
 
 
@@ -89,14 +88,6 @@ value(const PGresult *res, int r, int c)
 	const char *v = PQgetvalue(res, r, c);
 
 	return PQgetisnull(res, r, c) || v[0] == '\0' ? "-" : v;
-}
-
-static bool
-is_file(int dir_fd, const char *name)
-{
-	struct stat st;
-
-	return fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
 /* jobs list */
@@ -168,51 +159,17 @@ show_line(const char *name, const char *v)
 static void
 show_reason(struct spool *s, const char *id)
 {
-	char name[SPOOL_NAME_MAX], buf[REASON_MAX + 1];
-	ssize_t n;
-	int fd;
+	char buf[REASON_MAX + 1];
 
-	snprintf(name, sizeof name, "%s.reason", id);
-	if ((fd = openat(s->dir_fd[SPOOL_FAILED], name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return;
-	n = read(fd, buf, REASON_MAX);
-	close(fd);
-	if (n < 0)
-		return;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	show_line("reason", buf);
+	if (spool_reason(s, id, buf, sizeof buf) == 0)
+		show_line("reason", buf);
 }
 
-/*
- * Prints (when print) "spool  tmp/<id>.<pid>.<host>" or "cur/<id>.<pid>"
- * for each file of the job in dir, and counts them in *found; 0, or -1
- * after a message.
- */
-static int
-show_claimed(struct spool *s, enum spool_dir dir, const char *id, bool print, int *found)
+static void
+show_place(void *arg, const char *where)
 {
-	int fd = openat(s->dir_fd[dir], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	char where[16 + sizeof de->d_name], job[UUID_STR_LEN + 1];
-	pid_t pid;
-	DIR *d;
-
-	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
-		fprintf(stderr, "quillctl: reading spool %s/: %s\n", spool_dir_name(dir), strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL)
-		if (spool_name_parse(dir, de->d_name, job, &pid) == 0 && strcmp(job, id) == 0) {
-			snprintf(where, sizeof where, "%s/%s", spool_dir_name(dir), de->d_name);
-			if (print)
-				show_line("spool", where);
-			(*found)++;
-		}
-	closedir(d);
-	return 0;
+	if (*(bool *)arg)
+		show_line("spool", where);
 }
 
 /*
@@ -222,19 +179,11 @@ show_claimed(struct spool *s, enum spool_dir dir, const char *id, bool print, in
 static int
 show_spool(struct spool *s, const char *id, bool print)
 {
-	char where[8 + SPOOL_NAME_MAX];
-	int found = 0;
+	int found = spool_locate(s, id, show_place, &print);
 
-	for (int d = 0; d < SPOOL_INCOMING; d++) {
-		if (d == SPOOL_TMP || d == SPOOL_CUR) {
-			if (show_claimed(s, (enum spool_dir)d, id, print, &found) != 0)
-				return -1;
-		} else if (is_file(s->dir_fd[d], id)) {
-			snprintf(where, sizeof where, "%s/%s", spool_dir_name((enum spool_dir)d), id);
-			if (print)
-				show_line("spool", where);
-			found++;
-		}
+	if (found < 0) {
+		fprintf(stderr, "quillctl: reading the spool: %s\n", strerror(errno));
+		return -1;
 	}
 	if (!print)
 		return found;
@@ -249,33 +198,33 @@ jobs_show(const struct config *cfg, const char *arg)
 {
 	char id[UUID_STR_LEN + 1], len[32];
 	const char *params[] = { id };
-	struct spool s;
+	struct spool *s;
 	PGconn *conn;
 	PGresult *res;
 	int nf, rc;
 
-	if (job_id(arg, id) != 0 || open_spool(cfg, &s) != 0)
+	if (job_id(arg, id) != 0 || (s = open_spool(cfg)) == NULL)
 		return 1;
 	if ((conn = db_connect(cfg, "ocr_worker")) == NULL) {
-		spool_close(&s);
+		spool_close(s);
 		return 1;
 	}
 	res = db_run(conn, "reading ocr.ocr_jobs", job_sql_show, 1, params, PGRES_TUPLES_OK);
 	PQfinish(conn);
 	if (res == NULL) {
-		spool_close(&s);
+		spool_close(s);
 		return 1;
 	}
 	if (PQntuples(res) == 0) {
 		/* a job whose row was never written (refused, or not claimed yet) is its spool file */
 		PQclear(res);
-		if ((rc = show_spool(&s, id, false)) > 0) {
+		if ((rc = show_spool(s, id, false)) > 0) {
 			show_line("id", id);
 			show_line("row", "- (not in the database)");
-			rc = show_spool(&s, id, true);
+			rc = show_spool(s, id, true);
 		} else if (rc == 0)
 			fprintf(stderr, "quillctl: no job %s\n", id);
-		spool_close(&s);
+		spool_close(s);
 		return rc > 0 ? 0 : 1;
 	}
 	nf = PQnfields(res);
@@ -287,8 +236,8 @@ jobs_show(const struct config *cfg, const char *arg)
 			show_line(PQfname(res, c), value(res, 0, c));
 	}
 	PQclear(res);
-	rc = show_spool(&s, id, true) >= 0 ? 0 : 1;
-	spool_close(&s);
+	rc = show_spool(s, id, true) >= 0 ? 0 : 1;
+	spool_close(s);
 	return rc;
 }
 
@@ -305,7 +254,8 @@ lock_finished(PGconn *conn, const char *id)
 	PGresult *res;
 	char status[16];
 
-	res = db_run(conn, "reading ocr.ocr_jobs", job_sql_lock_status, 1, params, PGRES_TUPLES_OK);
+	res = db_run(conn, "reading ocr.ocr_jobs",
+	    job_sql_lock_status, 1, params, PGRES_TUPLES_OK);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0) {
@@ -325,9 +275,7 @@ lock_finished(PGconn *conn, const char *id)
 
 /*
  * The file dir/<id> must be the job's spool file, readable, for a worker
- * to take it.  Sets its mtime to now: in new/ that is when it may run,
- * and in done/ again later, when its retention starts.  0 or -1 after a
- * message.
+ * to take it.  0 or -1 after a message.
  */
 static int
 check_file(struct spool *s, enum spool_dir dir, const char *id, const char *status)
@@ -350,27 +298,16 @@ check_file(struct spool *s, enum spool_dir dir, const char *id, const char *stat
 		fprintf(stderr, "quillctl: %s/%s: the file is another job's\n", spool_dir_name(dir), id);
 		return -1;
 	}
-	if (utimensat(s->dir_fd[dir], id, NULL, AT_SYMLINK_NOFOLLOW) != 0) {
-		fprintf(stderr, "quillctl: %s/%s: %s\n", spool_dir_name(dir), id, strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
-/* Renames dir/<id> to new/<id> and makes that durable; 0 or -1 after a message. */
+/* Puts dir/<id> in new/ to run now, durably; 0 or -1 after a message. */
 static int
 move_to_new(struct spool *s, enum spool_dir dir, const char *id)
 {
-	if (renameat(s->dir_fd[dir], id, s->dir_fd[SPOOL_NEW], id) != 0) {
+	if (spool_requeue_from(s, dir, id) != 0) {
 		fprintf(stderr, "quillctl: moving %s/%s to new/: %s\n", spool_dir_name(dir), id,
 		    strerror(errno));
-		return -1;
-	}
-	if (fsync(s->dir_fd[SPOOL_NEW]) != 0) {
-		fprintf(stderr, "quillctl: syncing new/: %s\n", strerror(errno));
-		if (renameat(s->dir_fd[SPOOL_NEW], id, s->dir_fd[dir], id) != 0)
-			fprintf(stderr, "quillctl: new/%s could not go back to %s/: %s\n", id,
-			    spool_dir_name(dir), strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -382,7 +319,6 @@ requeue_locked(PGconn *conn, struct spool *s, const char *id)
 	const char *params[] = { id };
 	const char *status;
 	PGresult *res;
-	char reason[SPOOL_NAME_MAX];
 	int dir;
 
 	if ((dir = lock_finished(conn, id)) < 0)
@@ -397,16 +333,13 @@ requeue_locked(PGconn *conn, struct spool *s, const char *id)
 	if (move_to_new(s, (enum spool_dir)dir, id) != 0)
 		return -1;
 	if (db_command(conn, "COMMIT") != 0) {
-		if (renameat(s->dir_fd[SPOOL_NEW], id, s->dir_fd[dir], id) != 0)
+		if (spool_unrequeue(s, (enum spool_dir)dir, id) != 0)
 			fprintf(stderr, "quillctl: new/%s could not go back to %s/: %s\n", id,
 			    status, strerror(errno));
 		return -1;
 	}
-	if (dir == SPOOL_FAILED) {
-		snprintf(reason, sizeof reason, "%s.reason", id);
-		if (unlinkat(s->dir_fd[SPOOL_FAILED], reason, 0) != 0 && errno != ENOENT)
-			fprintf(stderr, "quillctl: failed/%s stays: %s\n", reason, strerror(errno));
-	}
+	if (dir == SPOOL_FAILED && spool_reason_remove(s, id) != 0)
+		fprintf(stderr, "quillctl: failed/%s.reason stays: %s\n", id, strerror(errno));
 	printf("requeued %s (was %s): %s/%s -> new/%s\n", id, status, status, id, id);
 	return 0;
 }
@@ -415,48 +348,33 @@ int
 jobs_requeue(const struct config *cfg, const char *arg)
 {
 	char id[UUID_STR_LEN + 1];
-	struct spool s;
+	struct spool *s;
 	PGconn *conn;
 	int rc = 1;
 
-	if (job_id(arg, id) != 0 || open_spool(cfg, &s) != 0)
+	if (job_id(arg, id) != 0 || (s = open_spool(cfg)) == NULL)
 		return 1;
 	if ((conn = db_connect(cfg, "ocr_worker")) != NULL) {
-		if (db_command(conn, "BEGIN") == 0 && requeue_locked(conn, &s, id) == 0)
+		if (db_command(conn, "BEGIN") == 0 && requeue_locked(conn, s, id) == 0)
 			rc = 0;
 		db_rollback(conn);
 		PQfinish(conn);
 	}
-	spool_close(&s);
+	spool_close(s);
 	return rc;
 }
 
 /* jobs purge */
 
-/* Removes dir/name if it is there: 1 removed, 0 not there, -1 after a message. */
-static int
-remove_file(struct spool *s, enum spool_dir dir, const char *name)
-{
-	if (unlinkat(s->dir_fd[dir], name, 0) == 0)
-		return 1;
-	if (errno == ENOENT)
-		return 0;
-	fprintf(stderr, "quillctl: removing %s/%s: %s\n", spool_dir_name(dir), name, strerror(errno));
-	return -1;
-}
-
-/* Removes the job's files in done/ and failed/; how many, or -1 after a message. */
+/* Removes the job's files; how many, or -1 after a message. */
 static long
 remove_job_files(struct spool *s, const char *id)
 {
-	char reason[SPOOL_NAME_MAX];
-	int a, b, c;
+	int n = spool_remove(s, id);
 
-	snprintf(reason, sizeof reason, "%s.reason", id);
-	if ((a = remove_file(s, SPOOL_DONE, id)) < 0 || (b = remove_file(s, SPOOL_FAILED, id)) < 0 ||
-	    (c = remove_file(s, SPOOL_FAILED, reason)) < 0)
-		return -1;
-	return a + b + c;
+	if (n < 0)
+		fprintf(stderr, "quillctl: removing the files of job %s: %s\n", id, strerror(errno));
+	return n;
 }
 
 int
@@ -466,7 +384,7 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 	const char *params[] = { statuses_param, age };
 	long long ms = o->older_than_ms;
 	long files = 0, n;
-	struct spool s;
+	struct spool *s;
 	PGconn *conn;
 	PGresult *res = NULL;
 	int rows = 0, rc = 1;
@@ -475,7 +393,7 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 		ms = config_duration_ms(cfg, "ocr_worker", "retention");
 	snprintf(statuses_param, sizeof statuses_param, "{%s}", o->status != NULL ? o->status : "done,failed");
 	snprintf(age, sizeof age, "%lld", ms);
-	if (open_spool(cfg, &s) != 0)
+	if ((s = open_spool(cfg)) == NULL)
 		return 1;
 	if ((conn = db_connect(cfg, "ocr_worker")) == NULL)
 		goto out;
@@ -484,7 +402,7 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 		goto out;
 	rows = PQntuples(res);
 	for (int r = 0; r < rows; r++) {
-		if ((n = remove_job_files(&s, PQgetvalue(res, r, JOB_PURGED_ID))) < 0)
+		if ((n = remove_job_files(s, PQgetvalue(res, r, JOB_PURGED_ID))) < 0)
 			goto out;
 		files += n;
 	}
@@ -502,76 +420,39 @@ out:
 		db_rollback(conn);
 		PQfinish(conn);
 	}
-	spool_close(&s);
+	spool_close(s);
 	return rc;
 }
 
 /* spool status */
 
-struct oldest {
-	time_t	 mtime;		/* of the oldest file in new/ */
-	long	 deferred;	/* files whose time has not come */
-	bool	 any;
-};
-
-/* Looks at new/'s job files; 0 or -1 with errno. */
-static int
-scan_new(struct spool *s, time_t now, struct oldest *o)
-{
-	int fd = openat(s->dir_fd[SPOOL_NEW], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char job[UUID_STR_LEN + 1];
-	struct dirent *de;
-	struct stat st;
-	pid_t pid;
-	DIR *d;
-
-	memset(o, 0, sizeof *o);
-	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (spool_name_parse(SPOOL_NEW, de->d_name, job, &pid) != 0 ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (st.st_mtime > now)
-			o->deferred++;
-		if (!o->any || st.st_mtime < o->mtime)
-			o->mtime = st.st_mtime;
-		o->any = true;
-	}
-	closedir(d);
-	return 0;
-}
-
 int
 jobs_spool_status(const struct config *cfg)
 {
-	struct spool s;
-	struct oldest o;
+	struct spool *s;
+	struct spool_waiting o;
 	time_t now = time(NULL);
 	long n;
 	int rc = 1;
 
-	if (open_spool(cfg, &s) != 0)
+	if ((s = open_spool(cfg)) == NULL)
 		return 1;
 	printf("%-10s%s\n", "spool", config_str(cfg, "global", "spool_dir"));
 	for (int d = 0; d < SPOOL_NDIRS; d++) {
-		if ((n = spool_count(&s, (enum spool_dir)d)) < 0) {
+		if ((n = spool_count(s, (enum spool_dir)d)) < 0) {
 			fprintf(stderr, "quillctl: reading spool %s/: %s\n", spool_dir_name((enum spool_dir)d),
 			    strerror(errno));
 			goto out;
 		}
 		printf("%-10s%ld", spool_dir_name((enum spool_dir)d), n);
 		if (d == SPOOL_NEW && n > 0) {
-			if (scan_new(&s, now, &o) != 0) {
+			if (spool_waiting(s, now, &o) != 0) {
 				putchar('\n');
 				fprintf(stderr, "quillctl: reading spool new/: %s\n", strerror(errno));
 				goto out;
 			}
 			if (o.any)
-				printf("  oldest %lld s", (long long)(o.mtime < now ? now - o.mtime : 0));
+				printf("  oldest %lld s", (long long)(o.oldest < now ? now - o.oldest : 0));
 			if (o.deferred > 0)
 				printf(", %ld deferred", o.deferred);
 		}
@@ -579,6 +460,6 @@ jobs_spool_status(const struct config *cfg)
 	}
 	rc = 0;
 out:
-	spool_close(&s);
+	spool_close(s);
 	return rc;
 }

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "bin/quillctl/dropin.h"
 #include "bin/quillctl/jobs.h"
 #include "bin/quillctl/status.h"
 #include "bin/quillctl/keys.h"
@@ -68,6 +69,8 @@ usage(FILE *out)
 	    "       quillctl [-c FILE] jobs show|requeue JOB_ID\n"
 	    "       quillctl [-c FILE] jobs purge [--status done|failed] [--older-than DURATION]\n"
 	    "       quillctl [-c FILE] spool status\n"
+	    "       quillctl [-c FILE] dropin allow USER UNIXUSER\n"
+	    "       quillctl [-c FILE] dropin deny UNIXUSER\n"
 	    "       quillctl [-c FILE] status\n"
 	    "       quillctl [-c FILE] sentiment TEXT...|-\n"
 	    "       quillctl -h\n"
@@ -97,6 +100,9 @@ usage(FILE *out)
 	    "                    longer ago than DURATION (7d, 12h, 30m; default the\n"
 	    "                    [ocr_worker] retention), and their spool files\n"
 	    "  spool status      files in each spool directory, the age of the oldest in new/\n"
+	    "  dropin allow      the unix account UNIXUSER drops files for the account USER\n"
+	    "                    (e-mail or id) into incoming/UNIXUSER/, which it makes (root)\n"
+	    "  dropin deny       forget that: UNIXUSER's drop-ins are refused from now on\n"
 	    "  status            each daemon's pid, workers and readiness, and the OCR queue;\n"
 	    "                    exits 1 unless every daemon runs and is ready\n"
 	    "  sentiment         VADER's neg, neu, pos and compound scores of the words\n"
@@ -397,6 +403,10 @@ main(int argc, char **argv)
 	else if (strcmp(argv[0], "sentiment") == 0 && argc >= 2) {
 		cfg = load_config(path);
 		rc = sentiment_print(cfg, argc - 1, argv + 1);
+		config_free(cfg);
+	} else if (strcmp(argv[0], "dropin") == 0 && (argc == 3 || argc == 4)) {
+		cfg = load_config(path);
+		rc = dropin_command(cfg, argc, argv);
 		config_free(cfg);
 	} else if (strcmp(argv[0], "spool") == 0 && argc == 2 && strcmp(argv[1], "status") == 0) {
 		cfg = load_config(path);

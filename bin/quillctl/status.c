@@ -155,16 +155,16 @@ print_queue(const struct config *cfg)
 {
 	const char *dir = config_str(cfg, "global", "spool_dir");
 	char err[256];
-	struct spool s;
+	struct spool *s;
 	long waiting, reading;
 
-	if (spool_open(&s, dir, err, sizeof err) != 0) {
+	if ((s = spool_open(dir, err, sizeof err)) == NULL) {
 		printf("ocr queue: spool %s cannot be read: %s\n", dir, err);
 		return -1;
 	}
-	waiting = spool_count(&s, SPOOL_NEW);
-	reading = spool_count(&s, SPOOL_CUR);
-	spool_close(&s);
+	waiting = spool_count(s, SPOOL_NEW);
+	reading = spool_count(s, SPOOL_CUR);
+	spool_close(s);
 	if (waiting < 0 || reading < 0) {
 		printf("ocr queue: spool %s cannot be read: %s\n", dir, strerror(errno));
 		return -1;

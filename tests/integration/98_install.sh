@@ -60,13 +60,13 @@ while read -r mode path; do
 		is "$(stat -c %U "$stage$path")" "$owner" "  owned by $owner"
 	fi
 done <<DIRS
-750 $spooldir
+710 $spooldir
 750 $spooldir/tmp
 750 $spooldir/new
 750 $spooldir/cur
 750 $spooldir/done
 750 $spooldir/failed
-2770 $spooldir/incoming
+1730 $spooldir/incoming
 750 $statedir
 700 $statedir/keys
 755 $rundir
