@@ -53,7 +53,8 @@
 
 /*
  * picohttpparser, as libh2o-evloop exports it; no header of it is
- * installed.  The layouts are those of libh2o 2.2.5's copy.
+ * installed.  The layouts are those of libh2o 2.2.5's copy, the one
+ * release configure accepts.
  */
 struct phr_header {
 	const char *name;
