@@ -166,10 +166,20 @@ format_request_id(char id[HTTP_REQUEST_ID_MAX + 1], uint64_t n)
 	id[32] = '\0';
 }
 
+/* Deletes every X-Request-Id of the response after the one at index keep. */
+static void
+request_id_dedup(h2o_req_t *req, ssize_t keep)
+{
+	ssize_t i;
+
+	while ((i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), keep)) != -1)
+		h2o_delete_header(&req->res.headers, i);
+}
+
 /*
- * Fills id with the request's id and makes sure the response carries it:
- * the id already on the response, else a valid incoming X-Request-Id,
- * else a new one.
+ * Fills id with the request's id and makes sure the response carries it,
+ * once: the id already on the response, else a valid incoming
+ * X-Request-Id, else a new one.
  */
 static void
 request_id_assign(h2o_req_t *req, char id[HTTP_REQUEST_ID_MAX + 1])
@@ -183,10 +193,13 @@ request_id_assign(h2o_req_t *req, char id[HTTP_REQUEST_ID_MAX + 1])
 
 		memcpy(id, v.base, v.len);
 		id[v.len] = '\0';
+		request_id_dedup(req, i);
 		return;
 	}
-	if (i != -1)
+	while (i != -1) {
 		h2o_delete_header(&req->res.headers, i);
+		i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1);
+	}
 	i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-request-id"), -1);
 	if (i != -1 && request_id_valid(req->headers.entries[i].value.base, req->headers.entries[i].value.len)) {
 		h2o_iovec_t v = req->headers.entries[i].value;
