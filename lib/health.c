@@ -103,7 +103,7 @@ metrics(struct http_request *hr)
 void
 health_add_routes(struct router *r)
 {
-	router_add(r, "GET", "/healthz", (void *)healthz, 0);
-	router_add(r, "GET", "/readyz", (void *)readyz, 0);
-	router_add(r, "GET", "/metrics", (void *)metrics, 0);
+	router_add(r, "GET", "/healthz", healthz, 0);
+	router_add(r, "GET", "/readyz", readyz, 0);
+	router_add(r, "GET", "/metrics", metrics, 0);
 }

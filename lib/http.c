@@ -626,7 +626,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 		http_send_error(hr, 413, "payload_too_large", "request body is larger than the limit");
 		return 0;
 	}
-	((http_handler)hr->match.route->handler)(hr);
+	hr->match.route->handler(hr);
 	return 0;
 }
 

@@ -45,7 +45,8 @@ struct http_request {
 	char request_id[HTTP_REQUEST_ID_MAX + 1];
 };
 
-typedef void (*http_handler)(struct http_request *hr);
+/* A route's handler; router_add takes exactly this type. */
+typedef router_handler http_handler;
 
 struct http_server {
 	h2o_globalconf_t gconf;

@@ -195,7 +195,7 @@ docs_asset(struct http_request *hr)
 void
 gw_docs_add_routes(struct router *r)
 {
-	router_add(r, "GET", "/openapi.json", (void *)openapi, 0);
-	router_add(r, "GET", "/docs", (void *)docs_page, 0);
-	router_add(r, "GET", "/docs/{file}", (void *)docs_asset, 0);
+	router_add(r, "GET", "/openapi.json", openapi, 0);
+	router_add(r, "GET", "/docs", docs_page, 0);
+	router_add(r, "GET", "/docs/{file}", docs_asset, 0);
 }
