@@ -119,7 +119,8 @@ reload_config(void *arg, int *nworkers)
 		return -1;
 	}
 	/* state the workers inherit (authd's keys) is read again, or the reload is refused */
-	if (d.def->master_init != NULL && d.def->master_init(cfg, err, sizeof(err)) != 0) {
+	if ((d.def->has_http && http_check_config(cfg, err, sizeof(err)) != 0) ||
+	    (d.def->master_init != NULL && d.def->master_init(cfg, err, sizeof(err)) != 0)) {
 		char quoted[600];
 
 		log_warnx("event=reload_refused error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
@@ -220,6 +221,13 @@ start_verifier(struct worker *wk)
 	return wk->verifier != NULL ? 0 : -1;
 }
 
+/* lib/http's token check: the worker's verifier. */
+static enum verifier_result
+check_token(void *verifier, const char *token, size_t len, int64_t now, struct jwt_claims *out, const char **why)
+{
+	return verifier_check(verifier, token, len, now, out, why);
+}
+
 /*
  * A new worker (at start, after a reload or a restart) takes no connection
  * until its database pool and its token verifier have had a first outcome,
@@ -317,8 +325,19 @@ worker_main(int slot, void *arg)
 		fatalx("event=worker_start_failed reason=verifier");
 	if (d.def->has_http)
 		wait_until_settled(&w);
-	if (d.def->has_http && http_server_start(&srv, &w, d.listen_fd, &d.router) != 0)
-		fatalx("event=worker_start_failed reason=http");
+	if (d.def->has_http) {
+		struct http_hooks hooks = {
+			.worker = &w,
+			.check_token = w.verifier != NULL ? check_token : NULL,
+			.check_arg = w.verifier,
+			.on_response = d.def->on_response,
+			.ssl_ctx = d.def->tls_context != NULL ? d.def->tls_context() : NULL,
+		};
+
+		if (http_server_start(&srv, w.loop, d.cfg, d.listen_fd, &d.router, &hooks) != 0)
+			fatalx("event=worker_start_failed reason=http");
+		w.http = &srv;
+	}
 	if (d.def->worker_init != NULL && d.def->worker_init(&w) != 0)
 		fatalx("event=worker_start_failed reason=init");
 	/* after worker_init: threads it started (authd's hashing) keep the usual slice */
@@ -490,7 +509,8 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		fprintf(stderr, "%s: %s\n", def->name, err);
 		return EX_CONFIG_STATUS;
 	}
-	if (def->check_config != NULL && def->check_config(d.cfg, err, sizeof(err)) != 0) {
+	if ((def->check_config != NULL && def->check_config(d.cfg, err, sizeof(err)) != 0) ||
+	    (def->has_http && http_check_config(d.cfg, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "%s: %s: %s\n", def->name, d.config_path, err);
 		return EX_CONFIG_STATUS;
 	}

@@ -90,9 +90,14 @@ static void
 metrics(struct http_request *hr)
 {
 	size_t len;
-	char *text = metrics_render(&len);
+	char *text;
 
-	if (text == NULL) {
+	/* Counters tell who uses what and how much: for the operator's scraper, not the public. */
+	if (!http_peer_may_read_metrics(hr)) {
+		http_send_error(hr, 403, "forbidden", "metrics are served only to [http] metrics_allow");
+		return;
+	}
+	if ((text = metrics_render(&len)) == NULL) {
 		http_send_error(hr, 503, "unavailable", "metrics could not be rendered");
 		return;
 	}
