@@ -60,9 +60,10 @@ static int wake_pipe[2] = { -1, -1 };
 static void
 usage(const char *name)
 {
-	fprintf(stderr, "usage: %s [-t] [-c config]\n"
+	fprintf(stderr, "usage: %s [-t | -R] [-c config]\n"
 	    "  -c FILE  configuration file (default %s/quill.conf)\n"
-	    "  -t       check the configuration and exit\n", name, QUILL_SYSCONFDIR);
+	    "  -t       check the configuration and exit\n"
+	    "  -R       print the routes the daemon serves (METHOD PATTERN) and exit\n", name, QUILL_SYSCONFDIR);
 	exit(64);
 }
 
@@ -480,7 +481,7 @@ int
 daemon_main(int argc, char **argv, const struct daemon_def *def)
 {
 	char err[512];
-	int ch, check_only = 0, nworkers, slots, status;
+	int ch, check_only = 0, list_routes = 0, nworkers, slots, status;
 
 	d.def = def;
 	/*
@@ -490,13 +491,16 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 	 */
 	prctl(PR_SET_NAME, def->name, 0, 0, 0);
 	d.config_path = QUILL_SYSCONFDIR "/quill.conf";
-	while ((ch = getopt(argc, argv, "c:th")) != -1) {
+	while ((ch = getopt(argc, argv, "c:tRh")) != -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
 			break;
 		case 't':
 			check_only = 1;
+			break;
+		case 'R':
+			list_routes = 1;
 			break;
 		default:
 			usage(def->name);
@@ -517,6 +521,18 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 	if (check_only) {
 		printf("%s: configuration %s ok\n", def->name, d.config_path);
 		return 0;
+	}
+	/* The table the workers will route by, as built at start: what the API description is checked against. */
+	if (list_routes) {
+		if (!def->has_http)
+			return 0;	/* no HTTP, no routes */
+		router_init(&d.router);
+		health_add_routes(&d.router);
+		if (def->add_routes != NULL)
+			def->add_routes(&d.router, d.cfg);
+		for (int i = 0; i < d.router.nroutes; i++)
+			printf("%s %s\n", d.router.routes[i].method, d.router.routes[i].pattern);
+		return d.router.refused > 0 ? 1 : 0;
 	}
 	if (log_open(def->name, config_str(d.cfg, "log", "target"), config_str(d.cfg, "log", "directory"),
 	    log_level_parse(config_str(d.cfg, "log", "level"))) != 0) {
