@@ -321,6 +321,7 @@ worker_main(int slot, void *arg)
 		w.db = pg_pool_new(w.loop, config_str(d.cfg, d.def->section, "database"), &opts);
 		if (w.db == NULL)
 			fatalx("event=worker_start_failed reason=database_pool");
+		health_set_database(w.db);
 	}
 	if (d.def->verify_tokens && start_verifier(&w) != 0)
 		fatalx("event=worker_start_failed reason=verifier");
