@@ -162,4 +162,31 @@ kill -CONT "$authd" $(pgrep -P "$authd")
 check "when authd is back the token works again" \
 	wait_for 50 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $t4' '$tbase/whoami')\" = 200 ]"
 
+# --- a key removed from the set stops its tokens at once, cached or not ---
+# A token of the first key valid for an hour, verified (and so cached) by
+# the other daemon's workers; then two rotations remove that key.
+uid2=$(part "$t4" 2 | jq -r .sub)
+sid4=$(part "$t4" 2 | jq -r .sid)
+now=$(date +%s)
+t5=$(mint "$keyfile" quill "$uid2" "$sid4" user "$now" "$now" $((now + 3600)))
+for i in 1 2 3 4 5 6; do http GET "$tbase/whoami" -H "Authorization: Bearer $t5"; done
+is "$STATUS" 200 "a token of the first key verifies at the other daemon"
+ctl() { "$(program quillctl)" -c "$conf" "$@"; }
+ctl keys rotate >/dev/null 2>&1
+touch -d '3 hours ago' "$keyfile"
+touch -d '2 hours ago' "$T_DIR"/keys/*.key
+touch -d '3 hours ago' "$keyfile"
+out=$(ctl keys rotate 2>&1)
+like "$out" "removed $kid " "a second rotation removes the first key"
+gone() { [ "$(at_both "$t5")" = "401 401" ]; }
+start=$(date +%s%N)
+check "its token is refused by authd and the other daemon" wait_for 40 gone
+diag "refused $(( ($(date +%s%N) - start) / 1000000 )) ms after the rotation"
+for i in 1 2 3 4 5 6; do http GET "$tbase/whoami" -H "Authorization: Bearer $t5"; s5="${s5:-}$STATUS "; done
+is "$s5" "401 401 401 401 401 401 " "every worker of the other daemon refuses it, cached or not"
+like "$(json .error.message)" unknown_kid "  its kid is unknown"
+login "tok2.$u@example.org" "$pw"
+check "a token of the new key works at the other daemon" \
+	wait_for 30 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $ACCESS' '$tbase/whoami')\" = 200 ]"
+
 t_end
