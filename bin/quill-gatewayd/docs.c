@@ -114,7 +114,7 @@ load_dir(const char *dir)
 			log_warn("event=docs_file_unreadable path=%s", path);
 			continue;
 		}
-		snprintf(f->name, sizeof(f->name), "%s", e->d_name);
+		memcpy(f->name, e->d_name, strlen(e->d_name) + 1);	/* shorter than f->name: checked above */
 		f->content_type = type;
 		docs.nfiles++;
 	}

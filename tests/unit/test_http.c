@@ -171,11 +171,16 @@ count_header(const struct exchange *x, const char *name)
 	return n;
 }
 
+/*
+ * The servers live until exit, as a daemon's worker's do: at file scope
+ * they stay reachable, so what libh2o holds for them is no leak.
+ */
+static struct http_server srv, bare;
+static struct router r;
+
 int
 main(void)
 {
-	struct http_server srv, bare;
-	struct router r;
 	struct config *cfg;
 	struct exchange x;
 	char err[256];
