@@ -61,6 +61,8 @@ const struct config_key config_keys[] = {
 	  "directory for those buffer files; keep it off the OCR spool's file system so a full spool still answers 507" },
 	{ "http", "cpu_slice_us", CONFIG_INT, "500", 0, 100000, NULL,
 	  "CPU slice in microseconds the HTTP workers ask of the kernel (Linux 6.12+): short, so a request is served at once while OCR keeps the cores busy; 0: the kernel's default" },
+	{ "http", "metrics_allow", CONFIG_STRING, "127.0.0.0/8 ::1", 0, 0, NULL,
+	  "addresses or networks (10.0.0.0/8) of the connections, never a forwarded header, that may read GET /metrics, space-separated; others get 403" },
 	{ "http", "keepalive_timeout", CONFIG_DURATION, "10s", 100, 1 * HOUR, NULL,
 	  "how long an idle connection, or one sending its request headers, is kept" },
 

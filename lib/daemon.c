@@ -61,9 +61,10 @@ static int wake_pipe[2] = { -1, -1 };
 static void
 usage(const char *name)
 {
-	fprintf(stderr, "usage: %s [-t] [-c config]\n"
+	fprintf(stderr, "usage: %s [-t | -R] [-c config]\n"
 	    "  -c FILE  configuration file (default %s/quill.conf)\n"
-	    "  -t       check the configuration and exit\n", name, QUILL_SYSCONFDIR);
+	    "  -t       check the configuration and exit\n"
+	    "  -R       print the routes the daemon serves (METHOD PATTERN) and exit\n", name, QUILL_SYSCONFDIR);
 	exit(64);
 }
 
@@ -120,7 +121,8 @@ reload_config(void *arg, int *nworkers)
 		return -1;
 	}
 	/* state the workers inherit (authd's keys) is read again, or the reload is refused */
-	if (d.def->master_init != NULL && d.def->master_init(cfg, err, sizeof(err)) != 0) {
+	if ((d.def->has_http && http_check_config(cfg, err, sizeof(err)) != 0) ||
+	    (d.def->master_init != NULL && d.def->master_init(cfg, err, sizeof(err)) != 0)) {
 		char quoted[600];
 
 		log_warnx("event=reload_refused error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
@@ -223,6 +225,13 @@ start_verifier(struct worker *wk)
 	return wk->verifier != NULL ? 0 : -1;
 }
 
+/* lib/http's token check: the worker's verifier. */
+static enum verifier_result
+check_token(void *verifier, const char *token, size_t len, int64_t now, struct jwt_claims *out, const char **why)
+{
+	return verifier_check(verifier, token, len, now, out, why);
+}
+
 /*
  * A new worker (at start, after a reload or a restart) takes no connection
  * until its database pool and its token verifier have had a first outcome,
@@ -315,13 +324,25 @@ worker_main(int slot, void *arg)
 		w.db = pg_pool_new(w.loop, config_str(d.cfg, d.def->section, "database"), &opts);
 		if (w.db == NULL)
 			fatalx("event=worker_start_failed reason=database_pool");
+		health_set_database(w.db);
 	}
 	if (d.def->verify_tokens && start_verifier(&w) != 0)
 		fatalx("event=worker_start_failed reason=verifier");
 	if (d.def->has_http)
 		wait_until_settled(&w);
-	if (d.def->has_http && http_server_start(&srv, &w, d.listen_fd, &d.router) != 0)
-		fatalx("event=worker_start_failed reason=http");
+	if (d.def->has_http) {
+		struct http_hooks hooks = {
+			.worker = &w,
+			.check_token = w.verifier != NULL ? check_token : NULL,
+			.check_arg = w.verifier,
+			.on_response = d.def->on_response,
+			.ssl_ctx = d.def->tls_context != NULL ? d.def->tls_context() : NULL,
+		};
+
+		if (http_server_start(&srv, w.loop, d.cfg, d.listen_fd, &d.router, &hooks) != 0)
+			fatalx("event=worker_start_failed reason=http");
+		w.http = &srv;
+	}
 	if (d.def->worker_init != NULL && d.def->worker_init(&w) != 0)
 		fatalx("event=worker_start_failed reason=init");
 	/* after worker_init: threads it started (authd's hashing) keep the usual slice */
@@ -470,7 +491,7 @@ int
 daemon_main(int argc, char **argv, const struct daemon_def *def)
 {
 	char err[512];
-	int ch, check_only = 0, nworkers, slots, status;
+	int ch, check_only = 0, list_routes = 0, nworkers, slots, status;
 
 	d.def = def;
 	/*
@@ -480,13 +501,16 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 	 */
 	prctl(PR_SET_NAME, def->name, 0, 0, 0);
 	d.config_path = QUILL_SYSCONFDIR "/quill.conf";
-	while ((ch = getopt(argc, argv, "c:th")) != -1) {
+	while ((ch = getopt(argc, argv, "c:tRh")) != -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
 			break;
 		case 't':
 			check_only = 1;
+			break;
+		case 'R':
+			list_routes = 1;
 			break;
 		default:
 			usage(def->name);
@@ -499,13 +523,26 @@ daemon_main(int argc, char **argv, const struct daemon_def *def)
 		fprintf(stderr, "%s: %s\n", def->name, err);
 		return EX_CONFIG_STATUS;
 	}
-	if (def->check_config != NULL && def->check_config(d.cfg, err, sizeof(err)) != 0) {
+	if ((def->check_config != NULL && def->check_config(d.cfg, err, sizeof(err)) != 0) ||
+	    (def->has_http && http_check_config(d.cfg, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "%s: %s: %s\n", def->name, d.config_path, err);
 		return EX_CONFIG_STATUS;
 	}
 	if (check_only) {
 		printf("%s: configuration %s ok\n", def->name, d.config_path);
 		return 0;
+	}
+	/* The table the workers will route by, as built at start: what the API description is checked against. */
+	if (list_routes) {
+		if (!def->has_http)
+			return 0;	/* no HTTP, no routes */
+		router_init(&d.router);
+		health_add_routes(&d.router);
+		if (def->add_routes != NULL)
+			def->add_routes(&d.router, d.cfg);
+		for (int i = 0; i < d.router.nroutes; i++)
+			printf("%s %s\n", d.router.routes[i].method, d.router.routes[i].pattern);
+		return d.router.refused > 0 ? 1 : 0;
 	}
 	if (log_open(def->name, config_str(d.cfg, "log", "target"), config_str(d.cfg, "log", "directory"),
 	    log_level_parse(config_str(d.cfg, "log", "level"))) != 0) {

@@ -5,11 +5,13 @@
  * pool) rather than trusting the pool's last known state, so /readyz turns
  * 503 as soon as PostgreSQL stops answering, and back to 200 when the pool
  * has reconnected by itself.
+ *
+ * It knows nothing of the skeleton above it: the worker's pool is handed
+ * in with health_set_database(), the metrics rule is lib/http's.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/daemon.h"
 #include "lib/health.h"
 #include "lib/http.h"
 #include "lib/json.h"
@@ -17,6 +19,15 @@
 #include "lib/metrics.h"
 #include "lib/pg.h"
 #include "lib/router.h"
+
+/* The worker's database pool, handed in by the skeleton (health_set_database); NULL: none. */
+static struct pg_pool *ready_db;
+
+void
+health_set_database(struct pg_pool *db)
+{
+	ready_db = db;
+}
 
 static void
 send_ready(struct http_request *hr, int ready, const char *database)
@@ -71,11 +82,11 @@ readyz(struct http_request *hr)
 {
 	struct ready_probe *probe;
 
-	if (hr->worker->db == NULL) {
+	if (ready_db == NULL) {
 		send_ready(hr, 1, NULL);
 		return;
 	}
-	if (!pg_pool_ready(hr->worker->db)) {
+	if (!pg_pool_ready(ready_db)) {
 		send_ready(hr, 0, "down");
 		return;
 	}
@@ -83,16 +94,21 @@ readyz(struct http_request *hr)
 	probe->hr = hr;
 	probe->query = NULL;
 	/* NULL: the callback has already answered (the pool went down meanwhile). */
-	probe->query = pg_query_params_async(hr->worker->db, "SELECT 1", 0, NULL, on_ready_probe, probe);
+	probe->query = pg_query_params_async(ready_db, "SELECT 1", 0, NULL, on_ready_probe, probe);
 }
 
 static void
 metrics(struct http_request *hr)
 {
 	size_t len;
-	char *text = metrics_render(&len);
+	char *text;
 
-	if (text == NULL) {
+	/* Counters tell who uses what and how much: for the operator's scraper, not the public. */
+	if (!http_peer_may_read_metrics(hr)) {
+		http_send_error(hr, 403, "forbidden", "metrics are served only to [http] metrics_allow");
+		return;
+	}
+	if ((text = metrics_render(&len)) == NULL) {
 		http_send_error(hr, 503, "unavailable", "metrics could not be rendered");
 		return;
 	}
@@ -103,7 +119,7 @@ metrics(struct http_request *hr)
 void
 health_add_routes(struct router *r)
 {
-	router_add(r, "GET", "/healthz", (void *)healthz, 0);
-	router_add(r, "GET", "/readyz", (void *)readyz, 0);
-	router_add(r, "GET", "/metrics", (void *)metrics, 0);
+	router_add(r, "GET", "/healthz", healthz, 0);
+	router_add(r, "GET", "/readyz", readyz, 0);
+	router_add(r, "GET", "/metrics", metrics, 0);
 }

@@ -22,13 +22,11 @@
 #include <sodium.h>
 
 #include "lib/config.h"
-#include "lib/daemon.h"
 #include "lib/http.h"
 #include "lib/json.h"
 #include "lib/jwt.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
-#include "lib/verifier.h"
 
 #define STATUS_CLASSES 5
 
@@ -166,10 +164,20 @@ format_request_id(char id[HTTP_REQUEST_ID_MAX + 1], uint64_t n)
 	id[32] = '\0';
 }
 
+/* Deletes every X-Request-Id of the response after the one at index keep. */
+static void
+request_id_dedup(h2o_req_t *req, ssize_t keep)
+{
+	ssize_t i;
+
+	while ((i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), keep)) != -1)
+		h2o_delete_header(&req->res.headers, i);
+}
+
 /*
- * Fills id with the request's id and makes sure the response carries it:
- * the id already on the response, else a valid incoming X-Request-Id,
- * else a new one.
+ * Fills id with the request's id and makes sure the response carries it,
+ * once: the id already on the response, else a valid incoming
+ * X-Request-Id, else a new one.
  */
 static void
 request_id_assign(h2o_req_t *req, char id[HTTP_REQUEST_ID_MAX + 1])
@@ -183,10 +191,13 @@ request_id_assign(h2o_req_t *req, char id[HTTP_REQUEST_ID_MAX + 1])
 
 		memcpy(id, v.base, v.len);
 		id[v.len] = '\0';
+		request_id_dedup(req, i);
 		return;
 	}
-	if (i != -1)
+	while (i != -1) {
 		h2o_delete_header(&req->res.headers, i);
+		i = h2o_find_header_by_str(&req->res.headers, H2O_STRLIT("x-request-id"), -1);
+	}
 	i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-request-id"), -1);
 	if (i != -1 && request_id_valid(req->headers.entries[i].value.base, req->headers.entries[i].value.len)) {
 		h2o_iovec_t v = req->headers.entries[i].value;
@@ -300,7 +311,11 @@ http_authenticate(struct http_request *hr)
 		http_send_unauthorized(hr, "missing_token", "an Authorization: Bearer token is required");
 		return NULL;
 	}
-	switch (verifier_check(hr->worker->verifier, token, len, (int64_t)time(NULL), c, &why)) {
+	if (hr->srv->hooks.check_token == NULL) {
+		http_send_error(hr, 503, "auth_unavailable", "tokens cannot be checked here");
+		return NULL;
+	}
+	switch (hr->srv->hooks.check_token(hr->srv->hooks.check_arg, token, len, (int64_t)time(NULL), c, &why)) {
 	case VERIFIER_OK:
 		return c;
 	case VERIFIER_UNAVAILABLE:
@@ -440,7 +455,7 @@ response_setup(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 	struct http_server *srv = ((struct response_filter *)self)->srv;
 
 	slot = json_error_rewrite(req, slot);
-	srv->worker->def->on_response(req);
+	srv->hooks.on_response(req);
 	h2o_setup_next_ostream(req, slot);
 }
 
@@ -577,7 +592,8 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 	size_t limit;
 
 	hr->req = req;
-	hr->worker = srv->worker;
+	hr->srv = srv;
+	hr->worker = srv->hooks.worker;
 	request_id_assign(req, hr->request_id);
 	switch (head_too_large(req)) {
 	case 414:
@@ -613,7 +629,7 @@ on_req(h2o_handler_t *self, h2o_req_t *req)
 		http_send_error(hr, 413, "payload_too_large", "request body is larger than the limit");
 		return 0;
 	}
-	((http_handler)hr->match.route->handler)(hr);
+	hr->match.route->handler(hr);
 	return 0;
 }
 
@@ -675,18 +691,61 @@ register_logger(h2o_pathconf_t *pathconf, struct http_server *s)
 }
 
 int
-http_server_start(struct http_server *s, struct worker *w, int listen_fd, const struct router *r)
+http_check_config(const struct config *cfg, char *err, size_t errsize)
+{
+	struct netmask nets[HTTP_METRICS_ALLOW_MAX];
+	char msg[160];
+
+	if (netmask_parse_list(config_str(cfg, "http", "metrics_allow"), nets, HTTP_METRICS_ALLOW_MAX, msg,
+	    sizeof(msg)) < 0) {
+		snprintf(err, errsize, "[http] metrics_allow: %s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+bool
+http_peer_may_read_metrics(struct http_request *hr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = hr->req->conn->callbacks->get_peername(hr->req->conn, (struct sockaddr *)&ss);
+
+	if (len == 0)
+		return false;
+	if (ss.ss_family == AF_INET)
+		return netmask_contains(hr->srv->metrics_allow, hr->srv->nmetrics_allow, AF_INET,
+		    (const unsigned char *)&((struct sockaddr_in *)&ss)->sin_addr);
+	if (ss.ss_family == AF_INET6) {
+		const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+
+		/* An IPv4 client of a dual-stack listener is ::ffff:a.b.c.d: its IPv4 address counts. */
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			return netmask_contains(hr->srv->metrics_allow, hr->srv->nmetrics_allow, AF_INET,
+			    a->s6_addr + 12);
+		return netmask_contains(hr->srv->metrics_allow, hr->srv->nmetrics_allow, AF_INET6, a->s6_addr);
+	}
+	return false;	/* a unix socket has no address to allow */
+}
+
+int
+http_server_start(struct http_server *s, h2o_loop_t *loop, const struct config *cfg, int listen_fd,
+    const struct router *r, const struct http_hooks *hooks)
 {
 	h2o_hostconf_t *host;
 	h2o_pathconf_t *root;
 	struct quill_handler *h;
 	size_t largest;
+	char err[160];
 
 	memset(s, 0, sizeof(*s));
 	s->router = r;
-	s->worker = w;
-	s->max_body = (size_t)config_size(w->cfg, "http", "max_body");
-	s->access_log = config_bool(w->cfg, "log", "access");
+	s->hooks = *hooks;
+	s->nmetrics_allow = netmask_parse_list(config_str(cfg, "http", "metrics_allow"), s->metrics_allow,
+	    HTTP_METRICS_ALLOW_MAX, err, sizeof(err));
+	if (s->nmetrics_allow < 0)
+		return -1;	/* http_check_config refused it at start already */
+	s->max_body = (size_t)config_size(cfg, "http", "max_body");
+	s->access_log = config_bool(cfg, "log", "access");
 	largest = s->max_body;
 	for (int i = 0; i < r->nroutes; i++)
 		if (r->routes[i].max_body > largest)
@@ -698,8 +757,8 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 	 * libh2o maps, so a large upload never sits in the heap.  A libh2o global: one per worker.
 	 */
 	snprintf(h2o_socket_buffer_mmap_settings.fn_template, sizeof(h2o_socket_buffer_mmap_settings.fn_template),
-	    "%s/quill-body.XXXXXX", config_str(w->cfg, "http", "body_buffer_dir"));
-	h2o_socket_buffer_mmap_settings.threshold = (size_t)config_size(w->cfg, "http", "body_memory");
+	    "%s/quill-body.XXXXXX", config_str(cfg, "http", "body_buffer_dir"));
+	h2o_socket_buffer_mmap_settings.threshold = (size_t)config_size(cfg, "http", "body_memory");
 
 	h2o_config_init(&s->gconf);
 	/*
@@ -709,7 +768,7 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 	 */
 	s->gconf.server_name = h2o_iovec_init("", 0);
 	s->gconf.max_request_entity_size = largest;
-	s->gconf.http1.req_timeout = (uint64_t)config_duration_ms(w->cfg, "http", "keepalive_timeout");
+	s->gconf.http1.req_timeout = (uint64_t)config_duration_ms(cfg, "http", "keepalive_timeout");
 	s->gconf.http2.idle_timeout = s->gconf.http1.req_timeout;
 	host = h2o_config_register_host(&s->gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	root = h2o_config_register_path(host, "/", 0);
@@ -725,7 +784,7 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 	 * rewriting filter needed.
 	 */
 	h2o_create_filter(&host->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = json_error_setup;
-	if (w->def->on_response != NULL) {
+	if (s->hooks.on_response != NULL) {
 		struct response_filter *f = (struct response_filter *)h2o_create_filter(root, sizeof(*f));
 
 		f->super.on_setup_ostream = response_setup;
@@ -737,19 +796,17 @@ http_server_start(struct http_server *s, struct worker *w, int listen_fd, const 
 	 */
 	s->gconf.proxy.emit_via_header = 0;
 
-	h2o_context_init(&s->ctx, w->loop, &s->gconf);
-	h2o_timeout_init(w->loop, &s->accept_pause, 100);
+	h2o_context_init(&s->ctx, loop, &s->gconf);
+	h2o_timeout_init(loop, &s->accept_pause, 100);
 	s->accept_resume.cb = on_accept_resume;
 	s->accept_ctx.ctx = &s->ctx;
 	s->accept_ctx.hosts = s->gconf.hosts;
-	if (w->def->tls_context != NULL)
-		s->accept_ctx.ssl_ctx = w->def->tls_context();
-	s->listener = h2o_evloop_socket_create(w->loop, listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	s->accept_ctx.ssl_ctx = s->hooks.ssl_ctx;
+	s->listener = h2o_evloop_socket_create(loop, listen_fd, H2O_SOCKET_FLAG_DONT_READ);
 	if (s->listener == NULL)
 		return -1;
 	s->listener->data = s;
 	h2o_socket_read_start(s->listener, on_accept);
-	w->http = s;
 	return 0;
 }
 

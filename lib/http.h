@@ -30,22 +30,55 @@
 #include <h2o.h>
 #include <yajl/yajl_gen.h>
 
+#include "lib/netmask.h"
 #include "lib/router.h"
+#include "lib/verifier.h"
 
 struct config;
 struct worker;
 struct json_value;
 
 #define HTTP_REQUEST_ID_MAX 64
+#define HTTP_METRICS_ALLOW_MAX 32
+
+struct http_server;
 
 struct http_request {
 	h2o_req_t *req;
-	struct worker *worker;
+	struct http_server *srv;
+	struct worker *worker;		/* the hooks' worker, for handlers; opaque here */
 	struct router_match match;
 	char request_id[HTTP_REQUEST_ID_MAX + 1];
 };
 
-typedef void (*http_handler)(struct http_request *hr);
+/* A route's handler; router_add takes exactly this type. */
+typedef router_handler http_handler;
+
+/*
+ * What the program above lib/http hands it when a server starts, so that
+ * lib/http needs nothing of the skeleton that sets it up (lib/daemon):
+ * the per-worker state handlers reach, the bearer-token check, a hook on
+ * every response, the TLS context.
+ */
+struct http_hooks {
+	/* Given to every handler as hr->worker; lib/http never looks inside. */
+	struct worker *worker;
+	/*
+	 * Checks a bearer token for http_authenticate(), as verifier_check()
+	 * does (check_arg is its first argument).  NULL: no token can be
+	 * checked, every http_authenticate() answers 503.
+	 */
+	enum verifier_result (*check_token)(void *check_arg, const char *token, size_t len, int64_t now,
+	    struct jwt_claims *out, const char **why);
+	void *check_arg;
+	/*
+	 * Optional: sees every response of a handler as it starts (one passed
+	 * to a proxy or streamed included) and may add headers to it.
+	 */
+	void (*on_response)(h2o_req_t *req);
+	/* The TLS context the listener speaks, or NULL for cleartext. */
+	SSL_CTX *ssl_ctx;
+};
 
 struct http_server {
 	h2o_globalconf_t gconf;
@@ -53,7 +86,9 @@ struct http_server {
 	h2o_accept_ctx_t accept_ctx;
 	h2o_socket_t *listener;
 	const struct router *router;
-	struct worker *worker;
+	struct http_hooks hooks;
+	struct netmask metrics_allow[HTTP_METRICS_ALLOW_MAX];	/* [http] metrics_allow */
+	int nmetrics_allow;
 	size_t connections;
 	size_t max_body;
 	int access_log;
@@ -64,8 +99,17 @@ struct http_server {
 
 /* In the master, before fork: registers the per-route request metrics. */
 void http_metrics_register(const struct router *r);
-/* In a worker: sets up h2o on loop and starts accepting from listen_fd. */
-int http_server_start(struct http_server *s, struct worker *w, int listen_fd, const struct router *r);
+/*
+ * The [http] settings a start would refuse (metrics_allow that does not
+ * parse): 0, or -1 after writing one line into err.  For -t, start and reload.
+ */
+int http_check_config(const struct config *cfg, char *err, size_t errsize);
+/*
+ * In a worker: sets up h2o on loop with the [http] settings of cfg (which
+ * must outlive the server) and starts accepting from listen_fd.
+ */
+int http_server_start(struct http_server *s, h2o_loop_t *loop, const struct config *cfg, int listen_fd,
+    const struct router *r, const struct http_hooks *hooks);
 /* Stops accepting; responses from now on close their connection. */
 void http_server_drain(struct http_server *s);
 
@@ -88,6 +132,11 @@ void http_send_unauthorized(struct http_request *hr, const char *code, const cha
  */
 struct jwt_claims;
 const struct jwt_claims *http_authenticate(struct http_request *hr);
+/*
+ * Whether the connection's peer, its TCP address and never a header, is
+ * one of [http] metrics_allow: who may read /metrics.
+ */
+bool http_peer_may_read_metrics(struct http_request *hr);
 /* The token of "Authorization: Bearer <token>" (not NUL-terminated), or NULL. */
 const char *http_bearer_token(struct http_request *hr, size_t *len);
 

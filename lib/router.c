@@ -43,7 +43,7 @@ pattern_valid(const char *p)
 }
 
 int
-router_add(struct router *r, const char *method, const char *pattern, void *handler, size_t max_body)
+router_add(struct router *r, const char *method, const char *pattern, router_handler handler, size_t max_body)
 {
 	struct router_route *rt;
 

@@ -28,10 +28,20 @@ enum router_result {
 	ROUTER_METHOD_NOT_ALLOWED,
 };
 
+struct http_request;
+
+/*
+ * What a route runs: lib/http's handler type (http_handler), named here
+ * so that router_add takes nothing else and a function with another
+ * signature is a compile error, not a cast.  The router never calls it
+ * and needs nothing of struct http_request.
+ */
+typedef void (*router_handler)(struct http_request *hr);
+
 struct router_route {
 	const char *method;	/* "GET", "POST", ... */
 	const char *pattern;	/* "/api/ocr/jobs/{id}" */
-	void *handler;		/* opaque to the router */
+	router_handler handler;
 	size_t max_body;	/* 0: the daemon's default limit */
 	int index;		/* position in the table, for metrics */
 };
@@ -58,7 +68,8 @@ struct router {
 
 void router_init(struct router *r);
 /* Returns the route's index, or -1 for a malformed pattern or a full table. */
-int router_add(struct router *r, const char *method, const char *pattern, void *handler, size_t max_body);
+int router_add(struct router *r, const char *method, const char *pattern, router_handler handler,
+    size_t max_body);
 enum router_result router_match(const struct router *r, const char *method, size_t method_len,
     const char *path, size_t path_len, struct router_match *m);
 /* Value of a named parameter of a match, or NULL (with *len 0). */

@@ -199,8 +199,11 @@ static void fetch_jwks(struct verifier *v);
 static void
 poll_failed(struct verifier *v, const char *why)
 {
+	char qurl[300], qwhy[200];
+
 	if (!v->poll_failing)
-		log_warnx("event=revocation_poll_failed url=%s error=\"%s\"", v->url, why);
+		log_warnx("event=revocation_poll_failed url=%s error=%s", log_quote(qurl, sizeof(qurl), v->url,
+		    (size_t)-1), log_quote(qwhy, sizeof(qwhy), why, (size_t)-1));
 	v->poll_failing = true;
 }
 
@@ -208,6 +211,37 @@ static bool
 kid_known(const struct verifier *v, const char *kid)
 {
 	return jwt_keyset_find(&v->keys, kid) != NULL;
+}
+
+/*
+ * The feed's kids are quill-authd's key set now: a key of ours that is
+ * not among them has been removed (quillctl keys rotate), and its tokens
+ * stop verifying with this poll, not with the next JWKS fetch.
+ */
+static void
+drop_removed_keys(struct verifier *v, const struct json_value *kids)
+{
+	struct jwt_keyset left;
+	bool gone = false;
+
+	if (json_type(kids) != JSON_ARRAY || json_length(kids) == 0)
+		return;		/* no word on the keys: keep them */
+	memset(&left, 0, sizeof(left));
+	for (int i = 0; i < v->keys.n; i++) {
+		bool listed = false;
+
+		for (size_t j = 0; j < json_length(kids) && !listed; j++) {
+			const char *kid = json_string(json_at(kids, j), NULL);
+
+			listed = kid != NULL && strcmp(kid, v->keys.keys[i].kid) == 0;
+		}
+		if (listed)
+			jwt_keyset_add(&left, &v->keys.keys[i]);
+		else
+			gone = true;
+	}
+	if (gone)
+		verifier_set_keys(v, &left);
 }
 
 /* Applies one answer of the feed.  Returns -1 when it is not one. */
@@ -241,10 +275,11 @@ apply_feed(struct verifier *v, const struct json_value *doc, bool *more)
 	}
 	if (last > v->last_seq)
 		v->last_seq = last;
+	drop_removed_keys(v, kids);
 	for (size_t i = 0; i < json_length(kids); i++) {
 		const char *kid = json_string(json_at(kids, i), NULL);
 
-		if (kid != NULL && !kid_known(v, kid))
+		if (kid != NULL && !kid_known(v, kid) && !v->is_static)
 			fetch_jwks(v);
 	}
 	if (now - v->purged_at > window && v->table_size > 0)
@@ -256,8 +291,7 @@ static void
 on_poll(void *arg, const struct httpc_response *res, const char *err)
 {
 	struct verifier *v = arg;
-	struct json_value *doc = NULL;
-	char perr[128];
+	char perr[128], qurl[300];
 	bool more = false;
 
 	v->poll_call = NULL;
@@ -266,17 +300,13 @@ on_poll(void *arg, const struct httpc_response *res, const char *err)
 	} else if (res->status != 200) {
 		snprintf(perr, sizeof(perr), "status %ld", res->status);
 		poll_failed(v, perr);
-	} else if ((doc = json_parse(res->body, res->body_len, 0, 0, perr, sizeof(perr))) == NULL ||
-	    apply_feed(v, doc, &more) != 0) {
+	} else if (verifier_take_feed(v, res->body, res->body_len, &more) != 0) {
 		poll_failed(v, "not a revocation feed");
-	} else {
-		if (v->poll_failing)
-			log_info("event=revocation_poll_recovered url=%s", v->url);
+	} else if (v->poll_failing) {
+		log_info("event=revocation_poll_recovered url=%s",
+		    log_quote(qurl, sizeof(qurl), v->url, (size_t)-1));
 		v->poll_failing = false;
-		v->have_list = true;
-		v->fresh_at_ms = monotonic_ms();
 	}
-	json_free(doc);
 	if (more)
 		poll_now(v);
 	else
@@ -318,18 +348,19 @@ on_jwks(void *arg, const struct httpc_response *res, const char *err)
 	struct json_value *doc = NULL;
 	const struct json_value *keys;
 	struct jwt_keyset ks;
-	char perr[128];
+	char perr[128], qurl[300], qerr[200];
 
 	v->jwks_call = NULL;
 	v->jwks_failed = true;		/* until the keys below are taken */
+	log_quote(qurl, sizeof(qurl), v->url, (size_t)-1);
 	if (res == NULL || res->status != 200) {
-		log_warnx("event=jwks_fetch_failed url=%s error=\"%s\"", v->url,
-		    res == NULL ? err : "unexpected status");
+		log_warnx("event=jwks_fetch_failed url=%s error=%s", qurl,
+		    log_quote(qerr, sizeof(qerr), res == NULL ? err : "unexpected status", (size_t)-1));
 		return;
 	}
 	if ((doc = json_parse(res->body, res->body_len, 0, 0, perr, sizeof(perr))) == NULL ||
 	    json_type(keys = json_get(doc, "keys")) != JSON_ARRAY) {
-		log_warnx("event=jwks_fetch_failed url=%s error=\"not a JWK set\"", v->url);
+		log_warnx("event=jwks_fetch_failed url=%s error=\"not a JWK set\"", qurl);
 		json_free(doc);
 		return;
 	}
@@ -343,13 +374,12 @@ on_jwks(void *arg, const struct httpc_response *res, const char *err)
 	}
 	json_free(doc);
 	if (ks.n == 0) {
-		log_warnx("event=jwks_fetch_failed url=%s error=\"no usable key\"", v->url);
+		log_warnx("event=jwks_fetch_failed url=%s error=\"no usable key\"", qurl);
 		return;
 	}
-	v->keys = ks;
-	v->have_keys = true;
+	verifier_set_keys(v, &ks);
 	v->jwks_failed = false;
-	log_info("event=jwks_loaded url=%s keys=%d", v->url, ks.n);
+	log_info("event=jwks_loaded url=%s keys=%d", qurl, ks.n);
 }
 
 static void
@@ -367,6 +397,44 @@ fetch_jwks(struct verifier *v)
 }
 
 /* --- public --- */
+
+int
+verifier_take_feed(struct verifier *v, const char *body, size_t len, bool *more)
+{
+	struct json_value *doc;
+	char perr[128];
+	int rc;
+
+	*more = false;
+	if ((doc = json_parse(body, len, 0, 0, perr, sizeof(perr))) == NULL)
+		return -1;
+	rc = apply_feed(v, doc, more);
+	json_free(doc);
+	if (rc != 0)
+		return -1;
+	v->have_list = true;
+	v->fresh_at_ms = monotonic_ms();
+	return 0;
+}
+
+void
+verifier_set_keys(struct verifier *v, const struct jwt_keyset *ks)
+{
+	bool removed = false;
+
+	for (int i = 0; i < v->keys.n && !removed; i++)
+		removed = jwt_keyset_find(ks, v->keys.keys[i].kid) == NULL;
+	v->keys = *ks;
+	v->have_keys = ks->n > 0;
+	/*
+	 * The cache does not remember which key signed a token, so when a key
+	 * goes every entry goes: a token of that key must not pass on a hit,
+	 * and a key goes rarely (a rotation), at the cost of one signature
+	 * check per live token afterwards.
+	 */
+	if (removed && v->cache != NULL)
+		memset(v->cache, 0, v->cache_entries * sizeof(*v->cache));
+}
 
 static struct verifier *
 verifier_alloc(const struct verifier_options *opt)

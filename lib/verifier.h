@@ -73,6 +73,21 @@ bool verifier_ready(const struct verifier *v);
 bool verifier_settled(const struct verifier *v);
 
 /*
+ * Takes ks as the key set (a JWKS fetched, or a test's keys).  A kid that
+ * was in the old set and is not in ks stops verifying at once: the
+ * tokens the cache remembers are forgotten with it.
+ */
+void verifier_set_keys(struct verifier *v, const struct jwt_keyset *ks);
+/*
+ * Applies one answer of quill-authd's revocation feed (the JSON body of
+ * GET /internal/auth/revocations): its revocations, and its "kids", the
+ * key set authd has now, so a removed key is dropped with this answer.
+ * Returns 0, or -1 when body is not a feed (nothing is marked fresh).
+ * *more says the feed has more rows to fetch at once.
+ */
+int verifier_take_feed(struct verifier *v, const char *body, size_t len, bool *more);
+
+/*
  * For tests and benchmarks without a quill-authd: use these keys, and
  * treat the revocation list as empty and always fresh.  No polling.
  */

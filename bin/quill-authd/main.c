@@ -37,20 +37,20 @@ jwks(struct http_request *hr)
 static void
 add_routes(struct router *r, const struct config *cfg)
 {
-	router_add(r, "POST", "/api/auth/register", (void *)accounts_register, 0);
-	router_add(r, "POST", "/api/auth/login", (void *)login_login, 0);
-	router_add(r, "POST", "/api/auth/refresh", (void *)login_refresh, 0);
-	router_add(r, "POST", "/api/auth/logout", (void *)login_logout, 0);
-	router_add(r, "GET", "/api/auth/me", (void *)accounts_me, 0);
-	router_add(r, "PATCH", "/api/auth/me", (void *)accounts_patch_me, 0);
-	router_add(r, "POST", "/api/auth/password", (void *)accounts_password, 0);
-	router_add(r, "GET", "/api/auth/sessions", (void *)sessions_list, 0);
-	router_add(r, "DELETE", "/api/auth/sessions/{id}", (void *)sessions_revoke, 0);
-	router_add(r, "GET", "/api/auth/jwks", (void *)jwks, 0);
-	router_add(r, "GET", "/api/auth/users", (void *)admin_users_list, 0);
-	router_add(r, "PATCH", "/api/auth/users/{id}", (void *)admin_users_patch, 0);
-	router_add(r, "GET", "/internal/auth/revocations", (void *)revocations_feed, 0);
-	router_add(r, "GET", "/internal/auth/users/lookup", (void *)users_lookup, 0);
+	router_add(r, "POST", "/api/auth/register", accounts_register, 0);
+	router_add(r, "POST", "/api/auth/login", login_login, 0);
+	router_add(r, "POST", "/api/auth/refresh", login_refresh, 0);
+	router_add(r, "POST", "/api/auth/logout", login_logout, 0);
+	router_add(r, "GET", "/api/auth/me", accounts_me, 0);
+	router_add(r, "PATCH", "/api/auth/me", accounts_patch_me, 0);
+	router_add(r, "POST", "/api/auth/password", accounts_password, 0);
+	router_add(r, "GET", "/api/auth/sessions", sessions_list, 0);
+	router_add(r, "DELETE", "/api/auth/sessions/{id}", sessions_revoke, 0);
+	router_add(r, "GET", "/api/auth/jwks", jwks, 0);
+	router_add(r, "GET", "/api/auth/users", admin_users_list, 0);
+	router_add(r, "PATCH", "/api/auth/users/{id}", admin_users_patch, 0);
+	router_add(r, "GET", "/internal/auth/revocations", revocations_feed, 0);
+	router_add(r, "GET", "/internal/auth/users/lookup", users_lookup, 0);
 }
 
 static struct authd authd;

@@ -13,55 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/netmask.h"
 #include "bin/quill-gatewayd/gateway.h"
-
-int
-gw_network_parse(const char *text, struct gw_network *out)
-{
-	char addr[64];
-	const char *slash = strchr(text, '/');
-	size_t len = slash != NULL ? (size_t)(slash - text) : strlen(text);
-	int max;
-
-	if (len == 0 || len >= sizeof(addr))
-		return -1;
-	memcpy(addr, text, len);
-	addr[len] = '\0';
-	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, addr, out->addr) == 1) {
-		out->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
-		out->family = AF_INET6;
-		max = 128;
-	} else
-		return -1;
-	out->bits = max;
-	if (slash != NULL) {
-		char *end;
-		long bits = strtol(slash + 1, &end, 10);
-
-		if (slash[1] == '\0' || *end != '\0' || bits < 0 || bits > max)
-			return -1;
-		out->bits = (int)bits;
-	}
-	return 0;
-}
-
-bool
-gw_network_contains(const struct gw_network *nets, int n, int family, const unsigned char *addr)
-{
-	for (int i = 0; i < n; i++) {
-		const struct gw_network *net = &nets[i];
-		int full = net->bits / 8, rest = net->bits % 8;
-
-		if (net->family != family || memcmp(net->addr, addr, (size_t)full) != 0)
-			continue;
-		if (rest == 0 || ((net->addr[full] ^ addr[full]) & (0xff << (8 - rest))) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* Reads one address of an X-Forwarded-For list; false when it is not one. */
 static bool
@@ -111,7 +64,7 @@ believe_forwarded(h2o_req_t *req, struct gw_client_addr *out)
 				return;		/* garbage: keep the last address believed */
 			*out = a;
 			out->via_trusted_proxy = true;
-			if (!gw_network_contains(gw.proxies, gw.nproxies, a.family, a.addr))
+			if (!netmask_contains(gw.proxies, gw.nproxies, a.family, a.addr))
 				return;
 			end = start > 0 ? start - 1 : 0;
 		}
@@ -137,7 +90,7 @@ gw_client_addr(h2o_req_t *req, struct gw_client_addr *out)
 		memcpy(out->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
 	} else
 		return;
-	if (gw.nproxies > 0 && gw_network_contains(gw.proxies, gw.nproxies, out->family, out->addr)) {
+	if (gw.nproxies > 0 && netmask_contains(gw.proxies, gw.nproxies, out->family, out->addr)) {
 		out->via_trusted_proxy = true;
 		believe_forwarded(req, out);
 	}

@@ -95,10 +95,11 @@ load_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char path[4096];
+	char path[4096], quoted[4200];
 
 	if (d == NULL) {
-		log_warn("event=docs_missing dir=%s note=GET_/docs_answers_404", dir);
+		log_warn("event=docs_missing dir=%s note=GET_/docs_answers_404",
+		    log_quote(quoted, sizeof(quoted), dir, (size_t)-1));
 		return;
 	}
 	while ((e = readdir(d)) != NULL && docs.nfiles < DOCS_MAX_FILES) {
@@ -111,10 +112,10 @@ load_dir(const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (read_whole(path, f) != 0) {
-			log_warn("event=docs_file_unreadable path=%s", path);
+			log_warn("event=docs_file_unreadable path=%s", log_quote(quoted, sizeof(quoted), path, (size_t)-1));
 			continue;
 		}
-		snprintf(f->name, sizeof(f->name), "%s", e->d_name);
+		memcpy(f->name, e->d_name, strlen(e->d_name) + 1);	/* shorter than f->name: checked above */
 		f->content_type = type;
 		docs.nfiles++;
 	}
@@ -125,10 +126,12 @@ int
 gw_docs_load(const struct config *cfg, char *err, size_t errsize)
 {
 	const char *path = config_str(cfg, "gateway", "openapi_file");
+	char quoted[4200];
 
 	docs_free();
 	if (read_whole(path, &docs.openapi) != 0)
-		log_warn("event=openapi_missing path=%s note=GET_/openapi.json_answers_404", path);
+		log_warn("event=openapi_missing path=%s note=GET_/openapi.json_answers_404",
+		    log_quote(quoted, sizeof(quoted), path, (size_t)-1));
 	docs.openapi.content_type = "application/json";
 	load_dir(config_str(cfg, "gateway", "docs_dir"));
 	return 0;
@@ -195,7 +198,7 @@ docs_asset(struct http_request *hr)
 void
 gw_docs_add_routes(struct router *r)
 {
-	router_add(r, "GET", "/openapi.json", (void *)openapi, 0);
-	router_add(r, "GET", "/docs", (void *)docs_page, 0);
-	router_add(r, "GET", "/docs/{file}", (void *)docs_asset, 0);
+	router_add(r, "GET", "/openapi.json", openapi, 0);
+	router_add(r, "GET", "/docs", docs_page, 0);
+	router_add(r, "GET", "/docs/{file}", docs_asset, 0);
 }

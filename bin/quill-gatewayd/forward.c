@@ -53,7 +53,8 @@
 
 /*
  * picohttpparser, as libh2o-evloop exports it; no header of it is
- * installed.  The layouts are those of libh2o 2.2.5's copy.
+ * installed.  The layouts are those of libh2o 2.2.5's copy, the one
+ * release configure accepts.
  */
 struct phr_header {
 	const char *name;
@@ -529,10 +530,16 @@ upgrade(struct fwd_req *fr)
 	h2o_http1_upgrade(fr->req, NULL, 0, on_upgraded, up);
 }
 
-/* Hop-by-hop response headers, and those libh2o writes itself. */
+/*
+ * Hop-by-hop response headers, those libh2o writes itself, and the
+ * service's X-Request-Id: the response has the request's id already (the
+ * one the service was sent), and one id is one header.
+ */
 static bool
 drop_for_client(const h2o_token_t *t, h2o_iovec_t name, const h2o_iovec_t *connection, size_t nconnection)
 {
+	if (h2o_lcstris(name.base, name.len, H2O_STRLIT("x-request-id")))
+		return true;
 	if (t != NULL) {
 		if (t->proxy_should_drop_for_res || t == H2O_TOKEN_CONTENT_LENGTH || t == H2O_TOKEN_SERVER ||
 		    t == H2O_TOKEN_TE)

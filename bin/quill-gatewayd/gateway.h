@@ -20,6 +20,7 @@
 #include "bin/quill-gatewayd/forward.h"
 #include "lib/listen.h"
 #include "lib/metrics.h"
+#include "lib/netmask.h"
 #include "lib/ratelimit.h"
 
 struct config;
@@ -54,17 +55,10 @@ struct gw_route {
 	metrics_id limited_ip, limited_user, upstream_failures;
 };
 
-/* A network of trusted_proxies: address bytes and prefix length. */
-struct gw_network {
-	int family;
-	unsigned char addr[16];
-	int bits;
-};
-
 struct gw_config {
 	struct gw_route routes[GW_MAX_ROUTES];
 	int nroutes;
-	struct gw_network proxies[GW_MAX_PROXIES];
+	struct netmask proxies[GW_MAX_PROXIES];
 	int nproxies;
 	/* CORS */
 	char origins[GW_MAX_ORIGINS][128];
@@ -94,8 +88,6 @@ struct gw_client_addr {
 	bool via_trusted_proxy;		/* the peer is one of trusted_proxies */
 };
 void gw_client_addr(h2o_req_t *req, struct gw_client_addr *out);
-bool gw_network_contains(const struct gw_network *nets, int n, int family, const unsigned char *addr);
-int gw_network_parse(const char *text, struct gw_network *out);
 
 /* cors.c */
 /* Answers a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method); false if it is not one. */

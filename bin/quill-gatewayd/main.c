@@ -84,7 +84,7 @@ add_routes(struct router *r, const struct config *cfg)
 		/* The pattern lives as long as the router: the whole process. */
 		if (asprintf(&pattern, "%s/*", strcmp(p, "/") == 0 ? "" : p) < 0)
 			fatalx("event=start_failed reason=out_of_memory");
-		if ((index = router_add(r, "*", pattern, (void *)gw_proxy, gw.routes[refs[k].route].max_body)) < 0)
+		if ((index = router_add(r, "*", pattern, gw_proxy, gw.routes[refs[k].route].max_body)) < 0)
 			continue;	/* counted as refused; daemon_main stops */
 		gw_route_of_router_index[index] = refs[k].route;
 	}

@@ -3,6 +3,8 @@
  *
  * In order, each step answering the request itself when it must:
  *
+ *   0. what is not the services' API, /internal and /metrics, is a 404
+ *      (the gateway's own /metrics is lib/health's, for metrics_allow);
  *   1. a CORS preflight is answered here (cors.c);
  *   2. the client address's bucket of the route (429);
  *   3. on a token route, the bearer token (401, or 503 while the tokens
@@ -159,13 +161,23 @@ rewrite_headers(struct http_request *hr, const struct jwt_claims *claims, bool b
 	}
 }
 
+/* Whether path is prefix itself or below it, by whole segments. */
 static bool
-is_internal(h2o_iovec_t path)
+is_under(h2o_iovec_t path, const char *prefix, size_t n)
 {
-	static const char internal[] = "/internal";
-	size_t n = sizeof(internal) - 1;
+	return path.len >= n && memcmp(path.base, prefix, n) == 0 && (path.len == n || path.base[n] == '/');
+}
 
-	return path.len >= n && memcmp(path.base, internal, n) == 0 && (path.len == n || path.base[n] == '/');
+/*
+ * Paths of the services that are not the API: their internal feeds
+ * (authd's revocations) and their /metrics.  The gateway reaches a
+ * service from loopback, which every service's metrics_allow lets in, so
+ * forwarding /metrics would serve it to anyone.
+ */
+static bool
+is_not_api(h2o_iovec_t path)
+{
+	return is_under(path, H2O_STRLIT("/internal")) || is_under(path, H2O_STRLIT("/metrics"));
 }
 
 /*
@@ -261,8 +273,7 @@ gw_proxy(struct http_request *hr)
 	h2o_iovec_t path;
 	struct fwd_options opt;
 
-	/* The services' internal feeds (authd's revocations) are for them alone. */
-	if (is_internal(hr->req->path_normalized)) {
+	if (is_not_api(hr->req->path_normalized)) {
 		http_send_error(hr, 404, "not_found", "no such route");
 		return;
 	}

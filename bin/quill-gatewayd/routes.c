@@ -148,7 +148,7 @@ add_proxy(void *arg, const char *word, size_t len)
 	}
 	memcpy(text, word, len);
 	text[len] = '\0';
-	if (gw_network_parse(text, &rd->cfg->proxies[rd->cfg->nproxies]) != 0) {
+	if (netmask_parse(text, &rd->cfg->proxies[rd->cfg->nproxies]) != 0) {
 		snprintf(rd->err, rd->errsize, "[gateway] trusted_proxies: \"%s\" is not an address or network", text);
 		return -1;
 	}

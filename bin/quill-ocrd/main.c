@@ -33,13 +33,13 @@ add_routes(struct router *r, const struct config *cfg)
 {
 	size_t upload = (size_t)config_size(cfg, "ocr", "max_upload") + FORM_OVERHEAD;
 
-	router_add(r, "POST", "/api/ocr/jobs", (void *)upload_create, upload);
-	router_add(r, "GET", "/api/ocr/jobs", (void *)jobs_list, 0);
-	router_add(r, "GET", "/api/ocr/jobs/{id}", (void *)jobs_get, 0);
-	router_add(r, "DELETE", "/api/ocr/jobs/{id}", (void *)jobs_delete, 0);
-	router_add(r, "GET", "/api/ocr/jobs/{id}/text", (void *)jobs_text, 0);
-	router_add(r, "GET", "/api/ocr/jobs/{id}/hocr", (void *)jobs_hocr, 0);
-	router_add(r, "GET", "/api/ocr/jobs/{id}/events", (void *)events_stream, 0);
+	router_add(r, "POST", "/api/ocr/jobs", upload_create, upload);
+	router_add(r, "GET", "/api/ocr/jobs", jobs_list, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}", jobs_get, 0);
+	router_add(r, "DELETE", "/api/ocr/jobs/{id}", jobs_delete, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}/text", jobs_text, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}/hocr", jobs_hocr, 0);
+	router_add(r, "GET", "/api/ocr/jobs/{id}/events", events_stream, 0);
 }
 
 /* The spool must be there and writable before any upload is taken. */

@@ -318,15 +318,48 @@ authd_not_running(const char *pidfile, const char *kid)
 }
 
 /*
+ * Whether pid runs the quill-authd program: /proc/PID/exe names a file
+ * called quill-authd (" (deleted)" after an upgrade replaced it).  The
+ * pid file belongs to the daemons' user, who could write any pid into
+ * it while the master holds its lock; root must not send that pid a
+ * signal.  Returns 1, or 0 after writing why into why.
+ */
+static int
+runs_authd(long pid, char *why, size_t whysize)
+{
+	static const char deleted[] = " (deleted)";
+	char link[64], exe[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	size_t len;
+
+	snprintf(link, sizeof link, "/proc/%ld/exe", pid);
+	if ((n = readlink(link, exe, sizeof exe - 1)) == -1) {
+		snprintf(why, whysize, "cannot read %s: %s", link, strerror(errno));
+		return 0;
+	}
+	exe[n] = '\0';
+	len = (size_t)n;
+	if (len > sizeof deleted - 1 && strcmp(exe + len - (sizeof deleted - 1), deleted) == 0)
+		exe[len - (sizeof deleted - 1)] = '\0';
+	base = strrchr(exe, '/') != NULL ? strrchr(exe, '/') + 1 : exe;
+	if (strcmp(base, "quill-authd") != 0) {
+		snprintf(why, whysize, "it runs %.200s, not quill-authd", exe);
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * Step 5.  The master holds a lock (flock) on its pid file for as long as
  * it lives, so a pid file we can lock ourselves is stale and its pid may
- * be anyone's by now: that one is never signalled.  Returns 0, or 1 after
- * a message.
+ * be anyone's by now: that one is never signalled, nor a pid that does
+ * not run quill-authd.  Returns 0, or 1 after a message.
  */
 static int
 reload_authd(const struct config *cfg, const char *kid)
 {
-	char path[PATH_MAX], buf[32], *end;
+	char path[PATH_MAX], buf[32], why[300], *end;
 	ssize_t n;
 	long pid;
 	int fd;
@@ -361,6 +394,11 @@ reload_authd(const struct config *cfg, const char *kid)
 	if (n <= 0 || errno != 0 || pid <= 1 || pid > INT_MAX || (*end != '\n' && *end != '\0')) {
 		fprintf(stderr, "quillctl: %s: no pid in it; reload quill-authd to sign with %s\n",
 		    path, kid);
+		return 1;
+	}
+	if (!runs_authd(pid, why, sizeof why)) {
+		fprintf(stderr, "quillctl: %s names pid %ld, which is not quill-authd (%s); not signalled: "
+		    "reload quill-authd to sign with %s\n", path, pid, why, kid);
 		return 1;
 	}
 	if (kill((pid_t)pid, SIGHUP) != 0) {

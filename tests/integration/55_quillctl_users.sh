@@ -186,6 +186,22 @@ check "quill-authd still serves the JWKS" wait_for 50 jwks_is $(ls "$T_DIR/keys"
 # All replaced long ago: the next rotation keeps only the newest.
 touch -d '2 hours ago' "$T_DIR"/keys/*.key
 
+# The daemons' user owns the pid file and may write any pid into it while
+# the master holds its lock: root signals that pid only if it runs quill-authd.
+sleep 60 &
+sleeper=$!
+echo "$sleeper" >"$T_DIR/run/quill-authd.pid"
+out=$(ctl keys rotate 2>&1)
+is "$?" 1 "keys rotate with a locked pid file naming another program fails"
+like "$out" "names pid $sleeper, which is not quill-authd \\(it runs .*sleep, not quill-authd\\); not signalled" \
+	"  saying the pid is not quill-authd's"
+check "  and the process it names is not signalled" kill -0 $sleeper
+kill $sleeper
+echo "$m" >"$T_DIR/run/quill-authd.pid"
+out=$(ctl keys rotate 2>&1)
+like "$out" "sent SIGHUP to quill-authd \\(pid $m\\)" "the master's own pid is signalled"
+touch -d '2 hours ago' "$T_DIR"/keys/*.key
+
 kill -TERM $m
 check "quill-authd stops" wait_gone $m 100
 

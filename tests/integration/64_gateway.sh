@@ -126,6 +126,29 @@ is "$(header x-request-id)" mine-0001 "a valid incoming X-Request-Id is kept and
 http GET "$g/api/test/status/201" -H 'X-Request-Id: bad id!'
 like "$(header x-request-id)" '^[0-9a-f]{32}$' "an invalid one is replaced"
 
+# --- one X-Request-Id per response, the same one the service was given ---
+id_count() { grep -ci '^x-request-id:' "$HEADERS"; }
+one_id() {	# WHAT METHOD PATH [curl args...]
+	local what=$1 id=one-$RANDOM
+	shift
+	http "$1" "$g$2" -H "X-Request-Id: $id" "${@:3}"
+	is "$(id_count) $(header x-request-id)" "1 $id" "$what: one X-Request-Id, the client's ($STATUS)"
+}
+one_id "login route (authd)" POST /api/auth/login -H 'Content-Type: application/json' -H 'X-Forwarded-For: 10.6.0.1' --data-binary '{}'
+one_id "token route (authd)" GET /api/auth/me -H "Authorization: Bearer $tok"
+one_id "token route (testd)" GET /api/test/headers -H "Authorization: Bearer $tok"
+one_id "public route" GET /api/test/status/200
+one_id "upload route" POST /api/test/upload -H "Authorization: Bearer $tok" --data-binary x
+one_id "the / route" GET /whoami
+one_id "the gateway's own 401" GET /api/test/headers
+one_id "the gateway's own /healthz" GET /healthz
+one_id "the gateway's 404" GET /internal/x
+http GET "$g/api/test/headers" -H "Authorization: Bearer $tok" -H "X-Request-Id: end-to-end-7"
+is "$(id_count) $(header x-request-id) $(json '.headers["x-request-id"]')" "1 end-to-end-7 end-to-end-7" \
+	"the id the service saw is the one the client gets, once"
+http GET "$g/api/test/status/200"
+is "$(id_count)" 1 "a new id is sent once too"
+
 # --- edge auth ---
 http GET "$g/api/test/headers"
 is "$STATUS $(json .error.code)" "401 missing_token" "no token: 401"

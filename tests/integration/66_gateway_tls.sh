@@ -14,16 +14,26 @@ cert() {
 cert one
 cert two
 port=$(free_port)
+tport=$(free_port)
 conf=$T_DIR/quill.conf
 write_config "$conf" "
+[chat]
+listen = 127.0.0.1:$tport
+workers = 1
 [gateway]
 listen = 127.0.0.1:$port
 workers = 1
 tls_certificate = $T_DIR/tls.pem
 tls_key = $T_DIR/tls.key
+[route.test]
+prefix = /api/test
+upstreams = 127.0.0.1:$tport
+auth = public
 "
 cp "$T_DIR/one.pem" "$T_DIR/tls.pem"
 cp "$T_DIR/one.key" "$T_DIR/tls.key"
+start_daemon quill-testd "$conf" QUILL_TESTD_SECTION=chat QUILL_TESTD_NAME=alpha
+check "the test backend is up" wait_for 50 curl -fs -o /dev/null "http://127.0.0.1:$tport/healthz"
 start_daemon quill-gatewayd "$conf"
 gw=$DAEMON_PID
 check "the gateway answers over HTTPS" wait_for 50 curl -fsk -o /dev/null "https://127.0.0.1:$port/healthz"
@@ -31,6 +41,14 @@ http GET "https://127.0.0.1:$port/healthz" -k --http1.1
 is "$STATUS $(json .status)" "200 ok" "HTTP/1.1 over TLS"
 out=$(curl -sk --http2 -o /dev/null -w '%{http_version} %{http_code}' "https://127.0.0.1:$port/healthz")
 is "$out" "2 200" "HTTP/2 over TLS (ALPN)"
+# One X-Request-Id per response, over either protocol, proxied or not.
+for v in 1.1 2; do
+	for path in /api/test/status/200 /healthz /nowhere; do
+		n=$(curl -sk "--http$v" -D - -o /dev/null -H "X-Request-Id: tls-$v" "https://127.0.0.1:$port$path" |
+			grep -ci '^x-request-id: tls-')
+		is "$n" 1 "HTTP/$v $path: one X-Request-Id"
+	done
+done
 subject=$(openssl s_client -connect "127.0.0.1:$port" </dev/null 2>/dev/null | openssl x509 -noout -subject 2>/dev/null)
 like "$subject" 'CN *= *one' "it presents the configured certificate"
 out=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$port/healthz")

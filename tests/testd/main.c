@@ -444,21 +444,21 @@ status(struct http_request *hr)
 static void
 add_routes(struct router *r, const struct config *cfg)
 {
-	router_add(r, "GET", "/whoami", (void *)whoami, 0);
-	router_add(r, "POST", "/echo", (void *)echo, 0);
-	router_add(r, "GET", "/items/{id}", (void *)item, 0);
-	router_add(r, "POST", "/small", (void *)small, 16);
-	router_add(r, "GET", "/slow", (void *)slow, 0);
-	router_add(r, "POST", "/crash", (void *)crash, 0);
-	router_add(r, "GET", "/api/test/headers", (void *)headers, 0);
-	router_add(r, "POST", "/api/test/headers", (void *)headers, 0);
-	router_add(r, "POST", "/api/test/upload", (void *)upload, UPLOAD_MAX);
-	router_add(r, "GET", "/api/test/stall", (void *)stall, 0);
-	router_add(r, "GET", "/api/test/sse", (void *)sse, 0);
-	router_add(r, "GET", "/api/test/ws", (void *)ws, 0);
-	router_add(r, "GET", "/api/test/status/{code}", (void *)status, 0);
-	router_add(r, "GET", "/api/test/crash", (void *)crash, 0);
-	router_add(r, "POST", "/api/test/crash", (void *)crash, 0);
+	router_add(r, "GET", "/whoami", whoami, 0);
+	router_add(r, "POST", "/echo", echo, 0);
+	router_add(r, "GET", "/items/{id}", item, 0);
+	router_add(r, "POST", "/small", small, 16);
+	router_add(r, "GET", "/slow", slow, 0);
+	router_add(r, "POST", "/crash", crash, 0);
+	router_add(r, "GET", "/api/test/headers", headers, 0);
+	router_add(r, "POST", "/api/test/headers", headers, 0);
+	router_add(r, "POST", "/api/test/upload", upload, UPLOAD_MAX);
+	router_add(r, "GET", "/api/test/stall", stall, 0);
+	router_add(r, "GET", "/api/test/sse", sse, 0);
+	router_add(r, "GET", "/api/test/ws", ws, 0);
+	router_add(r, "GET", "/api/test/status/{code}", status, 0);
+	router_add(r, "GET", "/api/test/crash", crash, 0);
+	router_add(r, "POST", "/api/test/crash", crash, 0);
 }
 
 static int
