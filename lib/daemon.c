@@ -278,6 +278,7 @@ ask_short_slice(const struct config *cfg)
 	} attr;
 	long long us = config_int(cfg, "http", "cpu_slice_us");
 	int nice;
+	char why[128];
 
 	if (us == 0)
 		return;
@@ -291,7 +292,8 @@ ask_short_slice(const struct config *cfg)
 	attr.sched_nice = nice;
 	attr.sched_runtime = (uint64_t)us * 1000;
 	if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0)
-		log_info("event=cpu_slice_refused slice_us=%lld error=\"%s\"", us, strerror(errno));
+		log_info("event=cpu_slice_refused slice_us=%lld error=%s", us,
+		    log_quote(why, sizeof(why), strerror(errno), (size_t)-1));
 }
 
 static void __attribute__((noreturn))
