@@ -225,8 +225,9 @@ const struct config_key config_keys[] = {
 /*
  * The gateway's routes when the file has none: the API of the four
  * services on their default ports.  Longest prefix wins, so login and
- * register get their own stricter per-address bucket, and the few auth
- * routes a client calls without a token are public.
+ * register get their own stricter per-address bucket, a password change
+ * (an argon2id hash or two) a strict one per address and per user, and
+ * the few auth routes a client calls without a token are public.
  */
 const char config_builtin_sections[] =
     "[route.login]\n"
@@ -239,6 +240,12 @@ const char config_builtin_sections[] =
     "prefix = /api/auth/refresh /api/auth/jwks\n"
     "upstreams = 127.0.0.1:8001\n"
     "auth = public\n"
+    "\n"
+    "[route.password]\n"
+    "prefix = /api/auth/password\n"
+    "upstreams = 127.0.0.1:8001\n"
+    "rate_ip = 10/1m\n"
+    "rate_user = 10/1m\n"
     "\n"
     "[route.auth]\n"
     "prefix = /api/auth\n"

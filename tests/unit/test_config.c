@@ -667,6 +667,9 @@ test_named_sections(void)
 	ok(n >= 4 && strcmp(names[0], "route.login") == 0, "no file: the built-in routes, in order");
 	is_str(config_source(cfg, "route.login", "rate_ip"), "built-in sections:5", "built-in value's source");
 	is_str(config_str(cfg, "route.auth", "prefix"), "/api/auth", "built-in value");
+	is_str(config_str(cfg, "route.password", "rate_user"), "10/1m",
+	    "a password change (argon2id hashes) has a strict bucket per user");
+	is_str(config_str(cfg, "route.password", "rate_ip"), "10/1m", "  and per address");
 	config_free(cfg);
 
 	cfg = config_load(conf("[route.b]\nprefix = /b\nupstreams = 127.0.0.1:1 unix:/x\n"
