@@ -126,6 +126,8 @@ void user_json(yajl_gen g, const PGresult *res, int row, int col);
 	"to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " \
 	"to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define USER_NCOLUMNS 7
+/* Each one's place in USER_COLUMNS, counted from its first. */
+enum user_column { USER_ID, USER_EMAIL, USER_NAME, USER_ROLE, USER_ACTIVE, USER_CREATED, USER_UPDATED };
 
 
 /* Whether the request came from this host (loopback or a unix socket). */

@@ -164,13 +164,13 @@ void
 user_json(yajl_gen g, const PGresult *res, int row, int col)
 {
 	yajl_gen_map_open(g);
-	json_gen_kv_string(g, "id", PQgetvalue(res, row, col));
-	json_gen_kv_string(g, "email", PQgetvalue(res, row, col + 1));
-	json_gen_kv_string(g, "name", PQgetvalue(res, row, col + 2));
-	json_gen_kv_string(g, "role", PQgetvalue(res, row, col + 3));
-	json_gen_kv_bool(g, "is_active", PQgetvalue(res, row, col + 4)[0] == 't');
-	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + 5));
-	json_gen_kv_string(g, "updated_at", PQgetvalue(res, row, col + 6));
+	json_gen_kv_string(g, "id", PQgetvalue(res, row, col + USER_ID));
+	json_gen_kv_string(g, "email", PQgetvalue(res, row, col + USER_EMAIL));
+	json_gen_kv_string(g, "name", PQgetvalue(res, row, col + USER_NAME));
+	json_gen_kv_string(g, "role", PQgetvalue(res, row, col + USER_ROLE));
+	json_gen_kv_bool(g, "is_active", PQgetvalue(res, row, col + USER_ACTIVE)[0] == 't');
+	json_gen_kv_string(g, "created_at", PQgetvalue(res, row, col + USER_CREATED));
+	json_gen_kv_string(g, "updated_at", PQgetvalue(res, row, col + USER_UPDATED));
 	yajl_gen_map_close(g);
 }
 

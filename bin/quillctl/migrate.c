@@ -316,6 +316,8 @@ schema_index(const char *name)
  * Marks the plan's migrations that the database records as applied; a
  * record without a file becomes an entry with on_disk false.
  */
+enum applied_column { APPLIED_SCHEMA, APPLIED_VERSION, APPLIED_NAME, APPLIED_CHECKSUM, APPLIED_AT };
+
 static int
 load_applied(PGconn *conn, struct plan *p)
 {
@@ -334,9 +336,9 @@ load_applied(PGconn *conn, struct plan *p)
 	}
 	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
 		/* a schema we no longer know is kept in the table, not our business */
-		if ((schema = schema_index(PQgetvalue(res, i, 0))) < 0)
+		if ((schema = schema_index(PQgetvalue(res, i, APPLIED_SCHEMA))) < 0)
 			continue;
-		version = atoi(PQgetvalue(res, i, 1));
+		version = atoi(PQgetvalue(res, i, APPLIED_VERSION));
 		if ((m = find(p, schema, version)) == NULL) {
 			if ((m = plan_add(p)) == NULL) {
 				fprintf(stderr, "quillctl: out of memory\n");
@@ -345,12 +347,12 @@ load_applied(PGconn *conn, struct plan *p)
 			}
 			m->schema = schema;
 			m->version = version;
-			snprintf(m->name, sizeof m->name, "%s", PQgetvalue(res, i, 2));
+			snprintf(m->name, sizeof m->name, "%s", PQgetvalue(res, i, APPLIED_NAME));
 		}
 		m->applied = true;
-		snprintf(m->applied_name, sizeof m->applied_name, "%s", PQgetvalue(res, i, 2));
-		snprintf(m->applied_checksum, sizeof m->applied_checksum, "%s", PQgetvalue(res, i, 3));
-		snprintf(m->applied_at, sizeof m->applied_at, "%s", PQgetvalue(res, i, 4));
+		snprintf(m->applied_name, sizeof m->applied_name, "%s", PQgetvalue(res, i, APPLIED_NAME));
+		snprintf(m->applied_checksum, sizeof m->applied_checksum, "%s", PQgetvalue(res, i, APPLIED_CHECKSUM));
+		snprintf(m->applied_at, sizeof m->applied_at, "%s", PQgetvalue(res, i, APPLIED_AT));
 	}
 	PQclear(res);
 	qsort(p->m, p->n, sizeof *p->m, migration_cmp);

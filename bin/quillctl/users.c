@@ -284,6 +284,7 @@ static const char list_sql[] =
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), name, "
     "max(octet_length(email)) OVER () "
     "FROM auth.users ORDER BY created_at, id";
+enum list_column { LIST_ID, LIST_EMAIL, LIST_ROLE, LIST_ACTIVE, LIST_CREATED, LIST_NAME, LIST_EMAIL_WIDTH };
 
 int
 user_list(const struct config *cfg)
@@ -305,16 +306,16 @@ user_list(const struct config *cfg)
 	while ((res = PQgetResult(conn)) != NULL) {
 		switch (PQresultStatus(res)) {
 		case PGRES_SINGLE_TUPLE:
-			db_put_field(PQgetvalue(res, 0, 0), UUID_STR_LEN);
+			db_put_field(PQgetvalue(res, 0, LIST_ID), UUID_STR_LEN);
 			fputs("  ", stdout);
-			db_put_field(PQgetvalue(res, 0, 1), atoi(PQgetvalue(res, 0, 6)));
+			db_put_field(PQgetvalue(res, 0, LIST_EMAIL), atoi(PQgetvalue(res, 0, LIST_EMAIL_WIDTH)));
 			fputs("  ", stdout);
-			db_put_field(PQgetvalue(res, 0, 2), 5);
+			db_put_field(PQgetvalue(res, 0, LIST_ROLE), 5);
 			fputs("  ", stdout);
-			db_put_field(PQgetvalue(res, 0, 3), 3);
+			db_put_field(PQgetvalue(res, 0, LIST_ACTIVE), 3);
 			fputs("  ", stdout);
-			db_put_field(PQgetvalue(res, 0, 4), 0);
-			if ((name = PQgetvalue(res, 0, 5))[0] != '\0') {
+			db_put_field(PQgetvalue(res, 0, LIST_CREATED), 0);
+			if ((name = PQgetvalue(res, 0, LIST_NAME))[0] != '\0') {
 				fputs("  ", stdout);
 				db_put_field(name, 0);
 			}
@@ -358,6 +359,8 @@ struct user_row {
  * reads it.  1 when found, 0 when not (after "no user EMAIL"), -1 after
  * a message.
  */
+enum lock_column { LOCK_ID, LOCK_ACTIVE, LOCK_ROLE };
+
 static int
 lock_user(PGconn *conn, const char *email, struct user_row *u)
 {
@@ -374,9 +377,9 @@ lock_user(PGconn *conn, const char *email, struct user_row *u)
 		PQclear(res);
 		return 0;
 	}
-	snprintf(u->id, sizeof u->id, "%s", PQgetvalue(res, 0, 0));
-	u->active = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	snprintf(u->role, sizeof u->role, "%s", PQgetvalue(res, 0, 2));
+	snprintf(u->id, sizeof u->id, "%s", PQgetvalue(res, 0, LOCK_ID));
+	u->active = strcmp(PQgetvalue(res, 0, LOCK_ACTIVE), "t") == 0;
+	snprintf(u->role, sizeof u->role, "%s", PQgetvalue(res, 0, LOCK_ROLE));
 	PQclear(res);
 	return 1;
 }
