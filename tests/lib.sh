@@ -26,7 +26,7 @@ t_begin() {
 	# the daemons' logs are for the operator, as /var/log/quill is
 	chmod 750 "$T_DIR/log"
 	if [ "$(id -u)" = 0 ] && id quill >/dev/null 2>&1; then
-		chown quill: "$T_DIR/run" "$T_DIR/keys"
+		chown quill: "$T_DIR/run" "$T_DIR/keys" "$T_DIR/log"
 		spool_layout "$T_DIR/spool"
 	fi
 	trap t_cleanup EXIT
