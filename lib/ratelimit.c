@@ -15,9 +15,9 @@
  * atomic over the whole probe window, so the window is a set under one
  * lock: the bounded probe is the set.
  *
- * Locking: one spinlock per set, a 32-bit word in the mapping taken with
- * an atomic exchange (no pthread mutexes, nothing to initialise: the
- * mapping starts zeroed, i.e. unlocked).  The critical section is a scan
+ * Locking: one spinlock per set (lib/shmsets), a 32-bit word in the
+ * mapping taken with an atomic exchange (no pthread mutexes, nothing to
+ * initialise: the mapping starts zeroed, i.e. unlocked).  The critical section is a scan
  * of eight ways and a few multiplications, with no system or library
  * call, so a process dying while it holds the lock would have to be
  * killed by a signal within those instructions; that is not a realistic
@@ -48,7 +48,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,10 +58,10 @@
 #include <sodium.h>
 
 #include "lib/ratelimit.h"
+#include "lib/shmsets.h"
 
 #define SET_WAYS		8	/* the bounded probe: ways a key may live in */
 #define CACHE_LINE		64
-#define SPINS_BEFORE_YIELD	256	/* then the holder was likely preempted: let it run */
 #define MAX_ENTRIES		((size_t)1 << 30)
 
 struct way {
@@ -91,67 +90,20 @@ _Static_assert(crypto_shorthash_BYTES == sizeof(uint64_t), "SipHash-2-4 gives 64
 _Static_assert(RATELIMIT_MAX_PERIOD_MS <= UINT32_MAX, "a period fits a way's 32 bits");
 _Static_assert(sizeof(struct set) % CACHE_LINE == 0, "sets do not share cache lines");
 
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
-/* Test-and-test-and-set: spin on a plain load so waiters do not bounce the line. */
-static void
-set_lock(struct set *s)
-{
-	unsigned spins = 0;
-
-	while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE) != 0) {
-		while (__atomic_load_n(&s->lock, __ATOMIC_RELAXED) != 0) {
-			if (++spins < SPINS_BEFORE_YIELD)
-				cpu_relax();
-			else {
-				spins = 0;
-				sched_yield();
-			}
-		}
-	}
-}
-
-static void
-set_unlock(struct set *s)
-{
-	__atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
-}
-
 struct ratelimit *
 ratelimit_create(size_t entries)
 {
 	struct ratelimit *rl;
-	size_t nsets = 1, size;
-	void *p;
+	size_t nsets, size;
 
-	if (entries == 0 || entries > MAX_ENTRIES) {
-		errno = EINVAL;
-		return NULL;
-	}
-	while (nsets * SET_WAYS < entries)
-		nsets *= 2;
-	if (nsets > (SIZE_MAX - sizeof(*rl)) / sizeof(struct set)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	size = sizeof(*rl) + nsets * sizeof(struct set);
 	if (sodium_init() < 0) {
 		errno = EIO;
 		return NULL;
 	}
 	/* Zero-filled: every way empty, every lock free. */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	rl = shmsets_map(entries, MAX_ENTRIES, SET_WAYS, sizeof(*rl), sizeof(struct set), &nsets, &size);
+	if (rl == NULL)
 		return NULL;
-	rl = p;
 	crypto_shorthash_keygen(rl->key);
 	rl->nsets = nsets;
 	rl->mapsize = size;
@@ -294,7 +246,7 @@ ratelimit_take(struct ratelimit *rl, const void *key, size_t keylen, const struc
 	h = key_hash(rl, key, keylen);
 	s = &rl->sets[h & (rl->nsets - 1)];
 
-	set_lock(s);
+	shmsets_lock(&s->lock);
 	w = set_find(s, h, now_ms, &evicted);
 	if (w->hash != h) {
 		w->hash = h;
@@ -308,7 +260,7 @@ ratelimit_take(struct ratelimit *rl, const void *key, size_t keylen, const struc
 	if (out->allowed)
 		w->level -= period;
 	level = w->level;
-	set_unlock(s);
+	shmsets_unlock(&s->lock);
 
 	if (evicted)
 		__atomic_fetch_add(&rl->evictions, 1, __ATOMIC_RELAXED);

@@ -537,24 +537,38 @@ scan_open(struct spool *s, enum spool_dir dir)
 	return spool_opendir(s->dir_fd[dir], ".");
 }
 
+/*
+ * The next job waiting in a scan of new/ (scan_open(s, SPOOL_NEW)): its id
+ * and its stat, as spool_next() and spool_waiting() both see a job.  Other
+ * names, and anything that is not a regular file (links not followed), are
+ * passed over.  false at the end of the directory.
+ */
+static bool
+next_waiting(DIR *d, char job[UUID_STR_LEN + 1], struct stat *st)
+{
+	struct dirent *de;
+	pid_t pid;
+
+	while ((de = readdir(d)) != NULL)
+		if (spool_name_parse(SPOOL_NEW, de->d_name, job, &pid) == 0 &&
+		    fstatat(dirfd(d), de->d_name, st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st->st_mode))
+			return true;
+	return false;
+}
+
 int
 spool_next(struct spool *s, time_t now, char job[UUID_STR_LEN + 1])
 {
 	DIR *d = scan_open(s, SPOOL_NEW);
-	struct dirent *de;
 	struct timespec best = { 0 };
+	char id[UUID_STR_LEN + 1];
+	struct stat st;
 	int found = 1;
 
 	if (d == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
-		char id[UUID_STR_LEN + 1];
-		struct stat st;
-		pid_t pid;
-
-		if (spool_name_parse(SPOOL_NEW, de->d_name, id, &pid) != 0 ||
-		    fstatat(s->dir_fd[SPOOL_NEW], de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-		    !S_ISREG(st.st_mode) || st.st_mtim.tv_sec > now)
+	while (next_waiting(d, id, &st)) {
+		if (st.st_mtim.tv_sec > now)
 			continue;
 		if (found == 1 || st.st_mtim.tv_sec < best.tv_sec ||
 		    (st.st_mtim.tv_sec == best.tv_sec && st.st_mtim.tv_nsec < best.tv_nsec)) {
@@ -814,19 +828,13 @@ int
 spool_waiting(struct spool *s, time_t now, struct spool_waiting *w)
 {
 	DIR *d = scan_open(s, SPOOL_NEW);
-	struct dirent *de;
+	char job[UUID_STR_LEN + 1];
+	struct stat st;
 
 	memset(w, 0, sizeof(*w));
 	if (d == NULL)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
-		char job[UUID_STR_LEN + 1];
-		struct stat st;
-		pid_t pid;
-
-		if (spool_name_parse(SPOOL_NEW, de->d_name, job, &pid) != 0 ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-			continue;
+	while (next_waiting(d, job, &st)) {
 		if (st.st_mtime > now)
 			w->deferred++;
 		if (!w->any || st.st_mtime < w->oldest)

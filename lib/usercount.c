@@ -6,8 +6,8 @@
  * "sum this user's counts, then add one" is done under that set's lock
  * alone: the bounded probe is the set, as in lib/ratelimit.
  *
- * Locks are 32-bit words in the mapping taken by atomic exchange (the
- * mapping starts zeroed: unlocked).  A critical section is a scan of the
+ * The mapping and its locks are lib/shmsets': 32-bit words taken by
+ * atomic exchange (the mapping starts zeroed: unlocked).  A critical section is a scan of the
  * set's slots with no call in it, so a process killed while holding one
  * is not a case worth robust-lock machinery.  Sets start on cache lines of
  * their own.
@@ -16,18 +16,16 @@
 #define _DEFAULT_SOURCE		/* MAP_ANONYMOUS when built alone with -std=c11 */
 #endif
 
-#include <errno.h>
-#include <sched.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "lib/shmsets.h"
 #include "lib/usercount.h"
 
 #define SET_WAYS		16
 #define CACHE_LINE		64
-#define SPINS_BEFORE_YIELD	256
 #define MAX_ENTRIES		((size_t)1 << 24)
 
 struct slot {
@@ -47,27 +45,6 @@ struct usercount {
 	struct set sets[];
 };
 
-static void
-lock(struct set *s)
-{
-	unsigned spins = 0;
-
-	while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE) != 0) {
-		while (__atomic_load_n(&s->lock, __ATOMIC_RELAXED) != 0) {
-			if (++spins >= SPINS_BEFORE_YIELD) {
-				spins = 0;
-				sched_yield();	/* the holder was likely preempted */
-			}
-		}
-	}
-}
-
-static void
-unlock(struct set *s)
-{
-	__atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
-}
-
 /* FNV-1a over the id: user ids are made by quill, not chosen by users. */
 static struct set *
 set_of(struct usercount *uc, const unsigned char user[USERCOUNT_ID_LEN])
@@ -83,20 +60,11 @@ struct usercount *
 usercount_create(size_t entries)
 {
 	struct usercount *uc;
-	size_t nsets = 1, size;
-	void *p;
+	size_t nsets, size;
 
-	if (entries == 0 || entries > MAX_ENTRIES) {
-		errno = EINVAL;
+	uc = shmsets_map(entries, MAX_ENTRIES, SET_WAYS, sizeof(*uc), sizeof(struct set), &nsets, &size);
+	if (uc == NULL)
 		return NULL;
-	}
-	while (nsets * SET_WAYS < entries)
-		nsets *= 2;
-	size = sizeof(*uc) + nsets * sizeof(struct set);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	uc = p;
 	uc->nsets = nsets;
 	uc->mapsize = size;
 	return uc;
@@ -117,7 +85,7 @@ usercount_take(struct usercount *uc, const unsigned char user[USERCOUNT_ID_LEN],
 	unsigned held = 0;
 	enum usercount_result r;
 
-	lock(s);
+	shmsets_lock(&s->lock);
 	for (int i = 0; i < SET_WAYS; i++) {
 		struct slot *e = &s->slot[i];
 
@@ -142,7 +110,7 @@ usercount_take(struct usercount *uc, const unsigned char user[USERCOUNT_ID_LEN],
 		r = USERCOUNT_TAKEN;
 	} else
 		r = USERCOUNT_NO_ROOM;
-	unlock(s);
+	shmsets_unlock(&s->lock);
 	return r;
 }
 
@@ -151,7 +119,7 @@ usercount_release(struct usercount *uc, const unsigned char user[USERCOUNT_ID_LE
 {
 	struct set *s = set_of(uc, user);
 
-	lock(s);
+	shmsets_lock(&s->lock);
 	for (int i = 0; i < SET_WAYS; i++) {
 		struct slot *e = &s->slot[i];
 
@@ -162,7 +130,7 @@ usercount_release(struct usercount *uc, const unsigned char user[USERCOUNT_ID_LE
 			break;
 		}
 	}
-	unlock(s);
+	shmsets_unlock(&s->lock);
 }
 
 void
@@ -171,11 +139,11 @@ usercount_forget_pid(struct usercount *uc, pid_t pid)
 	for (size_t n = 0; n < uc->nsets; n++) {
 		struct set *s = &uc->sets[n];
 
-		lock(s);
+		shmsets_lock(&s->lock);
 		for (int i = 0; i < SET_WAYS; i++)
 			if (s->slot[i].pid == (int32_t)pid)
 				memset(&s->slot[i], 0, sizeof(s->slot[i]));
-		unlock(s);
+		shmsets_unlock(&s->lock);
 	}
 }
 
@@ -185,10 +153,10 @@ usercount_held(struct usercount *uc, const unsigned char user[USERCOUNT_ID_LEN])
 	struct set *s = set_of(uc, user);
 	unsigned held = 0;
 
-	lock(s);
+	shmsets_lock(&s->lock);
 	for (int i = 0; i < SET_WAYS; i++)
 		if (s->slot[i].pid != 0 && memcmp(s->slot[i].user, user, USERCOUNT_ID_LEN) == 0)
 			held += s->slot[i].count;
-	unlock(s);
+	shmsets_unlock(&s->lock);
 	return held;
 }

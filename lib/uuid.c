@@ -1,5 +1,6 @@
 /* uuid: see uuid.h.  Randomness from libsodium (sodium_init() first). */
 #include <ctype.h>
+#include <string.h>
 
 #include <sodium.h>
 
@@ -53,4 +54,28 @@ uuid_valid(const char *s, size_t len)
 			return false;
 	}
 	return true;
+}
+
+static int
+hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int
+uuid_to_bytes(const char *s, unsigned char out[16])
+{
+	if (!uuid_valid(s, strlen(s)))
+		return -1;
+	for (int n = 0; *s != '\0'; s++) {
+		if (*s == '-')
+			continue;
+		if (n % 2 == 0)
+			out[n / 2] = (unsigned char)(hexval((unsigned char)*s) << 4);
+		else
+			out[n / 2] |= (unsigned char)hexval((unsigned char)*s);
+		n++;
+	}
+	return 0;
 }

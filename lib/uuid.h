@@ -22,5 +22,11 @@ void uuid_v4(char out[UUID_STR_LEN + 1]);
 void uuid_v8_hash(const void *data, size_t len, char out[UUID_STR_LEN + 1]);
 /* Whether s (len bytes) is a UUID in 8-4-4-4-12 hex form, either case. */
 bool uuid_valid(const char *s, size_t len);
+/*
+ * A UUID's 16 bytes (a fixed-size key for tables that hold ids: the
+ * verifier's revocations, quill-ocrd's stream counts); -1 when s is not
+ * a UUID in 8-4-4-4-12 hex form, either case.
+ */
+int uuid_to_bytes(const char *s, unsigned char out[16]);
 
 #endif

@@ -15,6 +15,7 @@
 #include "lib/httpc.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/uuid.h"
 #include "lib/verifier.h"
 
 #define DEFAULT_POLL_MS		500
@@ -77,35 +78,6 @@ monotonic_ms(void)
 }
 
 /* --- the revocation table --- */
-
-static int
-hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* A UUID's 16 bytes; -1 when s is not a UUID. */
-static int
-uuid_bytes(const char *s, unsigned char out[16])
-{
-	int n = 0;
-
-	for (const char *p = s; *p != '\0' && n < 32; p++) {
-		int v;
-
-		if (*p == '-')
-			continue;
-		if ((v = hexval((unsigned char)*p)) < 0)
-			return -1;
-		if (n % 2 == 0)
-			out[n / 2] = (unsigned char)(v << 4);
-		else
-			out[n / 2] |= (unsigned char)v;
-		n++;
-	}
-	return n == 32 && strlen(s) == 36 ? 0 : -1;
-}
 
 static size_t
 slot_of(const unsigned char id[16], int kind, size_t size)
@@ -265,7 +237,7 @@ apply_feed(struct verifier *v, const struct json_value *doc, bool *more)
 			return -1;
 		memset(&r, 0, sizeof(r));
 		r.kind = sid != NULL ? KIND_SESSION : KIND_USER;
-		if (uuid_bytes(sid != NULL ? sid : uid, r.id) != 0)
+		if (uuid_to_bytes(sid != NULL ? sid : uid, r.id) != 0)
 			return -1;
 		r.before = before;
 		r.expires = before + window;
@@ -579,9 +551,9 @@ verifier_check(struct verifier *v, const char *token, size_t len, int64_t now,
 			fetch_jwks(v);
 		return VERIFIER_INVALID;
 	}
-	if ((uuid_bytes(c.sid, id) == 0 && (r = table_find(v, id, KIND_SESSION)) != NULL &&
+	if ((uuid_to_bytes(c.sid, id) == 0 && (r = table_find(v, id, KIND_SESSION)) != NULL &&
 	    r->expires > now) ||
-	    (uuid_bytes(c.sub, id) == 0 && (r = table_find(v, id, KIND_USER)) != NULL &&
+	    (uuid_to_bytes(c.sub, id) == 0 && (r = table_find(v, id, KIND_USER)) != NULL &&
 	    r->expires > now && c.iat < r->before)) {
 		*why = "revoked";
 		return VERIFIER_REVOKED;

@@ -169,6 +169,53 @@ auth_config() {
 	printf 'argon2_opslimit = 1\nargon2_memlimit = 8m\n'
 }
 
+# ocr_stack OCR_KEYS [readyz]: the set-up of the OCR tests, ocr_config
+# then ocr_start: a quill-authd and a quill-ocrd on free ports, migrated,
+# started and ready to take a token.
+ocr_stack() {
+	ocr_config "$1"
+	ocr_start "${2:-}"
+}
+
+# ocr_config OCR_KEYS: writes $conf for a quill-authd (auth_config) and a
+# quill-ocrd on free ports; OCR_KEYS follows [ocr]'s listen line (more
+# [ocr] keys, then any other sections).  Sets aport, oport, conf, abase,
+# obase and spool.
+ocr_config() {
+	aport=$(free_port)
+	oport=$(free_port)
+	conf=$T_DIR/quill.conf
+	abase=http://127.0.0.1:$aport
+	obase=http://127.0.0.1:$oport
+	spool=$T_DIR/spool
+	write_config "$conf" "
+$(auth_config "$aport")
+[ocr]
+listen = 127.0.0.1:$oport
+$1"
+}
+
+# ocr_start [readyz]: migrates $conf's database, starts quill-authd and
+# quill-ocrd, and checks that each is up (quill-ocrd's /healthz, or its
+# /readyz when asked) and that quill-ocrd's verifier has authd's keys (a
+# request with no token is refused as such).  Sets ocrd (its master's
+# pid) and API_BASE (authd).
+ocr_start() {
+	"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
+	start_daemon quill-authd "$conf"
+	check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
+	start_daemon quill-ocrd "$conf"
+	ocrd=$DAEMON_PID
+	if [ "${1:-}" = readyz ]; then
+		check "quill-ocrd is ready" wait_for 50 curl -fs -o /dev/null "$obase/readyz"
+	else
+		check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
+	fi
+	API_BASE=$abase
+	check "quill-ocrd's verifier becomes ready" \
+		wait_for 50 sh -c "curl -s '$obase/api/ocr/jobs' | grep -q missing_token"
+}
+
 # api_routes AUTH_PORT OCR_PORT: the gateway's routes to a test's authd
 # and quill-ocrd, as the built-in ones route to the default ports.
 api_routes() {
@@ -260,6 +307,17 @@ login() {
 	secret "$2"
 	secret "$ACCESS"
 	secret "$REFRESH"
+}
+
+# new_user EMAIL [PASSWORD]: registers an account at $API_BASE and logs it
+# in (login); sets uid, ACCESS, REFRESH and auth (curl's Authorization
+# header for the new token).
+new_user() {
+	local pw=${2:-marble-orchard-7734}
+	api POST /api/auth/register "{\"email\":\"$1\",\"password\":\"$pw\"}"
+	uid=$(json .id)
+	login "$1" "$pw"
+	auth=(-H "Authorization: Bearer $ACCESS")
 }
 
 # secret VALUE: a password or token the test used.  At the end of the run

@@ -44,6 +44,7 @@
 #include "lib/log.h"
 #include "lib/pg_listen.h"
 #include "lib/usercount.h"
+#include "lib/uuid.h"
 #include "lib/verifier.h"
 #include "bin/quill-ocrd/ocrd.h"
 
@@ -54,6 +55,7 @@
 #define RETRY_AFTER_S	"10"		/* for a refused stream: streams last minutes */
 /* (user, process) pairs the shared table holds; a full table lets streams through uncounted */
 #define COUNT_ENTRIES	16384
+_Static_assert(USERCOUNT_ID_LEN == 16, "a user's key in the table is its id's 16 bytes (uuid_to_bytes)");
 
 /* Made by the master before the first fork, kept across reloads. */
 static struct usercount *stream_counts;
@@ -107,23 +109,6 @@ bucket_of(const char *job_id)
 	for (int i = 0; i < UUID_STR_LEN; i++)
 		h = h * 33 + (unsigned char)job_id[i];
 	return h & (BUCKETS - 1);
-}
-
-/* A canonical lower-case UUID's 16 bytes. */
-static void
-uuid_to_bytes(const char *s, unsigned char out[USERCOUNT_ID_LEN])
-{
-	int n = 0;
-
-	memset(out, 0, USERCOUNT_ID_LEN);
-	for (; *s != '\0' && n < 32; s++) {
-		int v = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
-
-		if (v < 0)
-			continue;	/* the dashes */
-		out[n / 2] |= (unsigned char)(n % 2 == 0 ? v << 4 : v);
-		n++;
-	}
 }
 
 /* --- the shared counts, in the master --- */
@@ -490,7 +475,7 @@ events_stream(struct http_request *hr)
 	}
 	s = http_request_alloc(hr, sizeof(*s), stream_dispose);
 	memset(s, 0, sizeof(*s));
-	uuid_to_bytes(op->user_id, s->user);
+	(void)uuid_to_bytes(op->user_id, s->user);	/* job_op_new has checked it */
 	if (stream_counts != NULL) {
 		switch (usercount_take(stream_counts, s->user, getpid(), ev->max_per_user)) {
 		case USERCOUNT_TAKEN:

@@ -26,6 +26,7 @@
 #include "lib/uuid.h"
 #include "bin/quillctl/db.h"
 #include "bin/quillctl/dropin.h"
+#include "bin/quillctl/jobs.h"
 
 /* The active account USER names (an e-mail or an id), its id in id; 0, or 1 after a message. */
 static int
@@ -53,17 +54,6 @@ find_account(const struct config *cfg, const char *user, char id[UUID_STR_LEN + 
 	return rc;
 }
 
-static struct spool *
-open_spool(const struct config *cfg)
-{
-	char err[512];
-	struct spool *s = spool_open(config_str(cfg, "global", "spool_dir"), err, sizeof err);
-
-	if (s == NULL)
-		fprintf(stderr, "quillctl: %s\n", err);
-	return s;
-}
-
 static int
 dropin_allow(const struct config *cfg, const char *user, const char *unix_name)
 {
@@ -84,7 +74,7 @@ dropin_allow(const struct config *cfg, const char *user, const char *unix_name)
 		fprintf(stderr, "quillctl: dropin allow gives %s a directory: run it as root\n", unix_name);
 		return 1;
 	}
-	if (find_account(cfg, user, id) != 0 || (s = open_spool(cfg)) == NULL)
+	if (find_account(cfg, user, id) != 0 || (s = jobs_open_spool(cfg)) == NULL)
 		return 1;
 	if (spool_dropin_allow(s, pw->pw_uid, unix_name, id) != 0)
 		fprintf(stderr, "quillctl: allowing %s: %s\n", unix_name,
@@ -108,7 +98,7 @@ dropin_deny(const struct config *cfg, const char *unix_name)
 		fprintf(stderr, "quillctl: no unix account %s\n", unix_name);
 		return 1;
 	}
-	if ((s = open_spool(cfg)) == NULL)
+	if ((s = jobs_open_spool(cfg)) == NULL)
 		return 1;
 	rc = spool_dropin_deny(s, pw->pw_uid);
 	if (rc < 0)

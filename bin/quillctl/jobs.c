@@ -69,8 +69,8 @@ job_id(const char *arg, char id[UUID_STR_LEN + 1])
 	return 0;
 }
 
-static struct spool *
-open_spool(const struct config *cfg)
+struct spool *
+jobs_open_spool(const struct config *cfg)
 {
 	char err[512];
 	struct spool *s = spool_open(config_str(cfg, "global", "spool_dir"), err, sizeof err);
@@ -203,7 +203,7 @@ jobs_show(const struct config *cfg, const char *arg)
 	PGresult *res;
 	int nf, rc;
 
-	if (job_id(arg, id) != 0 || (s = open_spool(cfg)) == NULL)
+	if (job_id(arg, id) != 0 || (s = jobs_open_spool(cfg)) == NULL)
 		return 1;
 	if ((conn = db_connect(cfg, "ocr_worker")) == NULL) {
 		spool_close(s);
@@ -352,7 +352,7 @@ jobs_requeue(const struct config *cfg, const char *arg)
 	PGconn *conn;
 	int rc = 1;
 
-	if (job_id(arg, id) != 0 || (s = open_spool(cfg)) == NULL)
+	if (job_id(arg, id) != 0 || (s = jobs_open_spool(cfg)) == NULL)
 		return 1;
 	if ((conn = db_connect(cfg, "ocr_worker")) != NULL) {
 		if (db_command(conn, "BEGIN") == 0 && requeue_locked(conn, s, id) == 0)
@@ -393,7 +393,7 @@ jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o)
 		ms = config_duration_ms(cfg, "ocr_worker", "retention");
 	snprintf(statuses_param, sizeof statuses_param, "{%s}", o->status != NULL ? o->status : "done,failed");
 	snprintf(age, sizeof age, "%lld", ms);
-	if ((s = open_spool(cfg)) == NULL)
+	if ((s = jobs_open_spool(cfg)) == NULL)
 		return 1;
 	if ((conn = db_connect(cfg, "ocr_worker")) == NULL)
 		goto out;
@@ -435,7 +435,7 @@ jobs_spool_status(const struct config *cfg)
 	long n;
 	int rc = 1;
 
-	if ((s = open_spool(cfg)) == NULL)
+	if ((s = jobs_open_spool(cfg)) == NULL)
 		return 1;
 	printf("%-10s%s\n", "spool", config_str(cfg, "global", "spool_dir"));
 	for (int d = 0; d < SPOOL_NDIRS; d++) {

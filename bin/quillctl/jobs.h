@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 struct config;
+struct spool;
 
 struct jobs_list_opts {
 	const char	*status;	/* queued, processing, done, failed; NULL: any */
@@ -61,5 +62,8 @@ int jobs_purge(const struct config *cfg, const struct jobs_purge_opts *o);
 
 /* The spool's path, the files in each directory, the age of the oldest in new/. */
 int jobs_spool_status(const struct config *cfg);
+
+/* The spool of [global] spool_dir, for quillctl's commands that change it; NULL after a message. */
+struct spool *jobs_open_spool(const struct config *cfg);
 
 #endif

@@ -8,49 +8,30 @@
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
-aport=$(free_port)
-oport=$(free_port)
-dport=$(free_port)
-conf=$T_DIR/quill.conf
-write_config "$conf" "
-$(auth_config "$aport")
-[ocr]
-listen = 127.0.0.1:$oport
-workers = 2
+ocr_config "workers = 2
 max_upload = 256k
 [http]
 body_memory = 64k
 body_buffer_dir = $T_DIR/run
 "
+dport=$(free_port)
 # The same service with a database that is not there: uploads still land.
 mkdir -p "$T_DIR/run2"
 [ "$(id -u)" = 0 ] && chown quill: "$T_DIR/run2"
 sed -e "s|^listen = 127.0.0.1:$oport|listen = 127.0.0.1:$dport|" -e "s|^run_dir = .*|run_dir = $T_DIR/run2|" \
     -e 's|^database = "host=\([^ ]*\) dbname=quill user=quill_ocr"|database = "host=/nonexistent dbname=quill user=quill_ocr"|' \
     "$conf" >"$T_DIR/nodb.conf"
-abase=http://127.0.0.1:$aport
-obase=http://127.0.0.1:$oport
-"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
-start_daemon quill-authd "$conf"
-check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
-start_daemon quill-ocrd "$conf"
-check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
+ocr_start
 # has_row ID: the job's row exists (quill-ocrd writes it just after its 202)
 has_row() { [ "$(psql_q "select count(*) from ocr.ocr_jobs where id = '$1'")" = 1 ]; }
-API_BASE=$abase
 
 pw=marble-orchard-7734
 u=o$$x$RANDOM
-api POST /api/auth/register "{\"email\":\"ocr.$u@example.org\",\"password\":\"$pw\"}"
-uid=$(json .id)
-login "ocr.$u@example.org" "$pw"
+new_user "ocr.$u@example.org" "$pw"
 tok=$ACCESS
 api POST /api/auth/register "{\"email\":\"other.$u@example.org\",\"password\":\"$pw\"}"
 login "other.$u@example.org" "$pw"
 other=$ACCESS
-auth=(-H "Authorization: Bearer $tok")
-check "quill-ocrd's verifier becomes ready" \
-	wait_for 50 sh -c "curl -s '$obase/api/ocr/jobs' | grep -q missing_token"
 
 # A 1x1 grey PNG, a JPEG header, and files that are not images.
 img=$T_DIR/img

@@ -17,34 +17,17 @@ unmount_full() { umount "$full" 2>/dev/null || umount -l "$full"; }
 trap 't_cleanup; unmount_full' EXIT
 id quill >/dev/null 2>&1 && chown quill: "$full"
 
-aport=$(free_port)
-oport=$(free_port)
-conf=$T_DIR/quill.conf
-write_config "$conf" "
-$(auth_config "$aport")
-[ocr]
-listen = 127.0.0.1:$oport
-workers = 2
+ocr_config "workers = 2
 [http]
 body_memory = 64k
 body_buffer_dir = $T_DIR/run
 "
+# quill-ocrd's spool on the 2 MiB file system
 sed -i "s|^spool_dir = .*|spool_dir = $full|" "$conf"
-abase=http://127.0.0.1:$aport
-obase=http://127.0.0.1:$oport
-"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
-start_daemon quill-authd "$conf"
-check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
-start_daemon quill-ocrd "$conf"
-ocrd=$DAEMON_PID
-check "quill-ocrd is up with its spool on a 2 MiB file system" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
-API_BASE=$abase
+spool=$full
+ocr_start
 u=full$$x$RANDOM
-api POST /api/auth/register "{\"email\":\"$u@example.org\",\"password\":\"marble-orchard-7734\"}"
-login "$u@example.org" marble-orchard-7734
-auth=(-H "Authorization: Bearer $ACCESS")
-check "quill-ocrd's verifier becomes ready" \
-	wait_for 50 sh -c "curl -s '$obase/api/ocr/jobs' | grep -q missing_token"
+new_user "$u@example.org"
 workers_before=$(worker_pids "$ocrd" | tr '\n' ' ')
 
 # A PNG of some 300 KB (a 1x1 image and padding: the bytes say PNG, and no

@@ -8,38 +8,15 @@
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
-aport=$(free_port)
-oport=$(free_port)
-conf=$T_DIR/quill.conf
-write_config "$conf" "
-$(auth_config "$aport")
-[ocr]
-listen = 127.0.0.1:$oport
-workers = 1
+ocr_stack "workers = 1
 [ocr_worker]
 workers = 1
 rescan_interval = 1s
 retry_backoff = 1s
 dropin_settle = 1s
 "
-abase=http://127.0.0.1:$aport
-obase=http://127.0.0.1:$oport
-spool=$T_DIR/spool
 quillctl=$(program quillctl)
-"$quillctl" -c "$conf" migrate >/dev/null || not_ok "migrate"
-start_daemon quill-authd "$conf"
-check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
-start_daemon quill-ocrd "$conf"
-check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
-API_BASE=$abase
-pw=marble-orchard-7734
-u=n$$x$RANDOM
-api POST /api/auth/register "{\"email\":\"names.$u@example.org\",\"password\":\"$pw\"}"
-uid=$(json .id)
-login "names.$u@example.org" "$pw"
-auth=(-H "Authorization: Bearer $ACCESS")
-check "quill-ocrd's verifier becomes ready" \
-	wait_for 50 sh -c "curl -s '$obase/api/ocr/jobs' | grep -q missing_token"
+new_user "names.n$$x$RANDOM@example.org"
 tiny_png "$T_DIR/dot.png"
 rows_are() { [ "$(psql_q "select count(*) from ocr.ocr_jobs where user_id = '$uid'")" = "$1" ]; }
 status_is() { [ "$(psql_q "select status from ocr.ocr_jobs where $1")" = "$2" ]; }

@@ -16,14 +16,7 @@ t_begin
 declare -A fake_job
 
 data=${QUILL_TEST_DATA:-$QUILL_SRC/../shared/data}
-aport=$(free_port)
-oport=$(free_port)
-conf=$T_DIR/quill.conf
-write_config "$conf" "
-$(auth_config "$aport")
-[ocr]
-listen = 127.0.0.1:$oport
-workers = 1
+ocr_stack "workers = 1
 [ocr_worker]
 workers = 1
 rescan_interval = 1s
@@ -31,23 +24,7 @@ retry_backoff = 1s
 dropin_settle = 1s
 max_attempts = 2
 "
-abase=http://127.0.0.1:$aport
-obase=http://127.0.0.1:$oport
-spool=$T_DIR/spool
-"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
-start_daemon quill-authd "$conf"
-check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
-start_daemon quill-ocrd "$conf"
-check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "$obase/healthz"
-API_BASE=$abase
-pw=marble-orchard-7734
-u=h$$x$RANDOM
-api POST /api/auth/register "{\"email\":\"hostile.$u@example.org\",\"password\":\"$pw\"}"
-uid=$(json .id)
-login "hostile.$u@example.org" "$pw"
-auth=(-H "Authorization: Bearer $ACCESS")
-check "quill-ocrd's verifier becomes ready" \
-	wait_for 50 sh -c "curl -s '$obase/api/ocr/jobs' | grep -q missing_token"
+new_user "hostile.h$$x$RANDOM@example.org"
 
 for kind in good hang bomb loop tiled; do
 	python3 "$QUILL_SRC/tests/tiffmake.py" "$kind" "$T_DIR/$kind.tif" || not_ok "tiffmake.py $kind"

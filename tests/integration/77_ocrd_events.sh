@@ -8,36 +8,15 @@
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
-aport=$(free_port)
-oport=$(free_port)
-conf=$T_DIR/quill.conf
-write_config "$conf" "
-$(auth_config "$aport")
-[ocr]
-listen = 127.0.0.1:$oport
-workers = 2
+ocr_stack "workers = 2
 max_event_streams_per_user = 3
 event_stream_max = 6s
-"
-abase=http://127.0.0.1:$aport
-obase=http://127.0.0.1:$oport
-"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
-start_daemon quill-authd "$conf"
-check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "$abase/readyz"
-start_daemon quill-ocrd "$conf"
-ocrd=$DAEMON_PID
-check "quill-ocrd is ready" wait_for 50 curl -fs -o /dev/null "$obase/readyz"
-API_BASE=$abase
+" readyz
 
 pw=quarry-lantern-5521
 u=e$$x$RANDOM
-api POST /api/auth/register "{\"email\":\"ev.$u@example.org\",\"password\":\"$pw\"}"
-uid=$(json .id)
-login "ev.$u@example.org" "$pw"
+new_user "ev.$u@example.org" "$pw"
 tok=$ACCESS
-auth=(-H "Authorization: Bearer $tok")
-check "quill-ocrd's verifier becomes ready" \
-	wait_for 50 sh -c "curl -s '$obase/api/ocr/jobs' | grep -q missing_token"
 
 tiny_png "$T_DIR/dot.png"
 # upload: a new job of the user's, once its row is in the database

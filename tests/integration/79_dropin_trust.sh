@@ -24,34 +24,18 @@ trap 't_cleanup; remove_users' EXIT
 
 as() { local who=$1; shift; setpriv --reuid="$who" --regid=quill-dropin --init-groups "$@"; }
 
-aport=$(free_port)
-oport=$(free_port)
-conf=$T_DIR/quill.conf
-write_config "$conf" "
-$(auth_config "$aport")
-[ocr]
-listen = 127.0.0.1:$oport
-workers = 1
+ocr_stack "workers = 1
 max_upload = 4m
 [ocr_worker]
 workers = 1
 rescan_interval = 1s
 dropin_settle = 1s
 "
-spool=$T_DIR/spool
 log=$T_DIR/log/quill-ocr-worker.log
-"$(program quillctl)" -c "$conf" migrate >/dev/null || not_ok "migrate"
-start_daemon quill-authd "$conf"
-check "quill-authd is ready" wait_for 50 curl -fs -o /dev/null "http://127.0.0.1:$aport/readyz"
-start_daemon quill-ocrd "$conf"
-check "quill-ocrd is up" wait_for 50 curl -fs -o /dev/null "http://127.0.0.1:$oport/healthz"
-API_BASE=http://127.0.0.1:$aport
-pw=marble-orchard-7734
-api POST /api/auth/register "{\"email\":\"a.$ua@example.org\",\"password\":\"$pw\"}"
+api POST /api/auth/register "{\"email\":\"a.$ua@example.org\",\"password\":\"marble-orchard-7734\"}"
 aid=$(json .id)
-api POST /api/auth/register "{\"email\":\"b.$ub@example.org\",\"password\":\"$pw\"}"
-bid=$(json .id)
-login "b.$ub@example.org" "$pw"
+new_user "b.$ub@example.org"
+bid=$uid
 tiny_png "$T_DIR/dot.png"
 chmod 644 "$T_DIR/dot.png"
 job_of() { psql_q "select status from ocr.ocr_jobs where user_id = '$1' and filename = '$2'"; }
@@ -64,8 +48,7 @@ is "$(stat -c '%U %a' "$spool/incoming/$ua")" "$ua 2770" "  incoming/$ua/ is the
 check "an unknown unix account is refused" sh -c "! '$(program quillctl)' -c '$conf' dropin allow '$aid' no-such-user-$$ 2>/dev/null"
 
 # B's job waits in new/ (no worker yet), its log exists
-check "the verifier becomes ready" wait_for 50 sh -c "curl -s 'http://127.0.0.1:$oport/api/ocr/jobs' | grep -q missing_token"
-http POST "http://127.0.0.1:$oport/api/ocr/jobs" -H "Authorization: Bearer $ACCESS" -F "file=@$T_DIR/dot.png"
+http POST "$obase/api/ocr/jobs" "${auth[@]}" -F "file=@$T_DIR/dot.png"
 bjob=$(json .id)
 is "$STATUS" 202 "B uploads a page"
 check "  it waits in new/" test -f "$spool/new/$bjob"

@@ -37,12 +37,10 @@ check "  the gateway too" wait_for 100 curl -fs -o /dev/null "$API_BASE/readyz"
 
 pw=quartz-lantern-5512
 u=a$$x$RANDOM
-api POST /api/auth/register "{\"email\":\"alice.$u@example.org\",\"password\":\"$pw\"}"
-alice_id=$(json .id)
-login "alice.$u@example.org" "$pw"
+new_user "alice.$u@example.org" "$pw"
+alice_id=$uid
 alice=$ACCESS
-api POST /api/auth/register "{\"email\":\"bob.$u@example.org\",\"password\":\"$pw\"}"
-login "bob.$u@example.org" "$pw"
+new_user "bob.$u@example.org" "$pw"
 bob=$ACCESS
 check "the OCR service accepts tokens" \
 	wait_for 50 sh -c "curl -s -H 'Authorization: Bearer $alice' '$API_BASE/api/ocr/jobs' | grep -q '\"items\"'"
