@@ -827,6 +827,18 @@ http_server_drain(struct http_server *s)
 	h2o_context_request_shutdown(&s->ctx);
 }
 
+void
+http_server_dispose(struct http_server *s)
+{
+	http_server_drain(s);
+	/*
+	 * The context is left as it is: libh2o asserts that its timeouts
+	 * are empty, which a keep-alive connection still open contradicts,
+	 * and it holds nothing a program that goes on would miss.
+	 */
+	h2o_config_dispose(&s->gconf);
+}
+
 /* --- request helpers --- */
 
 static void

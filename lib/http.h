@@ -112,6 +112,12 @@ int http_server_start(struct http_server *s, h2o_loop_t *loop, const struct conf
     const struct router *r, const struct http_hooks *hooks);
 /* Stops accepting; responses from now on close their connection. */
 void http_server_drain(struct http_server *s);
+/*
+ * Frees the configuration http_server_start made, draining the server
+ * first; the server must not be used again.  A worker never needs it
+ * (it exits); a program that runs a server and goes on does.
+ */
+void http_server_dispose(struct http_server *s);
 
 void http_send_json(struct http_request *hr, int status, const char *json, size_t len);
 /* Sends what g generated and frees g. */

@@ -252,6 +252,8 @@ main(void)
 	http_server_drain(&srv);
 	http_server_drain(&bare);
 	spin(50);
+	http_server_dispose(&srv);
+	http_server_dispose(&bare);
 	config_free(cfg);
 	return done_testing();
 }
