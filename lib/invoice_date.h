@@ -23,7 +23,9 @@
  *     bilingual VAT invoices print it, is skipped.)
  *
  * Two-digit years pivot as POSIX strptime's %y does: 00..68 are 2000..2068,
- * 69..99 are 1969..1999.  Four-digit years are taken from 1900 to 2099.
+ * 69..99 are 1969..1999.  Four-digit years are taken from 1900 to 2099;
+ * others make the date INVALID.  A two-digit year is read only last:
+ * 25-03-15 is the 25th of March 2015, never YY-MM-DD.
  *
  * Ambiguity: in 03/04/2025 either number may be the day.  A first number
  * above 12 makes it day-first, a second above 12 month-first, equal
@@ -85,7 +87,7 @@ struct invoice_date {
  * Finds the first date in the len bytes at s.  OK and AMBIGUOUS fill all
  * of *out; INVALID (returned only when the span holds no valid date) gives
  * the first date-shaped text's offset and length, so that a caller can
- * say what was refused; NOT_FOUND leaves only iso empty and the span 0.
+ * say what was refused; NOT_FOUND zeroes *out (iso "", span 0).
  * The next date of the text is found by calling again after
  * out->offset + out->length.  hint may be NULL.
  */
