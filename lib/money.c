@@ -150,7 +150,7 @@ in_range(int64_t u)
 /* One run of digits and the separator printed before it (0 for the first). */
 struct group {
 	size_t start, len;
-	char sep;		/* '.', ',' or ' ' (any blank) */
+	char sep;		/* '.', ',' or ' ' (a space, U+00A0 or U+202F) */
 };
 
 /*
@@ -255,7 +255,9 @@ scan_number(const unsigned char *p, size_t *i, size_t e, struct group *g, size_t
 			/* "12.", "1.,5", "1. 5": a mark with no digit after it. */
 			return MONEY_BAD_GROUPING;
 		}
-		if ((b = blank_at(p + *i, e - *i)) > 0 && *i + b < e && is_digit(p[*i + b])) {
+		/* A tab is a gap between words, never a thousands separator. */
+		if (p[*i] != '\t' && (b = blank_at(p + *i, e - *i)) > 0 && *i + b < e &&
+		    is_digit(p[*i + b])) {
 			sep = ' ';
 			*i += b;
 			continue;
