@@ -256,7 +256,7 @@ scan_number(const unsigned char *p, size_t *i, size_t e, struct group *g, size_t
 			return MONEY_BAD_GROUPING;
 		}
 		/* A tab is a gap between words, never a thousands separator. */
-		if (p[*i] != '\t' && (b = blank_at(p + *i, e - *i)) > 0 && *i + b < e &&
+		if (*i < e && p[*i] != '\t' && (b = blank_at(p + *i, e - *i)) > 0 && *i + b < e &&
 		    is_digit(p[*i + b])) {
 			sep = ' ';
 			*i += b;
