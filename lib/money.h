@@ -14,8 +14,9 @@
  * lies within +-MONEY_MAX_UNITS (14 integer digits, 4 decimals: 99
  * trillion, beyond any invoice even in VND); a result outside is
  * MONEY_OVERFLOW, never a wrapped number.  What money_parse() accepts,
- * money_format() writes back as canonical text that money_parse() and
- * money_from_canonical() read again as the same value.
+ * money_format() writes back as canonical text that money_from_canonical()
+ * reads again as the same value, and money_parse() too given the hint of
+ * a '.' decimal mark (without it "123.456" is AMBIGUOUS, by design).
  *
  * SECURITY: money_parse() reads OCR output, i.e. text anyone who uploads
  * an image chooses.  It trusts no length or terminator (it reads exactly
