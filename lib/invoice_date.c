@@ -357,6 +357,19 @@ read_numeric(const char *s, size_t len, size_t i, struct candidate *c)
 	return true;
 }
 
+/* A date whose month is a word: day first, month second, never swapped. */
+static bool
+found_named(struct candidate *c, size_t start, size_t end, int year, int day, int month)
+{
+	memset(c, 0, sizeof(*c));
+	c->start = start;
+	c->end = end;
+	c->year = year;
+	c->first = day;
+	c->second = month;
+	return true;
+}
+
 /* [Ngày] 15 tháng 03 năm 2025, 15 tháng 3, 2025. */
 static bool
 read_vietnamese(const char *s, size_t len, size_t i, struct candidate *c)
@@ -383,13 +396,7 @@ read_vietnamese(const char *s, size_t len, size_t i, struct candidate *c)
 	}
 	if (!ends_here(s, len, j, 0))
 		return false;
-	memset(c, 0, sizeof(*c));
-	c->start = i;
-	c->end = j;
-	c->year = full_year(y, ny);
-	c->first = d;
-	c->second = m;
-	return true;
+	return found_named(c, i, j, full_year(y, ny), d, m);
 }
 
 /* 15 Mar 2025, 15-Mar-25, 15th March, 2025. */
@@ -409,13 +416,7 @@ read_day_month(const char *s, size_t len, size_t i, struct candidate *c)
 		return false;
 	if (!ends_here(s, len, j, 0))
 		return false;
-	memset(c, 0, sizeof(*c));
-	c->start = i;
-	c->end = j;
-	c->year = full_year(y, ny);
-	c->first = d;
-	c->second = m;
-	return true;
+	return found_named(c, i, j, full_year(y, ny), d, m);
 }
 
 /* Mar 15, 2025, March 15th 2025, Sept. 15, 25. */
@@ -435,13 +436,7 @@ read_month_day(const char *s, size_t len, size_t i, struct candidate *c)
 		return false;
 	if (!ends_here(s, len, j, 0))
 		return false;
-	memset(c, 0, sizeof(*c));
-	c->start = i;
-	c->end = j;
-	c->year = full_year(y, ny);
-	c->first = d;
-	c->second = m;
-	return true;
+	return found_named(c, i, j, full_year(y, ny), d, m);
 }
 
 /*
