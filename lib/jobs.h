@@ -24,6 +24,7 @@
 #ifndef QUILL_JOBS_H
 #define QUILL_JOBS_H
 
+#include "lib/invoices.h"
 #include "lib/pg.h"
 
 struct spool_meta;
@@ -36,13 +37,14 @@ struct spool_meta;
 	"j.id, j.status, j.filename, j.content_type, j.size_bytes, j.sha256, j.attempts, j.error, " \
 	"j.mean_confidence, j.page_count, j.source, " SQL_RFC3339("j.created_at") ", " \
 	SQL_RFC3339("j.started_at") ", " SQL_RFC3339("j.finished_at") ", j.ocr_ms, j.user_id, " \
-	"(extract(epoch FROM j.created_at) * 1000000)::bigint"
+	"(extract(epoch FROM j.created_at) * 1000000)::bigint, " INVOICE_ID_OF_JOB("j.id")
 enum job_column {
 	JOB_COL_ID, JOB_COL_STATUS, JOB_COL_FILENAME, JOB_COL_CONTENT_TYPE, JOB_COL_SIZE, JOB_COL_SHA256,
 	JOB_COL_ATTEMPTS, JOB_COL_ERROR, JOB_COL_CONFIDENCE, JOB_COL_PAGES, JOB_COL_SOURCE,
 	JOB_COL_CREATED, JOB_COL_STARTED, JOB_COL_FINISHED, JOB_COL_OCR_MS,
 	JOB_COL_USER,		/* the owner, for the access check */
 	JOB_COL_TIME_US,	/* created_at in microseconds, for cursors */
+	JOB_COL_INVOICE,	/* the invoice made from it, or NULL */
 	JOB_NCOLUMNS
 };
 

@@ -1,5 +1,6 @@
 /*
- * quill-ocrd: invoice uploads into the OCR spool, and the jobs API (port 8003).
+ * quill-ocrd: invoice uploads into the OCR spool, the jobs API and the
+ * invoices API (port 8003).
  *
  *   POST   /api/ocr/jobs              upload.c: an image into spool/new, 202
  *   GET    /api/ocr/jobs              jobs.c: own jobs (an admin's: all), by status, paged
@@ -8,6 +9,12 @@
  *   GET    /api/ocr/jobs/{id}/text    jobs.c: the recognised text
  *   GET    /api/ocr/jobs/{id}/hocr    jobs.c: tesseract's hOCR
  *   GET    /api/ocr/jobs/{id}/events  events.c: status changes as Server-Sent Events
+ *   GET    /api/invoices              invoices.c: own invoices (an admin's: all), filtered, sorted, paged
+ *   POST   /api/invoices              invoice_write.c: an invoice entered by hand, 201
+ *   GET    /api/invoices/{id}         invoices.c: one invoice
+ *   PATCH  /api/invoices/{id}         invoice_write.c: corrected fields, `extracted` kept
+ *   DELETE /api/invoices/{id}         invoices.c: the invoice and its original (the job stays)
+ *   GET    /api/invoices/{id}/original  invoice_original.c: the file it was read from
  *
  * The workers that run tesseract are quill-ocr-worker's; this daemon only
  * writes new/ and reads the database.  Everything a daemon shares comes
@@ -40,6 +47,12 @@ add_routes(struct router *r, const struct config *cfg)
 	router_add(r, "GET", "/api/ocr/jobs/{id}/text", jobs_text, 0);
 	router_add(r, "GET", "/api/ocr/jobs/{id}/hocr", jobs_hocr, 0);
 	router_add(r, "GET", "/api/ocr/jobs/{id}/events", events_stream, 0);
+	router_add(r, "GET", "/api/invoices", invoices_list, 0);
+	router_add(r, "POST", "/api/invoices", invoices_create, 0);
+	router_add(r, "GET", "/api/invoices/{id}", invoices_get, 0);
+	router_add(r, "PATCH", "/api/invoices/{id}", invoices_patch, 0);
+	router_add(r, "DELETE", "/api/invoices/{id}", invoices_delete, 0);
+	router_add(r, "GET", "/api/invoices/{id}/original", invoices_original, 0);
 }
 
 /* The spool must be there and writable before any upload is taken. */

@@ -42,6 +42,7 @@ struct job_op {
 	char user_id[UUID_STR_LEN + 1];
 	bool admin;
 	char job_id[UUID_STR_LEN + 1];
+	char invoice_id[UUID_STR_LEN + 1];
 };
 
 struct ocrd *ocrd_of(struct http_request *hr);
@@ -57,11 +58,18 @@ void job_op_query(struct job_op *op, const char *sql, int n, const char *const *
 bool job_op_result(struct job_op *op, const PGresult *res, const struct pg_error *err);
 /* Reads the {id} path parameter into op->job_id; false after answering 404. */
 bool job_op_id(struct job_op *op);
+/* The same into op->invoice_id. */
+bool job_op_invoice_id(struct job_op *op);
 
 /* Writes the job of row `row` (lib/jobs.h JOB_COLUMNS from column `col`) as an object. */
 void job_json(yajl_gen g, const PGresult *res, int row, int col);
 /* The same for a job still waiting in the spool, not yet in the database. */
 void job_json_spooled(yajl_gen g, const struct spool_meta *m, const char *status);
+
+/* invoices.c: sends sql with op->invoice_id, user, admin ($1..$3); cb must call job_op_result() first. */
+void invoices_query_one(struct job_op *op, const char *sql, pg_query_cb cb);
+/* Answers status with the Invoice of res (INVOICE_COL_JSON), or 404 when it has no row. */
+void invoices_answer(struct job_op *op, int status, const PGresult *res);
 
 /* Route handlers, by file. */
 void upload_create(struct http_request *hr);
@@ -71,6 +79,12 @@ void jobs_delete(struct http_request *hr);
 void jobs_text(struct http_request *hr);
 void jobs_hocr(struct http_request *hr);
 void events_stream(struct http_request *hr);
+void invoices_list(struct http_request *hr);
+void invoices_get(struct http_request *hr);
+void invoices_delete(struct http_request *hr);
+void invoices_original(struct http_request *hr);	/* invoice_original.c */
+void invoices_create(struct http_request *hr);		/* invoice_write.c */
+void invoices_patch(struct http_request *hr);
 
 /*
  * events.c's state.  In the master: the per-user stream counts every
