@@ -9,7 +9,6 @@
 
 #include "lib/money.h"
 #include "lib/ubl.h"
-#include "lib/utf8.h"
 
 #define NS_INVOICE "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 #define NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -67,67 +66,50 @@ amount(struct doc *d, const char *name, const char *value)
 }
 
 /*
- * XML 1.0's Char production: UTF-8 without C0 controls other than tab,
- * line feed and carriage return, and without U+FFFE and U+FFFF (utf8_valid
- * already refuses surrogates and NUL).
+ * U+FFFE and U+FFFF are UTF-8 PostgreSQL stores but not characters XML
+ * 1.0 can carry (its Char production); invoice_valid() has refused the
+ * rest XML cannot (controls, surrogates, NUL).
  */
 static bool
-xml_text_ok(const char *s)
+xml_chars_ok(const char *s)
 {
-	size_t len = strlen(s);
-
-	if (!utf8_valid(s, len))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
 			return false;
-		if (c == 0xef && i + 2 < len && (unsigned char)s[i + 1] == 0xbf &&
-		    ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf))
-			return false;
-	}
 	return true;
 }
 
+/* A uuid, or anything printable without spaces: it names the invoice. */
 static bool
-decimal_ok(const char *s)
+id_ok(const char *s)
 {
-	struct money m;
-
-	return s == NULL || money_from_canonical(s, strlen(s), &m) == MONEY_OK;
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return false;
+	return true;
 }
 
 /* Everything is checked before the first byte is written. */
 static enum ubl_status
 check(const struct invoice *inv, const struct ubl_meta *meta)
 {
-	char why[160];
+	char why[200];
 
-	if (meta->id == NULL || meta->id[0] == '\0' || !xml_text_ok(meta->id))
-		return UBL_BAD_TEXT;
+	if (!id_ok(meta->id))
+		return UBL_INVALID;
 	if (meta->created == NULL ||
 	    !invoice_value_valid(INVOICE_DATE, meta->created, strlen(meta->created), why, sizeof(why)))
-		return UBL_BAD_VALUE;
-	for (int f = 0; f < INVOICE_NFIELDS; f++) {
-		const char *v = inv->value[f];
-
-		if (v == NULL)
-			continue;
-		if (invoice_field_kind(f) == INVOICE_KIND_TEXT) {
-			if (!xml_text_ok(v))
-				return UBL_BAD_TEXT;
-		} else if (!invoice_value_valid(f, v, strlen(v), why, sizeof(why)))
-			return UBL_BAD_VALUE;
-	}
-	for (size_t i = 0; i < inv->nitems; i++) {
-		const struct invoice_line_item *it = &inv->items[i];
-
-		if (it->description != NULL && !xml_text_ok(it->description))
-			return UBL_BAD_TEXT;
-		if (!decimal_ok(it->quantity) || !decimal_ok(it->unit_price) || !decimal_ok(it->amount))
-			return UBL_BAD_VALUE;
-	}
+		return UBL_INVALID;
+	if (!invoice_valid(inv, why, sizeof(why)))
+		return UBL_INVALID;
+	for (int f = 0; f < INVOICE_NFIELDS; f++)
+		if (inv->value[f] != NULL && !xml_chars_ok(inv->value[f]))
+			return UBL_INVALID;
+	for (size_t i = 0; i < inv->nitems; i++)
+		if (inv->items[i].description != NULL && !xml_chars_ok(inv->items[i].description))
+			return UBL_INVALID;
 	return UBL_OK;
 }
 
@@ -457,8 +439,7 @@ ubl_status_name(enum ubl_status st)
 {
 	static const char *const names[] = {
 		[UBL_OK] = "OK",
-		[UBL_BAD_TEXT] = "BAD_TEXT",
-		[UBL_BAD_VALUE] = "BAD_VALUE",
+		[UBL_INVALID] = "INVALID",
 		[UBL_NO_TOTAL] = "NO_TOTAL",
 		[UBL_NO_LINE_AMOUNT] = "NO_LINE_AMOUNT",
 		[UBL_NOMEM] = "NOMEM",

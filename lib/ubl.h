@@ -28,10 +28,10 @@
  *
  * SECURITY: the invoice's text comes from OCR of anyone's upload or from
  * a client's PATCH.  Every value is checked before anything is written:
- * text must be UTF-8 without the control characters XML 1.0 cannot
- * carry, dates and amounts must be in the stored form; anything else is
- * refused (UBL_BAD_TEXT, UBL_BAD_VALUE), never repaired.  libxml2 escapes
- * & < > and quotes.
+ * as the API stores it (invoice_valid(): UTF-8 text without controls,
+ * dates and amounts in their stored form), and without U+FFFE or U+FFFF,
+ * which XML 1.0 cannot carry; anything else is refused (UBL_INVALID),
+ * never repaired.  libxml2 escapes & < > and quotes.
  */
 #ifndef QUILL_UBL_H
 #define QUILL_UBL_H
@@ -47,8 +47,7 @@ struct ubl_meta {
 
 enum ubl_status {
 	UBL_OK = 0,
-	UBL_BAD_TEXT,		/* a text value is not UTF-8 that XML can carry */
-	UBL_BAD_VALUE,		/* a date, amount, rate or currency not in its stored form */
+	UBL_INVALID,		/* a value not as the API stores it, or not text XML carries */
 	UBL_NO_TOTAL,		/* the invoice has no total (PayableAmount) */
 	UBL_NO_LINE_AMOUNT,	/* a line item without amount, quantity or unit price */
 	UBL_NOMEM,

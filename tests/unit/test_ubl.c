@@ -321,30 +321,39 @@ test_refused(void)
 	struct ubl_meta bad_date = { meta.id, "20/03/2025" };
 
 	set(&inv, INVOICE_TOTAL, "10");
-	refused(&inv, &bad_date, UBL_BAD_VALUE, "a recorded date not YYYY-MM-DD is refused");
+	refused(&inv, &bad_date, UBL_INVALID, "a recorded date not YYYY-MM-DD is refused");
 	set(&inv, INVOICE_SELLER_NAME, "Caf\xe9");
-	refused(&inv, &meta, UBL_BAD_TEXT, "Latin-1 text is refused");
+	refused(&inv, &meta, UBL_INVALID, "Latin-1 text is refused");
 	set(&inv, INVOICE_SELLER_NAME, "Bell\x07");
-	refused(&inv, &meta, UBL_BAD_TEXT, "a control character XML cannot carry is refused");
+	refused(&inv, &meta, UBL_INVALID, "a control character XML cannot carry is refused");
 	set(&inv, INVOICE_SELLER_NAME, "not a char \xef\xbf\xbe");
-	refused(&inv, &meta, UBL_BAD_TEXT, "U+FFFE is refused");
-	set(&inv, INVOICE_SELLER_NAME, "Tab\tand\r\nbreaks");
+	refused(&inv, &meta, UBL_INVALID, "U+FFFE is refused");
+	set(&inv, INVOICE_SELLER_NAME, "CR\r\nbreak");
+	refused(&inv, &meta, UBL_INVALID, "a carriage return, which the API never stores, is refused");
+	set(&inv, INVOICE_SELLER_NAME, "Tab\tand\nbreaks");
 	{
 		struct strbuf out = { 0 };
 
 		is_str(ubl_status_name(ubl_write_invoice(&inv, &meta, &out)), "OK",
-		    "tabs and line breaks are text XML carries");
+		    "tabs and line feeds are text the API stores and XML carries");
 		free(out.p);
 	}
+	invoice_free(&inv);
+	set(&inv, INVOICE_TOTAL, "10");
+	invoice_add_item(&inv, "bad \xc3\x28 description", "1", "10", "10");
+	refused(&inv, &meta, UBL_INVALID, "a line item's description not UTF-8 is refused");
+	invoice_free(&inv);
+	set(&inv, INVOICE_TOTAL, "10");
+	set(&inv, INVOICE_SELLER_NAME, "ok");
 	set(&inv, INVOICE_SUBTOTAL, "1,250.00");
-	refused(&inv, &meta, UBL_BAD_VALUE, "an amount not in its stored form is refused");
+	refused(&inv, &meta, UBL_INVALID, "an amount not in its stored form is refused");
 	set(&inv, INVOICE_SUBTOTAL, "9.00");
 	set(&inv, INVOICE_CURRENCY, "vnd");
-	refused(&inv, &meta, UBL_BAD_VALUE, "a currency not in capitals is refused");
+	refused(&inv, &meta, UBL_INVALID, "a currency not in capitals is refused");
 	free(inv.value[INVOICE_CURRENCY]);
 	inv.value[INVOICE_CURRENCY] = NULL;
 	invoice_add_item(&inv, "x", "1", "1.5e3", "1500");
-	refused(&inv, &meta, UBL_BAD_VALUE, "a line item's price in exponent form is refused");
+	refused(&inv, &meta, UBL_INVALID, "a line item's price in exponent form is refused");
 	invoice_free(&inv);
 
 	set(&inv, INVOICE_TOTAL, "10");
