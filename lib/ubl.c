@@ -54,6 +54,15 @@ leaf(struct doc *d, const char *name, const char *text)
 	end(d);
 }
 
+/* <outer><name>text</name></outer> */
+static void
+wrapped_leaf(struct doc *d, const char *outer, const char *name, const char *text)
+{
+	start(d, outer);
+	leaf(d, name, text);
+	end(d);
+}
+
 /* An amount carries its currency on every element (UBL's AmountType). */
 static void
 amount(struct doc *d, const char *name, const char *value)
@@ -148,9 +157,7 @@ tax_category(struct doc *d, const char *element, const char *rate)
 	start(d, element);
 	leaf(d, "cbc:ID", decimal(rate).units == 0 ? "Z" : "S");
 	leaf(d, "cbc:Percent", rate);
-	start(d, "cac:TaxScheme");
-	leaf(d, "cbc:ID", "VAT");
-	end(d);
+	wrapped_leaf(d, "cac:TaxScheme", "cbc:ID", "VAT");
 	end(d);
 }
 
@@ -217,36 +224,25 @@ party(struct doc *d, const char *element, const char *name, const char *address,
 	start(d, element);
 	if (name != NULL || address != NULL || tax_id != NULL) {
 		start(d, "cac:Party");
-		if (name != NULL) {
-			start(d, "cac:PartyName");
-			leaf(d, "cbc:Name", name);
-			end(d);
-		}
+		if (name != NULL)
+			wrapped_leaf(d, "cac:PartyName", "cbc:Name", name);
 		if (address != NULL || country != NULL) {
 			start(d, "cac:PostalAddress");
 			if (address != NULL)
 				street_name(d, address);
-			if (country != NULL) {
-				start(d, "cac:Country");
-				leaf(d, "cbc:IdentificationCode", country);
-				end(d);
-			}
+			if (country != NULL)
+				wrapped_leaf(d, "cac:Country", "cbc:IdentificationCode", country);
 			end(d);
 		}
 		if (tax_id != NULL) {
 			start(d, "cac:PartyTaxScheme");
 			leaf(d, "cbc:CompanyID", tax_id);
-			start(d, "cac:TaxScheme");
-			leaf(d, "cbc:ID", "VAT");
-			end(d);
+			wrapped_leaf(d, "cac:TaxScheme", "cbc:ID", "VAT");
 			end(d);
 		}
 		/* EN 16931 reads the seller's and buyer's names here (BT-27, BT-44) */
-		if (name != NULL) {
-			start(d, "cac:PartyLegalEntity");
-			leaf(d, "cbc:RegistrationName", name);
-			end(d);
-		}
+		if (name != NULL)
+			wrapped_leaf(d, "cac:PartyLegalEntity", "cbc:RegistrationName", name);
 		end(d);
 	}
 	end(d);
