@@ -41,7 +41,17 @@ extract_set(struct invoice *inv, enum invoice_field f, const char *s, size_t len
 bool
 extract_money(const struct xpage *p, const char *s, size_t len, struct money_parsed *out)
 {
-	return money_parse(s, len, &p->money_hint, out) == MONEY_OK;
+	if (money_parse(s, len, &p->money_hint, out) == MONEY_OK)
+		return true;
+	/* "1.250.000 d", "0d": OCR's đ without its stroke, on a page in đồng */
+	if (strcmp(p->currency, "VND") == 0 && len > 1 && s[len - 1] == 'd') {
+		len--;
+		while (len > 0 && s[len - 1] == ' ')
+			len--;
+		return len > 0 && s[len - 1] >= '0' && s[len - 1] <= '9' &&
+		    money_parse(s, len, &p->money_hint, out) == MONEY_OK;
+	}
+	return false;
 }
 
 static void

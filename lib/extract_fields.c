@@ -63,6 +63,18 @@ consider(struct best *b, const char *s, size_t len, double score, size_t seg)
 	}
 }
 
+/* Whether m's segment is nothing but m. */
+static bool
+label_alone(const struct xpage *p, const struct xmatch *m)
+{
+	const struct xseg *s = &p->segs[m->seg];
+	const char *rest = s->text + m->raw_end;
+	size_t len = s->len - m->raw_end;
+
+	extract_trim_value(&rest, &len);
+	return m->fold_start == 0 && s->nmatches == 1 && len == 0;
+}
+
 static double
 label_weight(const struct xmatch *m)
 {
@@ -91,7 +103,9 @@ find_invoice_number(struct xpage *p, struct invoice *inv)
 			first_token(&s, &len);
 			if (len == 0 || len > ID_MAX || !has_digit(s, len) || is_date(s, len))
 				continue;
-			if ((!m->strong || m->label == L_INVOICE_WORD) && (len < 3 || v[k].where < 0.9))
+			/* a weak label's value: beside it, or under it when the label stands alone (a header) */
+			if ((!m->strong || m->label == L_INVOICE_WORD) && (len < 3 ||
+			    (v[k].where < 0.9 && !(m->strong == false && label_alone(p, m)))))
 				continue;
 			consider(&b, s, len, label_weight(m) * v[k].where * (0.5 + p->segs[v[k].seg].conf / 200),
 			    v[k].seg);

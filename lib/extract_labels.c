@@ -222,9 +222,90 @@ static const struct lexeme lexicon[] = {
 
 #define NLEXICON (sizeof(lexicon) / sizeof(lexicon[0]))
 
-/* The longest lexeme at folded position i of s, or NULL. */
+#define FUZZY_MIN 10	/* a label this long may be matched with an OCR error per FUZZY_PER bytes */
+#define FUZZY_PER 8
+#define FUZZY_BUDGET 200000	/* distances computed per page at most: hostile pages stay linear */
+
+/* The edit distance of a and b (each at most 63 bytes), or 64. */
+static size_t
+distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t row[64], diag;
+
+	if (na > 63 || nb > 63)
+		return 64;
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[nb];
+}
+
+/* The end of the folded text's next ntokens tokens from i. */
+static size_t
+tokens_end(const struct xseg *s, size_t i, size_t ntokens)
+{
+	size_t e = i;
+
+	while (ntokens-- > 0) {
+		while (e < s->foldlen && s->fold[e] != ' ')
+			e++;
+		if (ntokens > 0) {
+			if (e >= s->foldlen)
+				return (size_t)-1;
+			e++;
+		}
+	}
+	return e;
+}
+
+/*
+ * A long label read with an OCR error or two ("Céng tién hang" for "Cộng
+ * tiền hàng": marks that became other letters): the same number of
+ * tokens, within FUZZY_PER bytes per error, and the first letter right.
+ */
 static const struct lexeme *
-longest_at(const struct xseg *s, size_t i, bool allow_weak)
+fuzzy_at(const struct xseg *s, size_t i, size_t *len, size_t *budget)
+{
+	const struct lexeme *best = NULL;
+	size_t bestlen = 0;
+
+	for (size_t k = 0; k < NLEXICON; k++) {
+		const struct lexeme *l = &lexicon[k];
+		size_t n = strlen(l->fold), ntok = 1, e;
+
+		if (n < FUZZY_MIN || n <= bestlen || l->weak || l->fold[0] != s->fold[i])
+			continue;
+		for (size_t j = 0; j < n; j++)
+			ntok += l->fold[j] == ' ';
+		if ((e = tokens_end(s, i, ntok)) == (size_t)-1 || e - i + n / FUZZY_PER < n ||
+		    e - i > n + n / FUZZY_PER || *budget == 0)
+			continue;
+		--*budget;
+		if (distance(l->fold, n, s->fold + i, e - i) <= n / FUZZY_PER) {
+			best = l;
+			bestlen = n;
+			*len = e - i;
+		}
+	}
+	return best;
+}
+
+/* The longest lexeme at folded position i of s (*len its folded length there), or NULL. */
+static const struct lexeme *
+longest_at(const struct xseg *s, size_t i, bool allow_weak, size_t *len, size_t *budget)
 {
 	const struct lexeme *best = NULL;
 	size_t bestlen = 0;
@@ -239,6 +320,17 @@ longest_at(const struct xseg *s, size_t i, bool allow_weak)
 		if (n > bestlen && extract_fold_at(s->fold, s->foldlen, i, l->fold, n)) {
 			best = l;
 			bestlen = n;
+		}
+	}
+	*len = bestlen;
+	/* an exact short label may be the start of a long one misread */
+	if (bestlen < FUZZY_MIN) {
+		size_t flen = 0;
+		const struct lexeme *f = fuzzy_at(s, i, &flen, budget);
+
+		if (f != NULL && strlen(f->fold) > bestlen) {
+			*len = flen;
+			return f;
 		}
 	}
 	return best;
@@ -284,14 +376,15 @@ add_match(struct xpage *p, size_t *cap, const struct xmatch *m)
 int
 extract_labels(struct xpage *p)
 {
-	size_t cap = 0;
+	size_t cap = 0, budget = FUZZY_BUDGET;
 
 	for (size_t si = 0; si < p->nsegs; si++) {
 		const struct xseg *s = &p->segs[si];
 		size_t i = 0, first = p->nmatches, adjacent = (size_t)-1;
 
 		while (i < s->foldlen) {
-			const struct lexeme *l = longest_at(s, i, i != adjacent);
+			size_t len = 0;
+			const struct lexeme *l = longest_at(s, i, i != adjacent, &len, &budget);
 			struct xmatch m;
 			size_t value_at, e;
 
@@ -301,7 +394,7 @@ extract_labels(struct xpage *p)
 				i++;
 				continue;
 			}
-			e = i + strlen(l->fold);
+			e = i + len;
 			m = (struct xmatch){ .label = l->label, .column = l->column, .seg = si,
 				.fold_start = i, .fold_end = e, .raw_start = s->map[i], .strong = !l->weak };
 			value_at = skip_gloss(s, s->map[e], &m.gloss_start, &m.gloss_end);

@@ -73,7 +73,17 @@ name_like(const char *s, size_t len)
 		l += (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xc0;
 		d += c >= '0' && c <= '9';
 	}
-	return l >= 2 && d * 2 < l + 1;
+	/* "(Ký, ghi rõ họ tên)", "(Signature)": a gloss, no name */
+	return l >= 2 && d * 2 < l + 1 && s[0] != '(';
+}
+
+/* Below the totals: the signatures ("Người bán hàng") and the provider's footer. */
+static bool
+below_footer(const struct xpage *p, size_t seg)
+{
+	const struct xseg *s = &p->segs[seg];
+
+	return p->footer_y > 0 && (s->page > p->footer_page || (s->page == p->footer_page && s->y0 > p->footer_y));
 }
 
 struct pick {
@@ -91,7 +101,7 @@ labelled_name(struct xpage *p, enum xlabel want, double weight, struct pick *bes
 		struct xvalue v[NVALUES];
 		int n;
 
-		if (m->label != want)
+		if (m->label != want || below_footer(p, m->seg))
 			continue;
 		n = extract_value_text(p, m, v, NVALUES);
 		for (int k = 0; k < n; k++) {
@@ -177,12 +187,11 @@ owner(const struct xpage *p, const struct anchors *an, size_t t)
 	double ds = an->seller != (size_t)-1 ? block_distance(p, an->seller, t) : -1;
 	double db = an->buyer != (size_t)-1 ? block_distance(p, an->buyer, t) : -1;
 
+	/* the buyer's only in the buyer's block: the seller's id is also printed in the
+	   header's other columns, beside the invoice number */
 	if (db >= 0 && (ds < 0 || db < ds))
 		return L_BUYER;
-	if (ds >= 0 || an->buyer == (size_t)-1)
-		return L_SELLER;
-	/* above the buyer's block and not under the seller's: the seller's block is the top */
-	return p->segs[t].y0 < p->segs[an->buyer].y0 ? L_SELLER : L_NONE;
+	return L_SELLER;
 }
 
 /*
@@ -227,6 +236,9 @@ tax_id(const char *s, size_t len, char *out, size_t size)
 		if (s[i] != '|' && s[i] != '[' && s[i] != ']')
 			out[keep++] = s[i];
 	out[keep] = '\0';
+	/* a European id begins with its country's two letters, which OCR reads as digits alike */
+	if (keep > 4 && out[1] >= 'A' && out[1] <= 'Z' && out[2] >= '0' && out[2] <= '9')
+		out[0] = out[0] == '1' ? 'I' : out[0] == '0' ? 'O' : out[0] == '5' ? 'S' : out[0] == '8' ? 'B' : out[0];
 	return keep;
 }
 
@@ -246,8 +258,7 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 			continue;
 		whose = m->label == L_SELLER_TAX_ID ? L_SELLER : m->label == L_BUYER_TAX_ID ? L_BUYER :
 		    owner(p, an, m->seg);
-		if (m->label == L_TAX_ID && p->footer_y > 0 && p->segs[m->seg].y0 > p->footer_y &&
-		    p->segs[m->seg].page == p->footer_page)
+		if (m->label == L_TAX_ID && below_footer(p, m->seg))
 			continue;	/* the e-invoice provider's, in the footer */
 		if (whose == L_NONE)
 			continue;

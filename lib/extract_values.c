@@ -10,7 +10,7 @@
 
 #include "lib/extract_int.h"
 
-#define RIGHT_MAX_GAP 0.45	/* of the page width: farther right is another column's */
+#define RIGHT_MAX_GAP 0.85	/* of the page width: a totals row spans most of it */
 
 void
 extract_trim_value(const char **s, size_t *len)
