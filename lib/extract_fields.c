@@ -123,7 +123,9 @@ read_date(const struct xpage *p, const struct invoice *inv, const char *s, size_
 {
 	struct invoice_date_hint hint = { (enum invoice_date_order)p->date_order, inv->language,
 		p->currency[0] != '\0' ? p->currency : NULL };
-	enum invoice_date_status st = invoice_date_parse(s, len, &hint, d);
+	char buf[512];
+	size_t n = extract_date_text(s, len, buf, sizeof(buf));
+	enum invoice_date_status st = invoice_date_parse(buf, n, &hint, d);
 
 	return st == INVOICE_DATE_OK || st == INVOICE_DATE_AMBIGUOUS ? st : INVOICE_DATE_NOT_FOUND;
 }

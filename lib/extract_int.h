@@ -67,7 +67,7 @@ enum xlabel {
 	L_PAYMENT_METHOD, L_ACCOUNT, L_TRANSACTION_ID, L_CUSTOMER_CODE, L_RECEIVER,
 	/* distractors: recognised so that their values are not taken for another's */
 	L_SERIAL, L_FORM, L_AUTHORITY_CODE, L_LOOKUP_CODE, L_PHONE, L_EMAIL, L_FAX,
-	L_CASH, L_CHANGE, L_DISCOUNT, L_PAGE, L_ORDER_NUMBER, L_WEBSITE, L_BANK,
+	L_CASH, L_CHANGE, L_DISCOUNT, L_PAGE, L_ORDER_NUMBER, L_WEBSITE, L_BANK, L_SHIP_TO,
 	/* table column headers */
 	L_COL_NO, L_COL_DESC, L_COL_UNIT, L_COL_QTY, L_COL_PRICE, L_COL_AMOUNT,
 	L_NLABELS
@@ -126,6 +126,9 @@ int extract_fold(const char *text, size_t len, char **fold, size_t *foldlen, siz
 bool extract_fold_at(const char *fold, size_t foldlen, size_t i, const char *needle, size_t nlen);
 /* Whether the folded text holds needle as whole tokens anywhere. */
 bool extract_fold_has(const char *fold, size_t foldlen, const char *needle);
+
+/* extract_dates.c: s with foreign month names in English, for lib/invoice_date; its length. */
+size_t extract_date_text(const char *s, size_t len, char *out, size_t size);
 
 /* extract_lines.c: words into rows and segments. */
 int extract_lines(struct xpage *p, const struct extract_word *words, size_t n);

@@ -9,8 +9,8 @@
  * At each token the longest label wins, so "Số tài khoản" (an account)
  * is not "Số" (the number), and "Total excl. tax" not "Total".  A weak
  * label is a short word that is a label only sometimes ("No.", "Số",
- * "Date"): it does not count right after another label ("Tel No.",
- * "Account No") and its value is trusted less.  A gloss in parentheses
+ * "Date"): it counts only at the start of a segment (not in "Tel No.",
+ * "Account No", "removed from the case") and its value is trusted less.  A gloss in parentheses
  * right after a label ("Số (Invoice No.)", "Sales Tax (8%)") belongs to
  * the label: it is skipped, and kept for a rate.
  */
@@ -92,6 +92,9 @@ static const struct lexeme lexicon[] = {
 	S("ust idnr", L_TAX_ID), S("steuernummer", L_TAX_ID), S("st nr", L_TAX_ID),
 	S("tva intracommunautaire", L_TAX_ID), S("n tva", L_TAX_ID), S("numero de tva", L_TAX_ID),
 	S("no tva", L_TAX_ID), S("n tva intracommunautaire", L_TAX_ID), S("vat", L_TAX),
+	S("tva intra communautaire", L_TAX_ID), S("n de tva intra communautaire", L_TAX_ID),
+	S("n de tva", L_TAX_ID), S("n de tva intracommunautaire", L_TAX_ID), S("ust id nr", L_TAX_ID),
+	S("umsatzsteuer id", L_TAX_ID), S("vat reg no", L_TAX_ID), S("gst reg", L_TAX_ID),
 	S("seller tax id", L_SELLER_TAX_ID), S("seller tax code", L_SELLER_TAX_ID),
 	S("supplier tax id", L_SELLER_TAX_ID), S("seller vat no", L_SELLER_TAX_ID),
 	S("buyer tax id", L_BUYER_TAX_ID), S("buyer tax code", L_BUYER_TAX_ID),
@@ -117,6 +120,9 @@ static const struct lexeme lexicon[] = {
 	S("nettobetrag", L_SUBTOTAL), S("netto", L_SUBTOTAL), S("total ht", L_SUBTOTAL),
 	S("montant ht", L_SUBTOTAL), S("sous total", L_SUBTOTAL), S("total hors taxes", L_SUBTOTAL),
 	S("totaal exclusief btw", L_SUBTOTAL), S("bedrag excl btw", L_SUBTOTAL),
+	S("exclusief btw", L_SUBTOTAL), S("excl btw", L_SUBTOTAL), S("netto betrag", L_SUBTOTAL),
+	S("summe netto", L_SUBTOTAL), S("total excl gst", L_SUBTOTAL), S("taxable amount", L_SUBTOTAL),
+	S("taxable value", L_SUBTOTAL), S("amount excl vat", L_SUBTOTAL),
 	S("tax rate", L_TAX_RATE), S("vat rate", L_TAX_RATE), S("thue suat", L_TAX_RATE),
 	S("thue suat gtgt", L_TAX_RATE), S("thue suat thue gtgt", L_TAX_RATE), S("taux tva", L_TAX_RATE),
 	S("btw tarief", L_TAX_RATE), S("steuersatz", L_TAX_RATE), S("gst rate", L_TAX_RATE),
@@ -187,8 +193,14 @@ static const struct lexeme lexicon[] = {
 	S("order number", L_ORDER_NUMBER), S("order id", L_ORDER_NUMBER), S("po number", L_ORDER_NUMBER),
 	S("purchase order", L_ORDER_NUMBER), S("po no", L_ORDER_NUMBER), S("bestelnummer", L_ORDER_NUMBER),
 	S("so don hang", L_ORDER_NUMBER), S("order date", L_ORDER_NUMBER), S("ordernummer", L_ORDER_NUMBER),
-	S("bestellnummer", L_ORDER_NUMBER), S("reg no", L_ORDER_NUMBER), S("company no", L_ORDER_NUMBER),
+	S("bestellnummer", L_ORDER_NUMBER), S("reference", L_ORDER_NUMBER), S("your reference", L_ORDER_NUMBER),
+	S("our reference", L_ORDER_NUMBER), S("ref", L_ORDER_NUMBER), S("po", L_ORDER_NUMBER),
+	S("rounding", L_DISCOUNT), S("rounding adj", L_DISCOUNT), S("rounding adjustment", L_DISCOUNT),
+	S("total rounded", L_TOTAL), S("total qty", L_PAGE), S("total items", L_PAGE), S("total quantity", L_PAGE), S("reg no", L_ORDER_NUMBER), S("company no", L_ORDER_NUMBER),
 	S("co reg no", L_ORDER_NUMBER), S("kvk", L_ORDER_NUMBER), S("siret", L_ORDER_NUMBER),
+	S("ship to", L_SHIP_TO), S("shipped to", L_SHIP_TO), S("deliver to", L_SHIP_TO),
+	S("delivery address", L_SHIP_TO), S("afleveradres", L_SHIP_TO), S("lieferadresse", L_SHIP_TO),
+	S("adresse de livraison", L_SHIP_TO), S("dia chi giao hang", L_SHIP_TO),
 	S("bank", L_BANK), S("ngan hang", L_BANK), S("bank name", L_BANK), S("swift", L_BANK),
 	S("bic", L_BANK), S("mo tai", L_BANK),
 	/* table column headers */
@@ -380,11 +392,12 @@ extract_labels(struct xpage *p)
 
 	for (size_t si = 0; si < p->nsegs; si++) {
 		const struct xseg *s = &p->segs[si];
-		size_t i = 0, first = p->nmatches, adjacent = (size_t)-1;
+		size_t i = 0, first = p->nmatches;
 
 		while (i < s->foldlen) {
 			size_t len = 0;
-			const struct lexeme *l = longest_at(s, i, i != adjacent, &len, &budget);
+			/* a weak label only begins a segment: "No." mid-sentence is a word */
+			const struct lexeme *l = longest_at(s, i, i == 0, &len, &budget);
 			struct xmatch m;
 			size_t value_at, e;
 
@@ -406,7 +419,7 @@ extract_labels(struct xpage *p)
 				e++;
 			if (e < s->foldlen && s->fold[e] == ' ')
 				e++;
-			i = adjacent = e;
+			i = e;
 		}
 		p->segs[si].first_match = first;
 		p->segs[si].nmatches = p->nmatches - first;

@@ -242,6 +242,26 @@ tax_id(const char *s, size_t len, char *out, size_t size)
 	return keep;
 }
 
+/*
+ * "BTW NL810433941B01", "TVA FR 604 219 388 61": a European VAT number
+ * after a word that is usually the tax's -- two letters, then eight
+ * digits or more (letters among them).
+ */
+static bool
+vat_id_shaped(const char *s, size_t len)
+{
+	size_t digits = 0, other = 0;
+
+	if (len < 10 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+		return false;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] != ' ' && s[i] != '.')
+			other++;
+	return digits >= 8 && other <= 3;
+}
+
 static int
 find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 {
@@ -254,7 +274,8 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 		enum xlabel whose;
 		int n;
 
-		if (m->label != L_TAX_ID && m->label != L_SELLER_TAX_ID && m->label != L_BUYER_TAX_ID)
+		if (m->label != L_TAX_ID && m->label != L_SELLER_TAX_ID && m->label != L_BUYER_TAX_ID &&
+		    m->label != L_TAX)
 			continue;
 		whose = m->label == L_SELLER_TAX_ID ? L_SELLER : m->label == L_BUYER_TAX_ID ? L_BUYER :
 		    owner(p, an, m->seg);
@@ -271,7 +292,7 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 			double score = v[k].where * (0.5 + p->segs[v[k].seg].conf / 200) *
 			    (m->label == L_TAX_ID ? 0.85 : 1);
 
-			if (len == 0)
+			if (len == 0 || (m->label == L_TAX && !vat_id_shaped(tmp, len)))
 				continue;
 			if (score > b->score) {
 				memcpy(out, tmp, len + 1);

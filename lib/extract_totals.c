@@ -46,6 +46,29 @@ last_amount(const struct xpage *p, const char *s, size_t len, struct money_parse
 	return found;
 }
 
+/*
+ * A totals row may go on in columns ("Total  24.99  5.00  29.99": excl.
+ * tax, tax, incl. tax): the last amount right of seg before another label
+ * is the label's.  Returns the segment it is in (seg when none is), *out
+ * the amount and *found set when there is one.
+ */
+static size_t
+rightmost_amount(const struct xpage *p, size_t seg, struct money_parsed *out, bool *found)
+{
+	size_t s = seg;
+
+	while ((s = extract_seg_right(p, s)) != (size_t)-1 && !extract_seg_starts_with_label(p, s)) {
+		struct money_parsed m;
+
+		if (last_amount(p, p->segs[s].text, p->segs[s].len, &m)) {
+			*out = m;
+			*found = true;
+			seg = s;
+		}
+	}
+	return seg;
+}
+
 int
 extract_total_candidates(const struct xpage *p, enum xlabel want, struct amount_candidate *c, int nmax)
 {
@@ -61,9 +84,18 @@ extract_total_candidates(const struct xpage *p, enum xlabel want, struct amount_
 		nv = extract_value_text(p, m, v, NVALUES);
 		for (int k = 0; k < nv; k++) {
 			struct money_parsed mp;
+			bool found = last_amount(p, v[k].text, v[k].len, &mp);
 			double score;
 
-			if (!last_amount(p, v[k].text, v[k].len, &mp))
+			/* on the label's row, the last amount is the label's ("Tax 15% on $112.90  $16.94") */
+			if (v[k].where >= 0.9) {
+				size_t from = v[k].where == 1.0 ? m->seg : extract_seg_right(p, m->seg);
+				size_t at = rightmost_amount(p, from, &mp, &found);
+
+				if (found && at != m->seg)
+					v[k] = (struct xvalue){ at, p->segs[at].text, p->segs[at].len, 0.9 };
+			}
+			if (!found)
 				continue;
 			/* later on the page is more likely the block's last word */
 			score = v[k].where * (0.5 + p->segs[v[k].seg].conf / 200) *
@@ -135,6 +167,13 @@ find_rate(struct xpage *p, char *rate, size_t size, double *conf)
 		if (m->label == L_TAX && m->gloss_end > m->gloss_start &&
 		    read_rate(s->text + m->gloss_start, m->gloss_end - m->gloss_start, true, rate, size)) {
 			*conf = 0.8;
+			return;
+		}
+		/* "BTW 21%  € 124,61", "VAT 10 %": the rate right after a tax label */
+		if (m->label == L_TAX && m->value_end > m->raw_end &&
+		    read_rate(s->text + m->raw_end, m->value_end - m->raw_end < 8 ? m->value_end - m->raw_end : 8,
+		    true, rate, size)) {
+			*conf = 0.7;
 			return;
 		}
 		if (m->label == L_TAX_RATE && extract_value_text(p, m, v, 1) == 1 &&

@@ -17,8 +17,16 @@ extract_trim_value(const char **s, size_t *len)
 {
 	const char *p = *s, *e = *s + *len;
 
-	while (p < e && strchr(" :;-#=|.,)*>", *p) != NULL)
-		p++;
+	/* punctuation, and the degree and ordinal signs of "N°" and "Nº" */
+	for (;;) {
+		if (p < e && strchr(" :;-#=|.,)*>", *p) != NULL)
+			p++;
+		else if (e - p >= 2 && (unsigned char)p[0] == 0xc2 && ((unsigned char)p[1] == 0xb0 ||
+		    (unsigned char)p[1] == 0xba))
+			p += 2;
+		else
+			break;
+	}
 	while (e > p && strchr(" :;|,(*<", e[-1]) != NULL)
 		e--;
 	*s = p;
