@@ -156,10 +156,11 @@ read_rate(const char *s, size_t len, bool need_percent, char *out, size_t size)
 	return false;
 }
 
+/* The last rate on the page: the totals block's, below any item's note ("Tax: 0.2%"). */
 static void
 find_rate(struct xpage *p, char *rate, size_t size, double *conf)
 {
-	for (size_t i = 0; i < p->nmatches; i++) {
+	for (size_t i = p->nmatches; i-- > 0;) {
 		const struct xmatch *m = &p->matches[i];
 		const struct xseg *s = &p->segs[m->seg];
 		struct xvalue v[NVALUES];
