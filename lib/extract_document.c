@@ -177,7 +177,8 @@ decide_marks(struct xpage *p)
 	}
 	p->money_hint.currency = p->currency[0] != '\0' ? p->currency : NULL;
 	p->money_hint.decimal_mark = dot > 2 * comma ? '.' : comma > 2 * dot ? ',' : 0;
-	if (p->money_hint.decimal_mark == 0 && strcmp(p->currency, "VND") == 0)
+	/* đồng have no decimals, and Vietnamese groups with dots: "312.480" is 312480 */
+	if (p->money_hint.decimal_mark == 0 && (strcmp(p->currency, "VND") == 0 || p->vietnamese))
 		p->money_hint.decimal_mark = ',';
 }
 

@@ -117,6 +117,57 @@ cmp_line_x(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->page != y->page)
+		return x->page < y->page ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/*
+ * Without lines: the median slope between each word and the nearest word
+ * right of it on its text line (close, and overlapping it vertically),
+ * among the few words next to it in height order.
+ */
+static double
+skew_from_neighbours(struct xpage *p, struct keyed *k)
+{
+	double *slopes = malloc((p->nwords + 1) * sizeof(*slopes)), skew = 0;
+	size_t ns = 0;
+
+	if (slopes == NULL)
+		return 0;
+	for (size_t j = 0; j < p->nwords; j++)
+		k[j] = (struct keyed){ j, p->words[j].page, 0, (p->words[j].y0 + p->words[j].y1) / 2.0 };
+	qsort(k, p->nwords, sizeof(*k), cmp_key);
+	for (size_t j = 0; j < p->nwords; j++) {
+		const struct xword *a = &p->words[k[j].i];
+		int h = height(a), best_dx = 4 * h + 1;
+		double best = 0;
+
+		for (size_t m = j > 16 ? j - 16 : 0; m < p->nwords && m < j + 16; m++) {
+			const struct xword *b = &p->words[k[m].i];
+			int dx = b->x0 - a->x1;
+
+			if (m == j || b->page != a->page || dx < 0 || dx >= best_dx || b->y1 < a->y0 || b->y0 > a->y1)
+				continue;
+			best_dx = dx;
+			best = ((b->y0 + b->y1) - (a->y0 + a->y1)) / 2.0 / (double)((b->x0 + b->x1 - a->x0 - a->x1) / 2 + 1);
+		}
+		if (best_dx <= 4 * h && fabs(best) < MAX_SKEW)
+			slopes[ns++] = best;
+	}
+	if (ns > 0) {
+		qsort(slopes, ns, sizeof(*slopes), cmp_double);
+		skew = slopes[ns / 2];
+	}
+	free(slopes);
+	return skew;
+}
+
 /* The median slope of the OCR's lines of three words or more: the page's skew. */
 static double
 measure_skew(struct xpage *p, struct keyed *k)
@@ -161,7 +212,7 @@ measure_skew(struct xpage *p, struct keyed *k)
 		skew = slopes[ns / 2];
 	}
 	free(slopes);
-	return skew;
+	return ns > 0 ? skew : skew_from_neighbours(p, k);
 }
 
 /* A unit of words that stay on one row: an OCR line whose words overlap vertically, or one word. */

@@ -240,7 +240,7 @@ read_rows(const struct xpage *p, struct invoice *inv, size_t header, const struc
 			if (add_item(p, inv, &c) != 0)
 				return -1;
 		} else if (c.desc.text != NULL && inv->nitems > 0 && c.amount.text == NULL && c.qty.text == NULL &&
-		    c.price.text == NULL && has_letters(c.desc.text, c.desc.len) && c.desc.text[0] != '(') {
+		    c.price.text == NULL && has_letters(c.desc.text, c.desc.len)) {
 			if (continue_item(inv, c.desc.text, c.desc.len) != 0)
 				return -1;
 		}
