@@ -67,6 +67,15 @@ struct vote {
 	int n;
 };
 
+/* Whether s is digits then suffix: "497đ". */
+static bool
+ends_in_digit_then(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && memcmp(s + len - n, suffix, n) == 0 && s[len - n - 1] >= '0' && s[len - n - 1] <= '9';
+}
+
 /* The currency a word names, or NULL: a sign anywhere in it, or a code as the whole word. */
 static const char *
 currency_of(const struct xpage *p, size_t i)
@@ -86,6 +95,11 @@ currency_of(const struct xpage *p, size_t i)
 	for (size_t k = 0; k < sizeof(signs) / sizeof(signs[0]); k++)
 		if (memmem(w->text, w->len, signs[k].sign, strlen(signs[k].sign)) != NULL)
 			return signs[k].code;
+	/* "24.367.497đ", "2.215.227d", and "14.490.000 d": đ, or OCR's d without its stroke, after a number */
+	if (ends_in_digit_then(w->text, w->len, "đ") || ends_in_digit_then(w->text, w->len, "d") ||
+	    ((strcmp(w->text, "d") == 0 || strcmp(w->text, "đ") == 0) && i > 0 &&
+	    p->words[i - 1].row == w->row && ends_in_digit_then(p->words[i - 1].text, p->words[i - 1].len, "")))
+		return "VND";
 	/* the word without its punctuation and digits, in lower case (ASCII, đ, ồ kept) */
 	for (size_t k = 0; k < w->len && n + 1 < sizeof(low); k++) {
 		unsigned char c = (unsigned char)w->text[k];

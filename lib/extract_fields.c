@@ -105,7 +105,7 @@ find_invoice_number(struct xpage *p, struct invoice *inv)
 				continue;
 			/* a weak label's value: beside it, or under it when the label stands alone (a header) */
 			if ((!m->strong || m->label == L_INVOICE_WORD) && (len < 3 ||
-			    (v[k].where < 0.9 && !(m->strong == false && label_alone(p, m)))))
+			    (v[k].where < 0.9 && !label_alone(p, m))))
 				continue;
 			consider(&b, s, len, label_weight(m) * v[k].where * (0.5 + p->segs[v[k].seg].conf / 200),
 			    v[k].seg);

@@ -45,6 +45,11 @@ static const struct lexeme lexicon[] = {
 	S("factuurnummer", L_INVOICE_NUMBER), S("factuur nr", L_INVOICE_NUMBER),
 	S("factuurnr", L_INVOICE_NUMBER), S("rechnungsnummer", L_INVOICE_NUMBER),
 	S("rechnung nr", L_INVOICE_NUMBER), S("rechnungsnr", L_INVOICE_NUMBER),
+	S("booking id", L_INVOICE_NUMBER), S("booking no", L_INVOICE_NUMBER), S("folio no", L_INVOICE_NUMBER),
+	S("factuur datum", L_DATE), S("factuur totaal", L_TOTAL), S("grondslag", L_SUBTOTAL),
+	S("bill to address", L_BUYER), S("billing address", L_BUYER), S("guest name", L_BUYER),
+	S("attn", L_BUYER_PERSON), S("attention", L_BUYER_PERSON), S("t a v", L_BUYER_PERSON),
+	S("vat tin", L_TAX_ID), S("kundennr", L_CUSTOMER_CODE), S("klantnr", L_CUSTOMER_CODE),
 	S("numero de facture", L_INVOICE_NUMBER), S("facture n", L_INVOICE_NUMBER),
 	S("facture no", L_INVOICE_NUMBER), S("n de facture", L_INVOICE_NUMBER),
 	S("no de facture", L_INVOICE_NUMBER), S("bill", L_INVOICE_WORD),
@@ -396,8 +401,9 @@ extract_labels(struct xpage *p)
 
 		while (i < s->foldlen) {
 			size_t len = 0;
-			/* a weak label only begins a segment: "No." mid-sentence is a word */
-			const struct lexeme *l = longest_at(s, i, i == 0, &len, &budget);
+			/* a weak label only begins a segment or a gloss: "No." mid-sentence is a word */
+			const struct lexeme *l = longest_at(s, i, i == 0 || (s->map[i] > 0 &&
+			    s->text[s->map[i] - 1] == '('), &len, &budget);
 			struct xmatch m;
 			size_t value_at, e;
 

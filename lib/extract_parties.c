@@ -18,7 +18,7 @@
 #include "lib/extract_int.h"
 
 #define NVALUES 3
-#define TOP_SHARE 0.35		/* of the first page's height: where the seller's block is */
+#define TOP_SHARE 0.3		/* of the first page's height: where the seller's block is */
 
 static const char *const legal_forms[] = {
 	"cong ty", "tnhh", "co phan", "doanh nghiep", "chi nhanh", "inc", "llc", "ltd", "limited", "gmbh",
@@ -123,7 +123,79 @@ cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-/* The top block's most prominent name-like segment. */
+/* Whether the segment's first long word is in a web or mail domain on the page ("azure-interior.com"). */
+static bool
+named_in_domain(const struct xpage *p, const struct xseg *s)
+{
+	char word[32];
+	size_t n = 0, i = 0;
+
+	/* the first folded word of five letters or more that is no legal form */
+	while (i < s->foldlen) {
+		size_t e = i;
+
+		while (e < s->foldlen && s->fold[e] != ' ')
+			e++;
+		if (e - i >= 5 && e - i < sizeof(word)) {
+			n = e - i;
+			memcpy(word, s->fold + i, n);
+			break;
+		}
+		i = e + 1;
+	}
+	if (n == 0)
+		return false;
+	word[n] = '\0';
+	for (size_t k = 0; k < p->nwords; k++) {
+		const struct xword *w = &p->words[k];
+
+		if ((memchr(w->text, '@', w->len) != NULL || memmem(w->text, w->len, "www", 3) != NULL ||
+		    memmem(w->text, w->len, ".com", 4) != NULL) && strcasestr(w->text, word) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* Whether s is in a labelled buyer's block: under the label, in its column, a few rows down. */
+static bool
+in_buyer_block(const struct xpage *p, const struct xseg *s)
+{
+	for (size_t i = 0; i < p->nmatches; i++) {
+		const struct xmatch *m = &p->matches[i];
+		const struct xseg *b = &p->segs[m->seg];
+
+		if ((m->label == L_BUYER || m->label == L_BUYER_PERSON || m->label == L_SHIP_TO) &&
+		    b->page == s->page && s->row >= b->row && s->row <= b->row + 6 &&
+		    s->x0 < b->x1 + 2 * b->height && b->x0 < s->x1)
+			return true;
+	}
+	return false;
+}
+
+/* Most of the words one letter long: "I N V O I C E" spaced out, a logo read badly ("S.A.S." is one word). */
+static bool
+spaced_letters(const struct xseg *s)
+{
+	size_t words = 0, single = 0, i = 0;
+
+	while (i < s->len) {
+		size_t e = i;
+
+		while (e < s->len && s->text[e] != ' ')
+			e++;
+		words++;
+		single += e - i == 1;
+		i = e + 1;
+	}
+	return words >= 2 && single * 2 >= words;
+}
+
+/*
+ * The top block's most prominent name-like segment: near the top, in
+ * large type, with a legal form ("Ltd", "Công ty TNHH"), named again in
+ * the page's web or mail domain; not in the buyer's block, not an
+ * address (digits), not a title.
+ */
 static void
 top_name(struct xpage *p, struct pick *best)
 {
@@ -146,11 +218,15 @@ top_name(struct xpage *p, struct pick *best)
 			break;
 		extract_trim_value(&t, &len);
 		if (len == 0 || extract_seg_starts_with_label(p, i) || is_title(s) || !name_like(t, len) ||
-		    letters(s->fold, s->foldlen) < 3)
+		    letters(s->fold, s->foldlen) < 3 || in_buyer_block(p, s) || spaced_letters(s))
 			continue;
 		score = 0.3 + 0.25 * (1 - s->y0 / (limit + 1)) + 0.1 * ((double)s->height / median - 1);
 		if (has_any(s, legal_forms, sizeof(legal_forms) / sizeof(legal_forms[0])))
 			score += 0.3;
+		if (named_in_domain(p, s))
+			score += 0.3;
+		if (strpbrk(s->text, "0123456789") != NULL)
+			score -= 0.2;
 		score *= 0.5 + s->conf / 200;
 		if (score > 0.95)
 			score = 0.95;

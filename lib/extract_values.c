@@ -17,13 +17,15 @@ extract_trim_value(const char **s, size_t *len)
 {
 	const char *p = *s, *e = *s + *len;
 
-	/* punctuation, and the degree and ordinal signs of "N°" and "Nº" */
+	/* punctuation, the degree and ordinal signs of "N°" and "Nº", dashes */
 	for (;;) {
 		if (p < e && strchr(" :;-#=|.,)*>", *p) != NULL)
 			p++;
 		else if (e - p >= 2 && (unsigned char)p[0] == 0xc2 && ((unsigned char)p[1] == 0xb0 ||
 		    (unsigned char)p[1] == 0xba))
 			p += 2;
+		else if (e - p >= 3 && (memcmp(p, "\xe2\x80\x94", 3) == 0 || memcmp(p, "\xe2\x80\x93", 3) == 0))
+			p += 3;		/* a dash between label and value */
 		else
 			break;
 	}
