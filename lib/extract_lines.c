@@ -117,6 +117,16 @@ cmp_line_x(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* The median of the n slopes (sorted in place), 0 without any. */
+static double
+median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
 static int
 cmp_key(const void *a, const void *b)
 {
@@ -160,10 +170,7 @@ skew_from_neighbours(struct xpage *p, struct keyed *k)
 		if (best_dx <= 4 * h && fabs(best) < MAX_SKEW)
 			slopes[ns++] = best;
 	}
-	if (ns > 0) {
-		qsort(slopes, ns, sizeof(*slopes), cmp_double);
-		skew = slopes[ns / 2];
-	}
+	skew = median(slopes, ns);
 	free(slopes);
 	return skew;
 }
@@ -207,10 +214,7 @@ measure_skew(struct xpage *p, struct keyed *k)
 		}
 		i = e;
 	}
-	if (ns > 0) {
-		qsort(slopes, ns, sizeof(*slopes), cmp_double);
-		skew = slopes[ns / 2];
-	}
+	skew = median(slopes, ns);
 	free(slopes);
 	return ns > 0 ? skew : skew_from_neighbours(p, k);
 }

@@ -123,6 +123,23 @@ cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+static size_t
+digits(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += s[i] >= '0' && s[i] <= '9';
+	return n;
+}
+
+static bool
+web_or_mail(const char *s, size_t len)
+{
+	return memchr(s, '@', len) != NULL || memmem(s, len, "www", 3) != NULL ||
+	    memmem(s, len, ".com", 4) != NULL || memmem(s, len, "http", 4) != NULL;
+}
+
 /* Whether the segment's first long word is in a web or mail domain on the page ("azure-interior.com"). */
 static bool
 named_in_domain(const struct xpage *p, const struct xseg *s)
@@ -149,8 +166,7 @@ named_in_domain(const struct xpage *p, const struct xseg *s)
 	for (size_t k = 0; k < p->nwords; k++) {
 		const struct xword *w = &p->words[k];
 
-		if ((memchr(w->text, '@', w->len) != NULL || memmem(w->text, w->len, "www", 3) != NULL ||
-		    memmem(w->text, w->len, ".com", 4) != NULL) && strcasestr(w->text, word) != NULL)
+		if (web_or_mail(w->text, w->len) && strcasestr(w->text, word) != NULL)
 			return true;
 	}
 	return false;
@@ -218,15 +234,16 @@ top_name(struct xpage *p, struct pick *best)
 			break;
 		extract_trim_value(&t, &len);
 		if (len == 0 || extract_seg_starts_with_label(p, i) || is_title(s) || !name_like(t, len) ||
-		    letters(s->fold, s->foldlen) < 3 || in_buyer_block(p, s) || spaced_letters(s))
+		    letters(s->fold, s->foldlen) < 3 || in_buyer_block(p, s) || spaced_letters(s) ||
+		    web_or_mail(s->text, s->len))
 			continue;
 		score = 0.3 + 0.25 * (1 - s->y0 / (limit + 1)) + 0.1 * ((double)s->height / median - 1);
 		if (has_any(s, legal_forms, sizeof(legal_forms) / sizeof(legal_forms[0])))
 			score += 0.3;
 		if (named_in_domain(p, s))
 			score += 0.3;
-		if (strpbrk(s->text, "0123456789") != NULL)
-			score -= 0.2;
+		if (digits(s->text, s->len) >= 2)
+			score -= 0.2;	/* a house number, a postcode: an address */
 		score *= 0.5 + s->conf / 200;
 		if (score > 0.95)
 			score = 0.95;
