@@ -41,6 +41,9 @@ extract_set(struct invoice *inv, enum invoice_field f, const char *s, size_t len
 bool
 extract_money(const struct xpage *p, const char *s, size_t len, struct money_parsed *out)
 {
+	/* a stray quote OCR saw after the amount ("64.50\"") */
+	while (len > 1 && (s[len - 1] == '"' || s[len - 1] == '\''))
+		len--;
 	if (money_parse(s, len, &p->money_hint, out) == MONEY_OK)
 		return true;
 	/* "1.250.000 d", "0d": OCR's đ without its stroke, on a page in đồng */

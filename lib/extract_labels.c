@@ -418,6 +418,10 @@ extract_labels(struct xpage *p)
 				.fold_start = i, .fold_end = e, .raw_start = s->map[i], .strong = !l->weak };
 			value_at = skip_gloss(s, s->map[e], &m.gloss_start, &m.gloss_end);
 			m.raw_end = value_at;
+			/* "Total Sales (Excluding GST)": a total before tax is the subtotal */
+			if (m.label == L_TOTAL && m.gloss_end > m.gloss_start &&
+			    memmem(s->text + m.gloss_start, m.gloss_end - m.gloss_start, "xcl", 3) != NULL)
+				m.label = L_SUBTOTAL;
 			if (add_match(p, &cap, &m) != 0)
 				return -1;
 			/* the folded text resumes after the gloss; a label right there is adjacent */
