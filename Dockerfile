@@ -13,7 +13,7 @@ RUN apt-get update \
       build-essential autoconf automake libtool pkg-config \
       libh2o-evloop-dev libssl-dev zlib1g-dev libwslay-dev \
       libpq-dev libyajl-dev libsodium-dev libcurl4-openssl-dev \
-      libtesseract-dev libleptonica-dev libxml2-dev libutf8proc-dev \
+      libtesseract-dev libleptonica-dev libxml2-dev libutf8proc-dev libxlsxwriter-dev \
       npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
