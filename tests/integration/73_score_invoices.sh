@@ -1,7 +1,10 @@
 # bench/score-invoices --pred on crafted truth and predictions: money as
 # exact decimals, a missing prediction, seller aliases, names strict on
 # diacritics (with the ascii-folded figure), tax ids with their dash, and
-# the OVERALL line last.  The pipeline mode needs the extractor: not here.
+# the OVERALL line last.  Then --pipeline through a gateway, quill-ocrd
+# and a worker with the fake engine: the account registered, the images
+# uploaded and their jobs waited for; what the invoices hold is the
+# extractor's to show, later.
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
@@ -74,4 +77,43 @@ is "$("$score" --pred "$pred" "$truth" | tail -n 1)" "OVERALL 0/19 = 0.0%" "wron
 
 "$score" --pred "$pred" "$T_DIR/nonexistent" >/dev/null 2>&1
 is "$?" 2 "a truth directory that cannot be read is a usage error (2)"
+
+# --- --pipeline through the services ---
+ocr_config "[ocr_worker]
+workers = 1
+engine = fake
+rescan_interval = 1s"
+gport=$(free_port)
+printf '[gateway]\nlisten = 127.0.0.1:%s\nworkers = 1\n%s\n' "$gport" "$(api_routes "$aport" "$oport")" >>"$conf"
+ocr_start
+start_daemon quill-gatewayd "$conf"
+check "the gateway is ready" wait_for 100 curl -fs -o /dev/null "http://127.0.0.1:$gport/readyz"
+start_daemon quill-ocr-worker "$conf"
+tiny_png "$truth/a.png"
+tiny_png "$truth/b.png"
+tiny_png "$truth/b.p2.png"
+pw=score-invoices-$RANDOM-pass
+secret "$pw"
+"$score" --pipeline "$truth" --gateway "http://127.0.0.1:$gport" --user "score.$$@example.org" \
+	--password "$pw" --timeout 60 --save "$T_DIR/saved" >"$T_DIR/pipe" 2>"$T_DIR/pipe.err"
+is "$?" 0 "--pipeline registers the account, runs and exits 0"
+sed 's/^/# /' "$T_DIR/pipe" "$T_DIR/pipe.err"
+like "$(head -n 1 "$T_DIR/pipe")" '^pages 2, wall [0-9.]+ s = [0-9.]+ s/page, worker OCR mean [0-9]+ ms/page, jobs failed or late 0$' \
+	"  two pages uploaded and read, timed"
+check "  a document with a second page is said to be read from its first only" grep -q '^note: b: page 1 only' "$T_DIR/pipe"
+check "  a record without an image is named" grep -q '^note: c: no image' "$T_DIR/pipe"
+like "$(tail -n 1 "$T_DIR/pipe")" '^OVERALL [0-9]+/19 = [0-9.]+%$' "  and scored: OVERALL last"
+is "$(psql_q "select count(*) from ocr.ocr_jobs where filename in ('a.png', 'b.png') and status = 'done'")" 2 \
+	"  the jobs are the service's own, done"
+"$score" --pipeline "$truth" --gateway "http://127.0.0.1:$gport" --user "score.$$@example.org" \
+	--password "$pw" --timeout 60 --json >"$T_DIR/pipe.json"
+check "--pipeline again logs the account in, --json has the timing" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["timing"]["pages"] == 2 and r["timing"]["not_done"] == 0, r["timing"]
+assert r["overall"]["total"] == 19
+' "$T_DIR/pipe.json"
+"$score" --pipeline "$truth" --gateway "http://127.0.0.1:$gport" --user "score.$$@example.org" \
+	--password "wrong-$pw" >/dev/null 2>"$T_DIR/wrong.err"
+check "a wrong password stops it with the reason" grep -q 'login score.*HTTP 401' "$T_DIR/wrong.err"
 t_end
