@@ -20,10 +20,21 @@ struct list {
 	struct invoice_page page;
 };
 
-static const char *
-query_param(void *arg, const char *name, size_t *len)
+const char *
+invoices_query_param(void *arg, const char *name, size_t *len)
 {
 	return http_query_n(arg, name, len);
+}
+
+bool
+invoices_filter_read(struct http_request *hr, struct invoice_filter *f)
+{
+	char why[200];
+
+	if (invoice_filter_read(f, invoices_query_param, hr, why, sizeof(why)) == 0)
+		return true;
+	http_send_error(hr, 400, "bad_request", why);
+	return false;
 }
 
 static void
@@ -71,8 +82,9 @@ invoices_list(struct http_request *hr)
 	if (op == NULL)
 		return;
 	l = op->data;
-	if (invoice_filter_read(&l->filter, query_param, hr, why, sizeof(why)) != 0 ||
-	    invoice_page_read(&l->page, query_param, hr, why, sizeof(why)) != 0) {
+	if (!invoices_filter_read(hr, &l->filter))
+		return;
+	if (invoice_page_read(&l->page, invoices_query_param, hr, why, sizeof(why)) != 0) {
 		http_send_error(hr, 400, "bad_request", why);
 		return;
 	}

@@ -34,6 +34,7 @@ struct ocrd {
 	uint64_t max_pixels;
 	struct events *events;		/* the job event streams (events.c) */
 	uint32_t max_pages;		/* [ocr_worker] max_pages: a TIFF with more is refused here */
+	const char *export_tmpdir;	/* [http] body_buffer_dir: an XLSX export's files */
 };
 
 struct job_op {
@@ -66,7 +67,12 @@ void job_json(yajl_gen g, const PGresult *res, int row, int col);
 /* The same for a job still waiting in the spool, not yet in the database. */
 void job_json_spooled(yajl_gen g, const struct spool_meta *m, const char *status);
 
-/* invoices.c: sends sql with op->invoice_id, user, admin ($1..$3); cb must call job_op_result() first. */
+/* invoices.c: lib/invoice_filter's reader of hr's (the arg's) query parameters. */
+const char *invoices_query_param(void *arg, const char *name, size_t *len);
+/* Reads the list filters into f; false after answering 400 naming the parameter. */
+struct invoice_filter;
+bool invoices_filter_read(struct http_request *hr, struct invoice_filter *f);
+/* Sends sql with op->invoice_id, user, admin ($1..$3); cb must call job_op_result() first. */
 void invoices_query_one(struct job_op *op, const char *sql, pg_query_cb cb);
 /* Answers status with the Invoice of res (INVOICE_COL_JSON), or 404 when it has no row. */
 void invoices_answer(struct job_op *op, int status, const PGresult *res);
@@ -85,6 +91,9 @@ void invoices_delete(struct http_request *hr);
 void invoices_original(struct http_request *hr);	/* invoice_original.c */
 void invoices_create(struct http_request *hr);		/* invoice_write.c */
 void invoices_patch(struct http_request *hr);
+void invoices_stats(struct http_request *hr);		/* invoice_stats.c */
+void invoices_export(struct http_request *hr);		/* invoice_export.c */
+void invoices_ubl(struct http_request *hr);		/* invoice_ubl.c */
 
 /*
  * events.c's state.  In the master: the per-user stream counts every
