@@ -132,7 +132,8 @@ enum invoice_original_column { INVOICE_ORIG_TYPE, INVOICE_ORIG_NAME, INVOICE_ORI
  * id in $id and its source in $src, "inv" upserts the job's invoice as
  * the guarantees above say, and "orig" stores the original file ($name,
  * $type, $sha, the bytes in $body) beside it.  Nothing is written when
- * $v is NULL (nothing was extracted), or when done returned no row.
+ * $v is NULL (nothing was extracted), or when done returned no row; no
+ * original when $body is NULL.
  */
 #define INVOICE_FINISH_CTES(v, id, src, name, type, sha, body) \
 	"inv AS (INSERT INTO ocr.invoices AS i (id, job_id, user_id, source, " INVOICE_VALUE_COLUMNS ", " \
@@ -149,6 +150,7 @@ enum invoice_original_column { INVOICE_ORIG_TYPE, INVOICE_ORIG_NAME, INVOICE_ORI
 	"RETURNING i.id), " \
 	"orig AS (INSERT INTO ocr.invoice_originals (invoice_id, filename, content_type, sha256, body) " \
 	"SELECT inv.id, " name "::text, " type "::text, " sha "::text, " body "::bytea FROM inv " \
+	"WHERE " body "::bytea IS NOT NULL " \
 	"ON CONFLICT (invoice_id) DO UPDATE SET filename = EXCLUDED.filename, " \
 	"content_type = EXCLUDED.content_type, sha256 = EXCLUDED.sha256, body = EXCLUDED.body) "
 

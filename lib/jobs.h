@@ -17,6 +17,7 @@
  *   spool header, and whichever is second changes nothing.
  * - A job is finished (done or failed) once: finish and fail change only
  *   a row still queued or processing, start never reopens a finished one.
+ *   Its invoice (lib/invoices) is written by the finish, or not at all.
  * - A job deleted by its owner leaves a mark in ocr.deleted_jobs for its
  *   creation time, so a worker that still holds its file drops it
  *   instead of writing the row again.
@@ -27,6 +28,7 @@
 #include "lib/invoices.h"
 #include "lib/pg.h"
 
+struct spool_file;
 struct spool_meta;
 
 /*
@@ -113,9 +115,27 @@ void job_row_params(const struct spool_meta *m, struct job_row *r);
 struct pg_query *job_row_create(struct pg_pool *db, const struct spool_meta *m, pg_query_cb cb, void *arg);
 /* The worker's start: see enum job_start_column. */
 struct pg_query *job_row_start(struct pg_pool *db, const struct spool_meta *m, pg_query_cb cb, void *arg);
-/* Done with its results (text, hOCR, words as JSON); a row of the id unless it was deleted. */
-struct pg_query *job_row_finish(struct pg_pool *db, const char *id, const char *text, const char *hocr,
-    const char *words, double mean_confidence, int pages, long ocr_ms, pg_query_cb cb, void *arg);
+/*
+ * What a job finishes with: the OCR's results (text, hOCR, words as
+ * JSON), and the invoice read from them as invoice_to_json() writes it,
+ * or NULL when none could be.
+ */
+struct job_result {
+	const char *text, *hocr, *words;
+	double mean_confidence;
+	int pages;
+	long ocr_ms;
+	const char *invoice;
+};
+/*
+ * Done with r: a row of the id unless it was deleted.  In the same
+ * statement, and so the same transaction, the job's invoice is written
+ * (lib/invoices.h INVOICE_FINISH_CTES) with the spool file's image as its
+ * original; a job finished before writes nothing, so a file that comes
+ * back after a crash cannot make a second invoice.
+ */
+struct pg_query *job_row_finish(struct pg_pool *db, const struct spool_file *f, const struct job_result *r,
+    pg_query_cb cb, void *arg);
 /* Failed with reason, unless finished already. */
 struct pg_query *job_row_fail(struct pg_pool *db, const char *id, const char *reason, pg_query_cb cb,
     void *arg);

@@ -271,6 +271,7 @@ worker_init(struct worker *w)
 	ocrw.settle_ms = config_duration_ms(cfg, "ocr_worker", "dropin_settle");
 	ocrw.retention_s = config_duration_ms(cfg, "ocr_worker", "retention") / 1000;
 	ocrw.max_pixels = opt.max_pixels;
+	snprintf(ocrw.languages, sizeof(ocrw.languages), "%s", opt.languages);
 	ocrw.max_upload = (uint64_t)config_size(cfg, "ocr", "max_upload");
 	snprintf(ocrw.dropin_owner, sizeof(ocrw.dropin_owner), "%s", config_str(cfg, "ocr_worker", "dropin_owner"));
 	for (char *p = ocrw.dropin_owner; *p != '\0'; p++)

@@ -113,6 +113,16 @@ invoices_answer(struct job_op *op, int status, const PGresult *res)
 	    (size_t)PQgetlength(res, 0, INVOICE_COL_JSON));
 }
 
+/* A route on the invoice of the path: the token, the {id}, then sql. */
+static void
+one_invoice(struct http_request *hr, const char *sql, pg_query_cb cb)
+{
+	struct job_op *op = job_op_new(hr, 0);
+
+	if (op != NULL && job_op_invoice_id(op))
+		invoices_query_one(op, sql, cb);
+}
+
 static void
 on_one(void *arg, const PGresult *res, const struct pg_error *err)
 {
@@ -125,10 +135,7 @@ on_one(void *arg, const PGresult *res, const struct pg_error *err)
 void
 invoices_get(struct http_request *hr)
 {
-	struct job_op *op = job_op_new(hr, 0);
-
-	if (op != NULL && job_op_invoice_id(op))
-		invoices_query_one(op, invoice_sql_get, on_one);
+	one_invoice(hr, invoice_sql_get, on_one);
 }
 
 /* --- delete: the invoice and its original; the job it came from stays --- */
@@ -152,8 +159,5 @@ on_deleted(void *arg, const PGresult *res, const struct pg_error *err)
 void
 invoices_delete(struct http_request *hr)
 {
-	struct job_op *op = job_op_new(hr, 0);
-
-	if (op != NULL && job_op_invoice_id(op))
-		invoices_query_one(op, invoice_sql_delete, on_deleted);
+	one_invoice(hr, invoice_sql_delete, on_deleted);
 }
