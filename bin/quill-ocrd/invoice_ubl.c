@@ -86,8 +86,5 @@ on_values(void *arg, const PGresult *res, const struct pg_error *err)
 void
 invoices_ubl(struct http_request *hr)
 {
-	struct job_op *op = job_op_new(hr, 0);
-
-	if (op != NULL && job_op_invoice_id(op))
-		invoices_query_one(op, invoice_sql_values, on_values);
+	invoices_one(hr, invoice_sql_values, on_values);
 }

@@ -113,9 +113,8 @@ invoices_answer(struct job_op *op, int status, const PGresult *res)
 	    (size_t)PQgetlength(res, 0, INVOICE_COL_JSON));
 }
 
-/* A route on the invoice of the path: the token, the {id}, then sql. */
-static void
-one_invoice(struct http_request *hr, const char *sql, pg_query_cb cb)
+void
+invoices_one(struct http_request *hr, const char *sql, pg_query_cb cb)
 {
 	struct job_op *op = job_op_new(hr, 0);
 
@@ -135,7 +134,7 @@ on_one(void *arg, const PGresult *res, const struct pg_error *err)
 void
 invoices_get(struct http_request *hr)
 {
-	one_invoice(hr, invoice_sql_get, on_one);
+	invoices_one(hr, invoice_sql_get, on_one);
 }
 
 /* --- delete: the invoice and its original; the job it came from stays --- */
@@ -159,5 +158,5 @@ on_deleted(void *arg, const PGresult *res, const struct pg_error *err)
 void
 invoices_delete(struct http_request *hr)
 {
-	one_invoice(hr, invoice_sql_delete, on_deleted);
+	invoices_one(hr, invoice_sql_delete, on_deleted);
 }

@@ -53,6 +53,8 @@ struct ocrd *ocrd_of(struct http_request *hr);
  * of route state.  NULL after answering (401, 503).
  */
 struct job_op *job_op_new(struct http_request *hr, size_t data_size);
+/* A route on the invoice of the path: the token, the {id}, then sql as invoices_query_one. */
+void invoices_one(struct http_request *hr, const char *sql, pg_query_cb cb);
 /* Sends sql with op as the callback's arg.  cb must call job_op_result() first. */
 void job_op_query(struct job_op *op, const char *sql, int n, const char *const *params, pg_query_cb cb);
 /* Clears op->query; on a failed query answers (503 or 500, lib/op.h) and returns false. */
@@ -72,6 +74,8 @@ const char *invoices_query_param(void *arg, const char *name, size_t *len);
 /* Reads the list filters into f; false after answering 400 naming the parameter. */
 struct invoice_filter;
 bool invoices_filter_read(struct http_request *hr, struct invoice_filter *f);
+/* A route on the invoice of the path: the token, the {id}, then sql as invoices_query_one. */
+void invoices_one(struct http_request *hr, const char *sql, pg_query_cb cb);
 /* Sends sql with op->invoice_id, user, admin ($1..$3); cb must call job_op_result() first. */
 void invoices_query_one(struct job_op *op, const char *sql, pg_query_cb cb);
 /* Answers status with the Invoice of res (INVOICE_COL_JSON), or 404 when it has no row. */
