@@ -573,6 +573,7 @@ enum {
 	TAG_COMPRESSION = 259,
 	TAG_STRIP_OFFSETS = 273,
 	TAG_SAMPLES_PER_PIXEL = 277,
+	TAG_ROWS_PER_STRIP = 278,
 	TAG_STRIP_BYTE_COUNTS = 279,
 	TAG_PLANAR_CONFIGURATION = 284,
 	TAG_TILE_WIDTH = 322,
@@ -723,7 +724,7 @@ tiff_compression_known(uint64_t c)
 
 /* The tags a page is judged by; each may be given once. */
 struct tiff_page {
-	struct tiff_array width, length, bps, compression, spp, offsets, counts, planar;
+	struct tiff_array width, length, bps, compression, spp, offsets, counts, planar, rows;
 	int tiled;
 };
 
@@ -743,6 +744,8 @@ tiff_page_field(struct tiff_page *p, uint32_t tag)
 		return &p->spp;
 	case TAG_STRIP_OFFSETS:
 		return &p->offsets;
+	case TAG_ROWS_PER_STRIP:
+		return &p->rows;
 	case TAG_STRIP_BYTE_COUNTS:
 		return &p->counts;
 	case TAG_PLANAR_CONFIGURATION:
@@ -766,10 +769,52 @@ tiff_single(const struct tiff *t, const struct tiff_array *a, uint64_t def, uint
 	return 0;
 }
 
+/*
+ * Checks a page's strip tables: as many strips as its height and rows per
+ * strip make (for every plane), each within the file.  Walking the tables
+ * costs time in their length, so *table_bytes, their bytes summed over
+ * the pages so far, must stay within the file: pages cannot make the walk
+ * longer than the file by all naming one huge pair of arrays.
+ */
+static enum imagetype_verdict
+tiff_check_strips(const struct tiff *t, const struct tiff_page *p, uint32_t n, uint64_t h, uint64_t spp,
+    uint64_t planar, uint64_t *table_bytes, struct imagetype_report *r)
+{
+	uint64_t rows, strips;
+
+	if (tiff_single(t, &p->rows, UINT32_MAX, &rows) != 0 || rows == 0) {
+		snprintf(r->why, sizeof(r->why), "page %u: no single non-zero rows per strip", (unsigned)n);
+		return IMAGETYPE_MALFORMED;
+	}
+	strips = (h / rows + (h % rows != 0)) * (planar == 2 ? spp : 1);
+	if (p->offsets.count != strips || p->counts.count != strips) {
+		snprintf(r->why, sizeof(r->why), "page %u: %llu strips where its rows make %llu",
+		    (unsigned)n, (unsigned long long)p->offsets.count, (unsigned long long)strips);
+		return IMAGETYPE_MALFORMED;
+	}
+	/* each count is at most len / size (tiff_entry_array), so no sum overflows */
+	*table_bytes += p->offsets.count * p->offsets.size + p->counts.count * p->counts.size;
+	if (*table_bytes > t->len) {
+		snprintf(r->why, sizeof(r->why), "page %u: the strip tables of its pages add up to more than the file",
+		    (unsigned)n);
+		return IMAGETYPE_MALFORMED;
+	}
+	for (uint64_t i = 0; i < p->offsets.count; i++) {
+		uint64_t at = tiff_array_get(t, &p->offsets, i), size = tiff_array_get(t, &p->counts, i);
+
+		if (at > t->len || t->len - at < size) {
+			snprintf(r->why, sizeof(r->why), "page %u: strip %llu lies outside the file",
+			    (unsigned)n, (unsigned long long)i + 1);
+			return IMAGETYPE_MALFORMED;
+		}
+	}
+	return IMAGETYPE_OK;
+}
+
 /* Checks the directory at off, page number n (1-based), against lim. */
 static enum imagetype_verdict
 tiff_check_page(const struct tiff *t, uint64_t off, uint32_t n, const struct imagetype_limits *lim,
-    struct imagetype_report *r)
+    uint64_t *table_bytes, struct imagetype_report *r)
 {
 	struct tiff_page p;
 	size_t entry_size = t->bigtiff ? 20 : 12, pos;
@@ -852,16 +897,7 @@ tiff_check_page(const struct tiff *t, uint64_t off, uint32_t n, const struct ima
 		    (unsigned)n);
 		return IMAGETYPE_MALFORMED;
 	}
-	for (uint64_t i = 0; i < p.offsets.count; i++) {
-		uint64_t at = tiff_array_get(t, &p.offsets, i), size = tiff_array_get(t, &p.counts, i);
-
-		if (at > t->len || t->len - at < size) {
-			snprintf(r->why, sizeof(r->why), "page %u: strip %llu lies outside the file",
-			    (unsigned)n, (unsigned long long)i + 1);
-			return IMAGETYPE_MALFORMED;
-		}
-	}
-	return IMAGETYPE_OK;
+	return tiff_check_strips(t, &p, n, h, spp, planar, table_bytes, r);
 }
 
 static enum imagetype_verdict
@@ -870,7 +906,7 @@ tiff_check(const unsigned char *b, size_t len, const struct imagetype_limits *li
 	struct tiff t;
 	uint32_t pages, max_pages = lim->max_pages < IMAGETYPE_MAX_PAGES ? lim->max_pages : IMAGETYPE_MAX_PAGES;
 	uint32_t big_w = 0, big_h = 0;
-	uint64_t off, next;
+	uint64_t off, next, table_bytes = 0;
 	enum imagetype_verdict v;
 
 	if (tiff_header(b, len, &t) != 0) {
@@ -881,7 +917,7 @@ tiff_check(const unsigned char *b, size_t len, const struct imagetype_limits *li
 		return v;
 	off = t.ifd;
 	for (uint32_t n = 1; n <= pages; n++) {
-		if ((v = tiff_check_page(&t, off, n, lim, r)) != IMAGETYPE_OK)
+		if ((v = tiff_check_page(&t, off, n, lim, &table_bytes, r)) != IMAGETYPE_OK)
 			return v;
 		if ((uint64_t)r->width * r->height > (uint64_t)big_w * big_h) {
 			big_w = r->width;

@@ -103,9 +103,12 @@ struct imagetype_report {
  * each one's width and height (present, non-zero, product within
  * max_pixels), bits per sample (1, 2, 4, 8 or 16, the same for each
  * sample), samples per pixel (1 to 4), compression (none, CCITT, LZW,
- * JPEG, deflate, PackBits), strips rather than tiles, chunky planes, and
- * every strip's offset and byte count within len; a tag that is given
- * twice, a directory outside the bytes or one seen before is refused.
+ * JPEG, deflate, PackBits), strips rather than tiles, chunky planes, as
+ * many strips as the height and rows per strip make, every strip's offset
+ * and byte count within len, and strip tables that add up, over all
+ * pages, to no more than len (so the time taken grows with len, not with
+ * pages times a table they all share); a tag that is given twice, a
+ * directory outside the bytes or one seen before is refused.
  * For any other type, the one header's dimensions (imagetype_dimensions;
  * unreadable is MALFORMED).  Fills r in either case.
  */
