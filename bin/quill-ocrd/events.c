@@ -26,7 +26,10 @@
  *
  * A user may hold [ocr] max_event_streams_per_user streams at once over
  * all the workers (lib/usercount, in a segment the master maps before it
- * forks); one more is answered 429 with Retry-After.
+ * forks); one more is answered 429 with Retry-After.  When the user's set
+ * in that table has no slot for this process, the stream could not be
+ * counted, so it is refused too (503 server_busy, Retry-After): letting it
+ * through would lift the cap for every user of that set.
  *
  * SECURITY: the job id comes from the path and is checked as a UUID
  * before it reaches SQL (job_op_id); a notification's payload is parsed
@@ -53,7 +56,7 @@
 #define SWEEP_MS	1000
 #define BUCKETS		256		/* streams by job id; a power of two */
 #define RETRY_AFTER_S	"10"		/* for a refused stream: streams last minutes */
-/* (user, process) pairs the shared table holds; a full table lets streams through uncounted */
+/* (user, process) pairs the shared table holds, in sets of 16 a user's id picks */
 #define COUNT_ENTRIES	16384
 _Static_assert(USERCOUNT_ID_LEN == 16, "a user's key in the table is its id's 16 bytes (uuid_to_bytes)");
 
@@ -452,6 +455,14 @@ events_free(struct events *ev)
 	free(ev);
 }
 
+/* A stream not opened for want of a place: try again once one is free. */
+static void
+refuse_stream(struct http_request *hr, int status, const char *code, const char *message)
+{
+	h2o_add_header(&hr->req->pool, &hr->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT(RETRY_AFTER_S));
+	http_send_error(hr, status, code, message);
+}
+
 void
 events_stream(struct http_request *hr)
 {
@@ -482,12 +493,12 @@ events_stream(struct http_request *hr)
 			counted = true;
 			break;
 		case USERCOUNT_AT_LIMIT:
-			h2o_add_header(&hr->req->pool, &hr->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-			    H2O_STRLIT(RETRY_AFTER_S));
-			http_send_error(hr, 429, "too_many_streams", "too many event streams open; close one first");
+			refuse_stream(hr, 429, "too_many_streams", "too many event streams open; close one first");
 			return;
 		case USERCOUNT_NO_ROOM:
-			break;		/* the table is full: let it through rather than refuse everyone */
+			/* the user's set is full: uncounted, the stream would escape the cap */
+			refuse_stream(hr, 503, "server_busy", "too many event streams open on this server; try again later");
+			return;
 		}
 	}
 	s->op = op;
