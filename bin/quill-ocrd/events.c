@@ -90,19 +90,10 @@ struct stream {
 	const char *token;	/* in the request's pool, for the revocation check */
 	size_t token_len;
 	int64_t exp;		/* the token's, Unix seconds */
-	uint64_t end_at_ms;	/* event_stream_max from the start, monotonic */
-	uint64_t sent_at_ms;	/* last thing sent, monotonic */
+	uint64_t end_at_ms;	/* event_stream_max from the start, in the loop's ms (h2o_now) */
+	uint64_t sent_at_ms;	/* last thing sent, the same clock */
 	unsigned seq;
 };
-
-static uint64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static size_t
 bucket_of(const char *job_id)
@@ -158,7 +149,7 @@ send_buf(struct stream *s, char *buf, size_t len, bool final)
 	h2o_iovec_t vec = h2o_iovec_init(buf, len);
 
 	s->writing = true;
-	s->sent_at_ms = monotonic_ms();
+	s->sent_at_ms = h2o_now(s->ev->w->loop);
 	if (final)
 		stream_detach(s);
 	/* after a FINAL send the request may be gone: s is not touched again */
@@ -353,7 +344,7 @@ on_sweep(h2o_timeout_entry_t *entry)
 {
 	struct events *ev = H2O_STRUCT_FROM_MEMBER(struct events, sweep, entry);
 	int64_t now = (int64_t)time(NULL);
-	uint64_t now_ms = monotonic_ms();
+	uint64_t now_ms = h2o_now(ev->w->loop);
 	h2o_linklist_t *l, *next;
 
 	h2o_timeout_link(ev->w->loop, &ev->sweep_every, &ev->sweep);
@@ -379,13 +370,11 @@ static void
 on_notify(void *arg, const char *payload)
 {
 	struct events *ev = arg;
-	char id[UUID_STR_LEN];
+	char id[UUID_STR_LEN + 1];
 	h2o_linklist_t *bucket, *l, *next;
 
-	if (strlen(payload) < UUID_STR_LEN || !uuid_valid(payload, UUID_STR_LEN))
+	if (strnlen(payload, UUID_STR_LEN) < UUID_STR_LEN || !uuid_canonical(payload, UUID_STR_LEN, id))
 		return;
-	for (int i = 0; i < UUID_STR_LEN; i++)
-		id[i] = (char)(payload[i] >= 'A' && payload[i] <= 'F' ? payload[i] - 'A' + 'a' : payload[i]);
 	bucket = &ev->by_job[bucket_of(id)];
 	for (l = bucket->next; l != bucket; l = next) {
 		struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, job_link, l);
@@ -508,7 +497,7 @@ events_stream(struct http_request *hr)
 	memcpy((char *)s->token, token, len);
 	s->token_len = len;
 	s->exp = claims.exp;
-	s->sent_at_ms = monotonic_ms();
+	s->sent_at_ms = h2o_now(hr->worker->loop);
 	s->end_at_ms = s->sent_at_ms + ev->max_ms;
 	s->gen.proceed = on_proceed;
 	s->gen.stop = on_stop;
