@@ -978,36 +978,32 @@ page_with_strips(struct tb *t, uint32_t w, uint32_t h, int64_t rows_per_strip, u
 static void
 test_tiff_strips(void)
 {
+	/* one 8-pixel-wide page: its height, rows per strip and strips, and the verdict */
+	static const struct {
+		uint32_t h;
+		int64_t rows;
+		uint32_t strips;
+		enum imagetype_verdict want;
+		const char *what;
+	} one[] = {
+		{ 8, 2, 4, IMAGETYPE_OK, "8 rows, 2 per strip, 4 strips: accepted" },
+		{ 9, 2, 5, IMAGETYPE_OK, "9 rows, 2 per strip, 5 strips (the last one short): accepted" },
+		{ 8, NO_ROWS_PER_STRIP, 1, IMAGETYPE_OK, "no rows per strip, 1 strip: accepted" },
+		{ 8, NO_ROWS_PER_STRIP, 2, IMAGETYPE_MALFORMED, "no rows per strip, 2 strips: malformed" },
+		{ 8, 0, 1, IMAGETYPE_MALFORMED, "rows per strip 0: malformed" },
+		{ 8, 2, 3, IMAGETYPE_MALFORMED, "8 rows, 2 per strip, 3 strips: malformed" },
+		{ 8, 0x10000, 1, IMAGETYPE_OK, "more rows per strip than rows, 1 strip: accepted" },
+		{ 8, 0xffffffffu, 1, IMAGETYPE_OK, "rows per strip 2^32 - 1 (one strip, libtiff's default): accepted" },
+		{ 8, 0x10000, 2, IMAGETYPE_MALFORMED, "more rows per strip than rows, 2 strips: malformed" },
+	};
 	struct tb t;
 	size_t at;
 
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, 2, 4, at);
-	expect_tb(&t, &limits, IMAGETYPE_OK, 0, "8 rows, 2 per strip, 4 strips: accepted");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 9, 2, 5, at);
-	expect_tb(&t, &limits, IMAGETYPE_OK, 0, "9 rows, 2 per strip, 5 strips (the last one short): accepted");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, NO_ROWS_PER_STRIP, 1, at);
-	expect_tb(&t, &limits, IMAGETYPE_OK, 0, "no rows per strip, 1 strip: accepted");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, NO_ROWS_PER_STRIP, 2, at);
-	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "no rows per strip, 2 strips: malformed");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, 0, 1, at);
-	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "rows per strip 0: malformed");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, 2, 3, at);
-	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "8 rows, 2 per strip, 3 strips: malformed");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, 0x10000, 1, at);
-	expect_tb(&t, &limits, IMAGETYPE_OK, 0, "more rows per strip than rows, 1 strip: accepted");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, 0xffffffffu, 1, at);
-	expect_tb(&t, &limits, IMAGETYPE_OK, 0, "rows per strip 2^32 - 1 (one strip, libtiff's default): accepted");
-	at = tb_start_tables(&t);
-	page_with_strips(&t, 8, 8, 0x10000, 2, at);
-	expect_tb(&t, &limits, IMAGETYPE_MALFORMED, 1, "more rows per strip than rows, 2 strips: malformed");
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		at = tb_start_tables(&t);
+		page_with_strips(&t, 8, one[i].h, one[i].rows, one[i].strips, at);
+		expect_tb(&t, &limits, one[i].want, one[i].want == IMAGETYPE_OK ? 0 : 1, one[i].what);
+	}
 	at = tb_start_tables(&t);
 	for (int i = 0; i < 50; i++)
 		page_with_strips(&t, 1, 1, 1, 2000, at);
