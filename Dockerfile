@@ -13,7 +13,7 @@ RUN apt-get update \
       build-essential autoconf automake libtool pkg-config \
       libh2o-evloop-dev libssl-dev zlib1g-dev libwslay-dev \
       libpq-dev libyajl-dev libsodium-dev libcurl4-openssl-dev \
-      libtesseract-dev libleptonica-dev libxml2-dev libutf8proc-dev \
+      libtesseract-dev libleptonica-dev libxml2-dev libutf8proc-dev libxlsxwriter-dev \
       npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -28,11 +28,12 @@ RUN ./autogen.sh \
 
 FROM debian:12
 # The run-time libraries of `ldd` on the programs, plus tesseract's
-# English model and its orientation model (reorient_below and auto_osd).
+# English and Vietnamese models (the default languages, vie+eng) and its
+# orientation model (reorient_below and auto_osd).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libh2o-evloop0.13 libwslay1 libssl3 libpq5 libyajl2 libsodium23 libcurl4 \
-      libtesseract5 liblept5 libxml2 libutf8proc2 tesseract-ocr-eng tesseract-ocr-osd \
+      libtesseract5 liblept5 libxml2 libutf8proc2 tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-osd \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
 # make install gives the directories the daemons write to quill only when

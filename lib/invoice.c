@@ -157,6 +157,41 @@ invoice_value_valid(enum invoice_field f, const char *s, size_t len, char *why, 
 	return false;
 }
 
+static bool
+item_decimal_valid(const char *s)
+{
+	struct money m;
+
+	return s == NULL || money_from_canonical(s, strlen(s), &m) == MONEY_OK;
+}
+
+bool
+invoice_valid(const struct invoice *inv, char *why, size_t whysize)
+{
+	for (int f = 0; f < INVOICE_NFIELDS; f++)
+		if (inv->value[f] != NULL &&
+		    !invoice_value_valid(f, inv->value[f], strlen(inv->value[f]), why, whysize))
+			return false;
+	for (size_t i = 0; i < inv->nitems; i++) {
+		const struct invoice_line_item *it = &inv->items[i];
+		const char *d = it->description;
+
+		if (d != NULL && (strlen(d) > INVOICE_TEXT_MAX || !utf8_valid(d, strlen(d)) ||
+		    !text_clean(d, strlen(d)))) {
+			snprintf(why, whysize, "line item %zu: description is not UTF-8 text of at most %d bytes",
+			    i + 1, INVOICE_TEXT_MAX);
+			return false;
+		}
+		if (!item_decimal_valid(it->quantity) || !item_decimal_valid(it->unit_price) ||
+		    !item_decimal_valid(it->amount)) {
+			snprintf(why, whysize, "line item %zu: quantity, unit_price and amount are decimal "
+			    "strings like \"1234.56\"", i + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
 static char *
 copy(const char *s, size_t len)
 {

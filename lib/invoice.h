@@ -90,6 +90,14 @@ int invoice_field_from_name(const char *name, size_t len);
  */
 bool invoice_value_valid(enum invoice_field f, const char *s, size_t len, char *why, size_t whysize);
 
+/*
+ * Whether every value of inv, its line items' too, is valid as the API
+ * stores it (a description is text, quantities and prices decimals);
+ * when not, why says which in one line.  What a writer of the whole
+ * invoice (lib/ubl, lib/export) checks before it writes.
+ */
+bool invoice_valid(const struct invoice *inv, char *why, size_t whysize);
+
 /* Sets field f to a copy of the len bytes at s with confidence conf; -1 on ENOMEM. */
 int invoice_set(struct invoice *inv, enum invoice_field f, const char *s, size_t len, double conf);
 /* Appends a line item (any member may be NULL), copying the strings; -1 on ENOMEM or when full. */

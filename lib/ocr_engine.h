@@ -46,7 +46,7 @@ struct ocr_options {
 struct ocr_result {
 	char *text;		/* UTF-8, pages separated by form feeds; malloc'd */
 	char *hocr;		/* an XHTML document, every page; malloc'd */
-	char *words;		/* JSON array of {text, confidence, page, box}; malloc'd */
+	char *words;		/* JSON array of {text, confidence, page, line, box}; malloc'd */
 	double mean_confidence;	/* 0..100 over every word; 0 when there is none */
 	int pages;
 	long ocr_ms;

@@ -139,12 +139,13 @@ open_containers(struct walk *w, const TessResultIterator *it)
 }
 
 static void
-add_word_json(yajl_gen g, const char *text, float conf, int page, const int box[4])
+add_word_json(yajl_gen g, const char *text, float conf, int page, int line, const int box[4])
 {
 	yajl_gen_map_open(g);
 	json_gen_kv_string(g, "text", text);
 	json_gen_kv_double(g, "confidence", (double)(long)(conf * 100.0f + 0.5f) / 100.0);
 	json_gen_kv_int(g, "page", page);
+	json_gen_kv_int(g, "line", line);
 	json_gen_key(g, "box");
 	yajl_gen_array_open(g);
 	for (int i = 0; i < 4; i++)
@@ -211,7 +212,8 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf 
 			add_escaped(hocr, text);
 			strbuf_adds(hocr, "</span>\n");
 			strbuf_adds(w.text, text);
-			add_word_json(words, text, conf, page, box);
+			/* the line's hOCR id: tesseract's text line, numbered per page from 1 */
+			add_word_json(words, text, conf, page, w.count[LINE], box);
 			stats->conf_sum += conf;
 			stats->words++;
 			TessDeleteText(text);

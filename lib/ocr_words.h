@@ -30,7 +30,9 @@ struct ocr_word_stats {
  * Appends the page last recognised by api (page counts from 1; width and
  * height are the image's) to text as tesseract's GetUTF8Text would give
  * it, to hocr as an ocr_page div, and each of its words to the open JSON
- * array words as {text, confidence, page, box}.
+ * array words as {text, confidence, page, line, box}: line is the
+ * number of tesseract's text line the word is on, counted per page from
+ * 1 (the id of its ocr_line in the hOCR).
  */
 void ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *text,
     struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats);

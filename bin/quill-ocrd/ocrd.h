@@ -34,6 +34,10 @@ struct ocrd {
 	uint64_t max_pixels;
 	struct events *events;		/* the job event streams (events.c) */
 	uint32_t max_pages;		/* [ocr_worker] max_pages: a TIFF with more is refused here */
+	/* what ?lang= may ask for: [ocr_worker] allowed_languages and languages' codes */
+	char *allowed_languages;
+	const char *default_languages;	/* [ocr_worker] languages */
+	bool other_languages;		/* [ocr_worker] max_engines > 0: sets besides the default are read */
 };
 
 struct job_op {

@@ -90,5 +90,21 @@ main(void)
 	yajl_gen_free(g);
 	invoice_free(&inv);
 	ok(inv.nitems == 0 && inv.value[INVOICE_TOTAL] == NULL, "freed, the invoice is empty");
+
+	ok(invoice_valid(&inv, why, sizeof(why)), "an empty invoice is valid");
+	invoice_set(&inv, INVOICE_TOTAL, "12.50", 5, 1);
+	invoice_add_item(&inv, "Phở bò", "2", "45000", NULL);
+	ok(invoice_valid(&inv, why, sizeof(why)), "values and an item in their stored forms are valid");
+	invoice_set(&inv, INVOICE_DUE_DATE, "2025-02-30", 10, 1);
+	ok(!invoice_valid(&inv, why, sizeof(why)) && strstr(why, "due_date") != NULL,
+	    "a field's bad value makes it invalid, and why names the field");
+	invoice_free(&inv);
+	invoice_add_item(&inv, "x", "1,5", NULL, NULL);
+	ok(!invoice_valid(&inv, why, sizeof(why)) && strstr(why, "line item 1") != NULL,
+	    "  as does an item's quantity not in decimal form");
+	invoice_free(&inv);
+	invoice_add_item(&inv, "bell\a", NULL, NULL, NULL);
+	ok(!invoice_valid(&inv, why, sizeof(why)), "  or an item's description with a control character");
+	invoice_free(&inv);
 	return done_testing();
 }

@@ -2,7 +2,9 @@
  * test_ocr_words: the plain text lib/ocr_words makes in its walk is
  * tesseract's own GetUTF8Text, byte for byte, on every page and invoice
  * image of the shared test data, under the page segmentation modes the
- * worker can be set to; and each stored word is in the hOCR once.
+ * worker can be set to; each stored word is in the hOCR once; and each
+ * word's line number is its ocr_line's: from 1, never going back, the
+ * last one the number of lines in the hOCR.
  * Needs tesseract's eng model, and QUILL_TEST_DATA (skipped without).
  */
 #include <dirent.h>
@@ -39,7 +41,27 @@ count(const char *haystack, const char *needle)
 	return n;
 }
 
-/* Reads path at psm with api; 1 when the walk's text is tesseract's and its words all in the hOCR. */
+/* Whether the words' line numbers count the hOCR's ocr_line spans from 1 without going back. */
+static int
+lines_numbered(const char *words_json, size_t len, long hocr_lines)
+{
+	struct json_value *words = json_parse(words_json, len, 0, 0, NULL, 0);
+	int64_t last = 0, line;
+	int ok = words != NULL;
+
+	for (size_t i = 0; ok && i < json_length(words); i++) {
+		ok = json_get_int64(json_at(words, i), "line", &line) == 0 && line >= last &&
+		    line <= last + 1 && line >= 1;
+		last = line;
+	}
+	json_free(words);
+	return ok && last == hocr_lines;
+}
+
+/*
+ * Reads path at psm with api; 1 when the walk's text is tesseract's.
+ * *words_ok: its words are all in the hOCR and their lines numbered as its lines.
+ */
 static int
 same_text(TessBaseAPI *api, const char *path, int *words_ok)
 {
@@ -64,7 +86,14 @@ same_text(TessBaseAPI *api, const char *path, int *words_ok)
 		same = !text.failed && strcmp(theirs, text.p) == 0;
 		if (!same)
 			printf("#   %s: tesseract gave %zu bytes, the walk %zu\n", path, strlen(theirs), text.len);
+		yajl_gen_array_close(words);
 		*words_ok = hocr.p != NULL && count(hocr.p, "class='ocrx_word'") == stats.words;
+		if (*words_ok) {
+			size_t len;
+			const char *json = json_gen_text(words, &len);
+
+			*words_ok = lines_numbered(json, len, count(hocr.p, "class='ocr_line'"));
+		}
 		TessDeleteText(theirs);
 	}
 	TessBaseAPIClear(api);
@@ -100,7 +129,7 @@ test_folder(TessBaseAPI *api, const char *data, const char *folder, int psm, con
 	free(entries);
 	snprintf(what, sizeof(what), "%s at %s: the walk's text is tesseract's on all %d images", folder, mode, n);
 	is_int(same, n, what);
-	snprintf(what, sizeof(what), "%s at %s: one ocrx_word per word box on all %d images", folder, mode, n);
+	snprintf(what, sizeof(what), "%s at %s: one ocrx_word per word box, lines numbered as the hOCR's, on all %d images", folder, mode, n);
 	is_int(words_ok, n, what);
 }
 

@@ -1,0 +1,588 @@
+/*
+ * test_extract: lib/extract on pages built here word by word, one layout
+ * per test: label left and value right, label above and value below,
+ * totals blocks, tables, bilingual and Vietnamese labels, receipts; each
+ * cross-check's agreement and disagreement; distractors; and hostile
+ * input (no words, too many, giant ones, invalid UTF-8, NUL, absurd boxes).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/extract.h"
+#include "lib/json.h"
+#include "tests/unit/tap.h"
+
+#include <stdbool.h>
+
+#define CHAR_W 20	/* px per byte of a word's text */
+#define SPACE_W 14
+#define LINE_H 30
+
+struct page {
+	struct extract_word w[4096];
+	char text[4096][64];
+	size_t n;
+	int line;
+};
+
+/* Adds the words of text at (x, y) as one OCR line. */
+static void
+put(struct page *p, int x, int y, const char *text)
+{
+	const char *s = text;
+
+	p->line++;
+	while (*s != '\0' && p->n < 4096) {
+		size_t len = strcspn(s, " ");
+
+		if (len > 0) {
+			struct extract_word *w = &p->w[p->n];
+
+			snprintf(p->text[p->n], sizeof(p->text[0]), "%.*s", (int)len, s);
+			*w = (struct extract_word){ p->text[p->n], len, 92, 1, p->line, x, y,
+				x + (int)len * CHAR_W, y + LINE_H };
+			p->n++;
+			x += (int)len * CHAR_W + SPACE_W;
+		}
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+static void
+extract(struct page *p, const char *lang, struct invoice *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+	if (extract_invoice(p->w, p->n, lang, inv) != 0)
+		printf("# extract_invoice failed: %s\n", strerror(errno));
+}
+
+static const char *
+val(const struct invoice *inv, enum invoice_field f)
+{
+	return inv->value[f] != NULL ? inv->value[f] : "(null)";
+}
+
+/* Whether one of the review reasons mentions what. */
+static bool
+reason(const struct invoice *inv, const char *what)
+{
+	for (size_t i = 0; i < inv->nreasons; i++)
+		if (strstr(inv->review_reasons[i], what) != NULL)
+			return true;
+	return false;
+}
+
+static void
+test_label_right(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "ACME Widgets LLC");
+	put(&p, 100, 140, "12 Harbor Road, Springfield");
+	put(&p, 1400, 100, "INVOICE");
+	put(&p, 1400, 200, "Invoice No.:");
+	put(&p, 1800, 200, "INV-2024-0042");
+	put(&p, 1400, 240, "Date:");
+	put(&p, 1800, 240, "March 15, 2025");
+	put(&p, 1400, 280, "Due Date:");
+	put(&p, 1800, 280, "April 14, 2025");
+	put(&p, 1400, 1500, "Subtotal");
+	put(&p, 1900, 1500, "$1,000.00");
+	put(&p, 1400, 1540, "Sales Tax (8%)");
+	put(&p, 1900, 1540, "$80.00");
+	put(&p, 1400, 1580, "Total Due");
+	put(&p, 1900, 1580, "$1,080.00");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "INV-2024-0042", "label left, value right: the number");
+	is_str(val(&inv, INVOICE_DATE), "2025-03-15", "the date, a month name");
+	is_str(val(&inv, INVOICE_DUE_DATE), "2025-04-14", "the due date");
+	is_str(val(&inv, INVOICE_SELLER_NAME), "ACME Widgets LLC", "the seller: the top block's company");
+	is_str(val(&inv, INVOICE_SUBTOTAL), "1000.00", "the subtotal");
+	is_str(val(&inv, INVOICE_TAX_AMOUNT), "80.00", "the tax");
+	is_str(val(&inv, INVOICE_TAX_RATE), "8", "the rate from the tax label's gloss");
+	is_str(val(&inv, INVOICE_TOTAL), "1080.00", "the total");
+	is_str(val(&inv, INVOICE_CURRENCY), "USD", "the currency from the $ signs");
+	is_str(inv.language, "en", "English");
+	ok(!inv.needs_review, "everything agrees: no review");
+	invoice_free(&inv);
+}
+
+static void
+test_label_above(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Orion Foods Inc.");
+	put(&p, 100, 400, "Bill To");
+	put(&p, 100, 440, "Thomas Dubois");
+	put(&p, 100, 480, "5 Rue de la Paix");
+	put(&p, 1200, 400, "Invoice Number");
+	put(&p, 1700, 400, "Invoice Date");
+	put(&p, 1200, 440, "A-73088");
+	put(&p, 1700, 440, "24/10/2024");
+	put(&p, 1400, 1500, "Total");
+	put(&p, 1900, 1500, "EUR 1.250,50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "A-73088", "label above, value below: the number");
+	is_str(val(&inv, INVOICE_DATE), "2024-10-24", "the date below its label");
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Thomas Dubois", "the buyer under Bill To");
+	is_str(val(&inv, INVOICE_TOTAL), "1250.50", "a total with a decimal comma");
+	is_str(val(&inv, INVOICE_CURRENCY), "EUR", "the currency from its code");
+	invoice_free(&inv);
+}
+
+/* A bilingual Vietnamese VAT invoice, its distractors included. */
+static void
+vat_invoice(struct page *p, const char *words_line, const char *vat)
+{
+	put(p, 400, 100, "HÓA ĐƠN GIÁ TRỊ GIA TĂNG");
+	put(p, 1700, 100, "Mẫu số (Form): 1");
+	put(p, 1700, 150, "Ký hiệu (Serial): 1C25TAA");
+	put(p, 1700, 200, "Số (No.): 0000123");
+	put(p, 600, 200, "Ngày 15 tháng 03 năm 2025");
+	put(p, 600, 250, "Mã của CQT: 00A1B2C3D4E5F60718293");
+	put(p, 100, 350, "Đơn vị bán hàng (Seller): Công ty TNHH Sao Việt");
+	put(p, 100, 400, "Mã số thuế (Tax code): 0 3 1 2 3 4 5 6 7 8");
+	put(p, 100, 450, "Địa chỉ (Address): 12 Lê Lợi, Quận 1, TP. Hồ Chí Minh");
+	put(p, 100, 500, "Số tài khoản (Account No.): 0071000123456");
+	put(p, 100, 600, "Họ tên người mua hàng (Buyer): Nguyễn Văn An");
+	put(p, 100, 650, "Tên đơn vị (Company name): Công ty Cổ phần Bình Minh");
+	put(p, 100, 700, "Mã số thuế (Tax code): 0312345678-001");
+	put(p, 100, 750, "Địa chỉ (Address): 5 Trần Phú, Hà Nội");
+	put(p, 100, 900, "STT");
+	put(p, 300, 900, "Tên hàng hóa, dịch vụ");
+	put(p, 1100, 900, "Đơn vị tính");
+	put(p, 1400, 900, "Số lượng");
+	put(p, 1700, 900, "Đơn giá");
+	put(p, 2000, 900, "Thành tiền");
+	put(p, 100, 950, "1");
+	put(p, 400, 950, "2");
+	put(p, 1150, 950, "3");
+	put(p, 1450, 950, "4");
+	put(p, 1750, 950, "5");
+	put(p, 2050, 950, "6=4x5");
+	put(p, 100, 1000, "1");
+	put(p, 300, 1000, "Giấy in A4");
+	put(p, 1100, 1000, "Ram");
+	put(p, 1400, 1000, "10");
+	put(p, 1700, 1000, "50.000");
+	put(p, 2000, 1000, "500.000");
+	put(p, 100, 1050, "2");
+	put(p, 300, 1050, "Mực in");
+	put(p, 1100, 1050, "Hộp");
+	put(p, 1400, 1050, "2");
+	put(p, 1700, 1050, "250.000");
+	put(p, 2000, 1050, "500.000");
+	put(p, 1000, 1200, "Cộng tiền hàng (Total amount):");
+	put(p, 2000, 1200, "1.000.000");
+	put(p, 100, 1250, "Thuế suất GTGT (VAT rate): 10%");
+	put(p, 1000, 1250, "Tiền thuế GTGT (VAT amount):");
+	put(p, 2000, 1250, vat);
+	put(p, 1000, 1300, "Tổng cộng tiền thanh toán (Total amount):");
+	put(p, 2000, 1300, "1.100.000 đ");
+	put(p, 100, 1350, words_line);
+	put(p, 400, 1500, "Người mua hàng (Buyer)");
+	put(p, 1600, 1500, "Người bán hàng (Seller)");
+	put(p, 1600, 1550, "(Ký, đóng dấu, ghi rõ họ tên)");
+	put(p, 100, 2000, "Phát hành bởi phần mềm hóa đơn điện tử của Công ty ABC - MST: 0101234567");
+}
+
+static void
+test_vat_invoice(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	vat_invoice(&p, "Số tiền viết bằng chữ (Amount in words): Một triệu một trăm nghìn đồng.", "100.000");
+	extract(&p, "vie+eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "0000123", "VAT invoice: Số is the number, its zeros kept");
+	is_str(val(&inv, INVOICE_DATE), "2025-03-15", "Ngày .. tháng .. năm");
+	is_str(val(&inv, INVOICE_SELLER_NAME), "Công ty TNHH Sao Việt", "the seller after Đơn vị bán hàng");
+	is_str(val(&inv, INVOICE_SELLER_TAX_ID), "0312345678", "the seller's tax code, its boxed digits joined");
+	is_str(val(&inv, INVOICE_SELLER_ADDRESS), "12 Lê Lợi, Quận 1, TP. Hồ Chí Minh", "the seller's address");
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Công ty Cổ phần Bình Minh", "the buyer: the company over the person");
+	is_str(val(&inv, INVOICE_BUYER_TAX_ID), "0312345678-001", "the buyer's 13-digit tax code");
+	is_str(val(&inv, INVOICE_BUYER_ADDRESS), "5 Trần Phú, Hà Nội", "the buyer's address");
+	is_str(val(&inv, INVOICE_SUBTOTAL), "1000000", "Cộng tiền hàng");
+	is_str(val(&inv, INVOICE_TAX_RATE), "10", "Thuế suất GTGT");
+	is_str(val(&inv, INVOICE_TAX_AMOUNT), "100000", "Tiền thuế GTGT");
+	is_str(val(&inv, INVOICE_TOTAL), "1100000", "Tổng cộng tiền thanh toán");
+	is_str(val(&inv, INVOICE_CURRENCY), "VND", "đồng");
+	is_str(inv.language, "vi", "Vietnamese");
+	is_int((int)inv.nitems, 2, "two items: the 1..6 numbering row is none");
+	if (inv.nitems == 2) {
+		is_str(inv.items[0].description, "Giấy in A4", "item 1's description");
+		is_str(inv.items[0].quantity, "10", "item 1's quantity");
+		is_str(inv.items[0].unit_price, "50000", "item 1's unit price");
+		is_str(inv.items[1].amount, "500000", "item 2's amount");
+	}
+	ok(!inv.needs_review, "everything agrees, the words too: no review");
+	ok(inv.confidence[INVOICE_TOTAL] > 0.9, "a total every check agrees with is sure");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	vat_invoice(&p, "Số tiền viết bằng chữ (Amount in words): Một triệu hai trăm nghìn đồng.", "100.000");
+	extract(&p, "vie+eng", &inv);
+	ok(inv.needs_review && reason(&inv, "amount in words"), "words that say another total: to review");
+	is_str(val(&inv, INVOICE_TOTAL), "1100000", "the figures are kept");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	vat_invoice(&p, "", "120.000");
+	extract(&p, "vie+eng", &inv);
+	ok(inv.needs_review && reason(&inv, "subtotal + tax_amount"), "subtotal + tax != total: to review");
+	ok(reason(&inv, "tax_rate"), "rate x subtotal != tax: to review");
+	invoice_free(&inv);
+}
+
+static void
+test_vietnamese_without_marks(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "CONG TY TNHH MINH PHAT");
+	put(&p, 100, 150, "Ma so thue: 0101234567");
+	put(&p, 1700, 150, "So: 0004567");
+	put(&p, 100, 200, "Ngay 02 thang 01 nam 2024");
+	put(&p, 100, 300, "Ten don vi: Cong ty Hoa Binh");
+	put(&p, 100, 350, "Ma so thue: 0309876543");
+	put(&p, 1000, 1200, "Cong tien hang:");
+	put(&p, 2000, 1200, "200.000");
+	put(&p, 1000, 1250, "Tien thue GTGT:");
+	put(&p, 2000, 1250, "16.000");
+	put(&p, 1000, 1300, "Tong cong tien thanh toan:");
+	put(&p, 2000, 1300, "216.000");
+	put(&p, 1000, 1350, "Dong tien thanh toan: VND");
+	extract(&p, "vie", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "0004567", "no marks: the number");
+	is_str(val(&inv, INVOICE_DATE), "2024-01-02", "no marks: the date");
+	is_str(val(&inv, INVOICE_SELLER_NAME), "CONG TY TNHH MINH PHAT", "no marks: the seller on top");
+	is_str(val(&inv, INVOICE_SELLER_TAX_ID), "0101234567", "no marks: the seller's tax code");
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Cong ty Hoa Binh", "no marks: the buyer");
+	is_str(val(&inv, INVOICE_BUYER_TAX_ID), "0309876543", "no marks: the buyer's tax code");
+	is_str(val(&inv, INVOICE_TOTAL), "216000", "no marks: the total");
+	is_str(val(&inv, INVOICE_TAX_AMOUNT), "16000", "no marks: the tax");
+	invoice_free(&inv);
+}
+
+/* An English invoice with a table: widths of its columns, its totals. */
+static void
+table_invoice(struct page *p, const char *qty2, const char *subtotal)
+{
+	put(p, 100, 100, "Blue Harbor Consulting Corp.");
+	put(p, 1500, 100, "Invoice No. 7731");
+	put(p, 1500, 150, "Date: 2025-02-11");
+	put(p, 100, 800, "Description");
+	put(p, 1300, 800, "Qty");
+	put(p, 1600, 800, "Unit Price");
+	put(p, 2000, 800, "Amount");
+	put(p, 100, 860, "Design work");
+	put(p, 1300, 860, "10");
+	put(p, 1600, 860, "$100.00");
+	put(p, 2000, 860, "$1,000.00");
+	put(p, 100, 920, "Software license");
+	put(p, 1300, 920, qty2);
+	put(p, 1600, 920, "$250.50");
+	put(p, 2000, 920, "$501.00");
+	put(p, 100, 960, "(annual)");
+	put(p, 1500, 1100, "Subtotal");
+	put(p, 2000, 1100, subtotal);
+	put(p, 1500, 1150, "Tax");
+	put(p, 2000, 1150, "$0.00");
+	put(p, 1500, 1200, "Total");
+	put(p, 2000, 1200, subtotal);
+}
+
+static void
+test_table(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	table_invoice(&p, "2", "$1,501.00");
+	extract(&p, "eng", &inv);
+	is_int((int)inv.nitems, 2, "table: two items");
+	if (inv.nitems == 2) {
+		is_str(inv.items[0].description, "Design work", "item 1's description");
+		is_str(inv.items[0].quantity, "10", "item 1's quantity");
+		is_str(inv.items[0].unit_price, "100.00", "item 1's unit price");
+		is_str(inv.items[0].amount, "1000.00", "item 1's amount");
+		is_str(inv.items[1].description, "Software license (annual)", "a description on two rows");
+	}
+	is_str(val(&inv, INVOICE_NUMBER), "7731", "the number after its label on one segment");
+	is_str(val(&inv, INVOICE_SUBTOTAL), "1501.00", "the subtotal");
+	ok(!inv.needs_review, "items add up to the subtotal, each q x p = amount: no review");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	table_invoice(&p, "3", "$1,501.00");
+	extract(&p, "eng", &inv);
+	ok(inv.needs_review && reason(&inv, "line item 2: quantity x unit_price"), "q x p != amount: to review");
+	ok(!reason(&inv, "line item 1:"), "the item that agrees is not named");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	table_invoice(&p, "2", "$1,601.00");
+	extract(&p, "eng", &inv);
+	ok(inv.needs_review && reason(&inv, "line items: their amounts do not add up"), "sum != subtotal: to review");
+	invoice_free(&inv);
+}
+
+/* Two totals: the one that subtotal + tax makes is taken, not the one placed better. */
+static void
+test_totals_agreement(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Orion Labs Ltd.");
+	put(&p, 1500, 1100, "Sub-total");
+	put(&p, 2000, 1100, "€37,649.13");
+	put(&p, 1500, 1150, "VAT (21%)");
+	put(&p, 2000, 1150, "€7,906.32");
+	put(&p, 1500, 1200, "Amount Due");
+	put(&p, 2000, 1200, "€45,555.45");
+	put(&p, 1500, 1300, "Total");
+	put(&p, 2000, 1300, "€45,000.00");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "45555.45", "the total that agrees wins");
+	is_str(val(&inv, INVOICE_TAX_RATE), "21", "the rate from VAT (21%)");
+	ok(!reason(&inv, "subtotal + tax_amount"), "agreement: no reason");
+	invoice_free(&inv);
+}
+
+static void
+test_receipt(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 50, "MR D.I.Y. (JOHOR) SDN BHD");
+	put(&p, 100, 90, "CO-REG : 860671-D");
+	put(&p, 100, 130, "TAX INVOICE");
+	put(&p, 100, 170, "12-01-19 18:44");
+	put(&p, 100, 400, "TOTAL");
+	put(&p, 400, 400, "RM 33.92");
+	put(&p, 100, 440, "ROUNDING ADJUSTMENT");
+	put(&p, 400, 440, "-RM 0.02");
+	put(&p, 100, 480, "TOTAL ROUNDED");
+	put(&p, 400, 480, "RM 33.90");
+	put(&p, 100, 520, "CASH");
+	put(&p, 400, 520, "RM 50.00");
+	put(&p, 100, 560, "CHANGE");
+	put(&p, 400, 560, "RM 16.10");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "33.90", "receipt: the rounded total, not the cash");
+	is_str(val(&inv, INVOICE_CURRENCY), "MYR", "receipt: RM is ringgit");
+	is_str(val(&inv, INVOICE_SELLER_NAME), "MR D.I.Y. (JOHOR) SDN BHD", "receipt: the shop on top");
+	is_str(val(&inv, INVOICE_DATE), "2019-01-12", "receipt: dd-mm-yy read day first");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "Coffee Corner");
+	put(&p, 100, 90, "RECEIPT");
+	put(&p, 100, 400, "Total");
+	put(&p, 400, 400, "$4.50");
+	put(&p, 100, 440, "Cash");
+	put(&p, 400, 440, "$5.00");
+	put(&p, 100, 480, "Change");
+	put(&p, 400, 480, "$0.50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_DOCUMENT_TYPE), "receipt", "a receipt is one");
+	is_str(val(&inv, INVOICE_TOTAL), "4.50", "and its total is not its cash");
+	invoice_free(&inv);
+}
+
+static void
+test_ambiguous_date(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Invoice No.: 55");
+	put(&p, 100, 150, "Date: 03/04/2025");
+	extract(&p, NULL, &inv);
+	is_str(val(&inv, INVOICE_DATE), "2025-04-03", "an ambiguous date: day first");
+	ok(inv.needs_review && reason(&inv, "invoice_date"), "and to review, naming the field");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 100, "Invoice No.: 55");
+	put(&p, 100, 150, "Date: 03/04/2025");
+	put(&p, 100, 200, "Due Date: 03/25/2025");
+	extract(&p, NULL, &inv);
+	is_str(val(&inv, INVOICE_DATE), "2025-03-04", "the page's other date decides month first");
+	ok(!reason(&inv, "invoice_date"), "decided: no review");
+	invoice_free(&inv);
+}
+
+static void
+test_wallet_and_utility(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Giao dịch thành công");
+	put(&p, 100, 200, "Số tiền");
+	put(&p, 1000, 200, "50.000đ");
+	put(&p, 100, 250, "Người nhận");
+	put(&p, 1000, 250, "Nguyen Van B");
+	put(&p, 100, 300, "Mã giao dịch");
+	put(&p, 1000, 300, "31415926535");
+	put(&p, 100, 350, "Nguồn tiền");
+	put(&p, 1000, 350, "Ví MoMo");
+	extract(&p, "vie", &inv);
+	is_str(val(&inv, INVOICE_DOCUMENT_TYPE), "e_wallet_receipt", "MoMo: an e-wallet receipt");
+	is_str(val(&inv, INVOICE_TRANSACTION_ID), "31415926535", "its transaction id");
+	is_str(val(&inv, INVOICE_PAYMENT_METHOD), "Ví MoMo", "its payment method");
+	is_str(val(&inv, INVOICE_TOTAL), "50000", "its amount");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 100, "TỔNG CÔNG TY ĐIỆN LỰC MIỀN NAM");
+	put(&p, 100, 200, "HÓA ĐƠN TIỀN ĐIỆN");
+	put(&p, 100, 300, "Mã khách hàng: PE01000123456");
+	put(&p, 100, 350, "Điện năng tiêu thụ: 120 kWh");
+	put(&p, 100, 400, "Tổng cộng tiền thanh toán:");
+	put(&p, 1000, 400, "312.480");
+	extract(&p, "vie", &inv);
+	is_str(val(&inv, INVOICE_DOCUMENT_TYPE), "utility_bill", "EVN: a utility bill");
+	is_str(val(&inv, INVOICE_CUSTOMER_CODE), "PE01000123456", "its customer code");
+	is_str(val(&inv, INVOICE_TOTAL), "312480", "its total");
+	invoice_free(&inv);
+}
+
+static void
+test_no_line_ids_and_skew(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Invoice Number:");
+	put(&p, 1200, 100, "KF9037936");
+	put(&p, 100, 150, "Total");
+	put(&p, 1900, 150, "$12.00");
+	for (size_t i = 0; i < p.n; i++) {
+		/* no line ids, and the page turned by about 1.5 degrees */
+		p.w[i].line = 0;
+		p.w[i].y0 += p.w[i].x0 / 40;
+		p.w[i].y1 += p.w[i].x0 / 40;
+	}
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "KF9037936", "without line ids, turned: the number");
+	is_str(val(&inv, INVOICE_TOTAL), "12.00", "without line ids, turned: the total");
+	invoice_free(&inv);
+}
+
+static void
+test_hostile_words(void)
+{
+	static struct page p;
+	struct extract_word *many;
+	struct invoice inv;
+	char *giant;
+	static const char bad[] = "T\0ot\xff\xfe\xc0\x80" "al\x1b[31m";
+	size_t n = 100000;
+
+	many = calloc(n, sizeof(*many));
+	for (size_t i = 0; i < n; i++)
+		many[i] = (struct extract_word){ i % 2 ? "Total" : "$1.00", 5, 90, 1, (int)(i / 8) + 1,
+			(int)(i % 8) * 100, (int)(i / 8) * 40, (int)(i % 8) * 100 + 90, (int)(i / 8) * 40 + 30 };
+	memset(&inv, 0, sizeof(inv));
+	ok(extract_invoice(many, n, "eng", &inv) == 0, "100000 words: 0");
+	ok(inv.needs_review && reason(&inv, "words"), "only the first are read, and it says so");
+	invoice_free(&inv);
+	free(many);
+
+	giant = malloc(1 << 20);
+	memset(giant, 'A', 1 << 20);
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 100, "Invoice No.:");
+	p.w[p.n++] = (struct extract_word){ giant, 1 << 20, 90, 1, 1, 500, 100, 900, 130 };
+	p.w[p.n++] = (struct extract_word){ bad, sizeof(bad) - 1, 90, 1, 2, 100, 200, 300, 230 };
+	p.w[p.n++] = (struct extract_word){ "$5.00", 5, 90, 1, 2, 400, 200, 500, 230 };
+	p.w[p.n++] = (struct extract_word){ NULL, 10, 90, 1, 3, 0, 0, 1, 1 };
+	p.w[p.n++] = (struct extract_word){ "Seller", 6, -5, -7, -9, -2147483647, -2147483647, 2147483647, 2147483647 };
+	p.w[p.n++] = (struct extract_word){ "", 0, 500, 1, 1, 5, 5, 4, 4 };
+	extract(&p, "eng", &inv);
+	for (int f = 0; f < INVOICE_NFIELDS; f++) {
+		char why[128];
+
+		if (inv.value[f] != NULL && !invoice_value_valid((enum invoice_field)f, inv.value[f],
+		    strlen(inv.value[f]), why, sizeof(why)))
+			printf("# %s: %s\n", invoice_field_name((enum invoice_field)f), why);
+	}
+	{
+		bool all_valid = true;
+
+		for (int f = 0; f < INVOICE_NFIELDS; f++) {
+			char why[128];
+
+			all_valid &= inv.value[f] == NULL || invoice_value_valid((enum invoice_field)f, inv.value[f],
+			    strlen(inv.value[f]), why, sizeof(why));
+		}
+		ok(all_valid, "giant, invalid, NUL, NULL, empty words and absurd boxes: every field valid");
+	}
+	ok(inv.value[INVOICE_NUMBER] == NULL || strlen(inv.value[INVOICE_NUMBER]) <= INVOICE_TEXT_MAX,
+	    "a giant word is cut or dropped");
+	invoice_free(&inv);
+	free(giant);
+}
+
+static void
+test_hostile_nothing(void)
+{
+	struct invoice inv = { 0 };
+
+	ok(extract_invoice(NULL, 0, NULL, &inv) == 0, "no words: 0");
+	ok(inv.value[INVOICE_TOTAL] == NULL && inv.needs_review, "no words: no total, to review");
+	ok(reason(&inv, "total"), "the reason names the total");
+	invoice_free(&inv);
+}
+
+static void
+test_json(void)
+{
+	const char *json = "[{\"text\":\"Total\",\"confidence\":95,\"page\":1,\"line\":1,\"box\":[100,100,200,130]},"
+	    "{\"text\":\"$12.50\",\"confidence\":95,\"page\":1,\"line\":1,\"box\":[400,100,520,130]}]";
+	struct invoice inv = { 0 };
+	char why[128] = "";
+
+	ok(extract_invoice_json(json, strlen(json), "eng", &inv, why, sizeof(why)) == 0, "the words JSON is read");
+	is_str(val(&inv, INVOICE_TOTAL), "12.50", "its total");
+	invoice_free(&inv);
+	memset(&inv, 0, sizeof(inv));
+	ok(extract_invoice_json("{\"text\":1}", 10, "eng", &inv, why, sizeof(why)) == -1 && why[0] != '\0',
+	    "not an array: -1 with a reason");
+	invoice_free(&inv);
+	memset(&inv, 0, sizeof(inv));
+	ok(extract_invoice_json("[{\"text\":\"a\"}]", 14, "eng", &inv, why, sizeof(why)) == -1,
+	    "a word without a box: -1");
+	invoice_free(&inv);
+}
+
+int
+main(void)
+{
+	test_label_right();
+	test_label_above();
+	test_vat_invoice();
+	test_vietnamese_without_marks();
+	test_table();
+	test_totals_agreement();
+	test_receipt();
+	test_ambiguous_date();
+	test_wallet_and_utility();
+	test_no_line_ids_and_skew();
+	test_hostile_words();
+	test_hostile_nothing();
+	test_json();
+	return done_testing();
+}
