@@ -28,11 +28,12 @@ RUN ./autogen.sh \
 
 FROM debian:12
 # The run-time libraries of `ldd` on the programs, plus tesseract's
-# English model and its orientation model (reorient_below and auto_osd).
+# English and Vietnamese models (the default languages, vie+eng) and its
+# orientation model (reorient_below and auto_osd).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libh2o-evloop0.13 libwslay1 libssl3 libpq5 libyajl2 libsodium23 libcurl4 \
-      libtesseract5 liblept5 libxml2 libxlsxwriter4 libutf8proc2 tesseract-ocr-eng tesseract-ocr-osd \
+      libtesseract5 liblept5 libxml2 libxlsxwriter4 libutf8proc2 tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-osd \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
 # make install gives the directories the daemons write to quill only when

@@ -449,7 +449,7 @@ extract_parties(struct xpage *p, struct invoice *inv)
 	if (seller.text == NULL)
 		top_name(p, &seller);
 	labelled_name(p, L_BUYER, 1.0, &buyer);
-	labelled_name(p, L_BUYER_PERSON, 0.75, &buyer);
+	labelled_name(p, L_BUYER_PERSON, 0.6, &buyer);
 	an.seller = first_label(p, L_SELLER);
 	if (an.seller == (size_t)-1)
 		an.seller = seller.text != NULL ? seller.seg : (p->nsegs > 0 ? 0 : (size_t)-1);

@@ -15,12 +15,18 @@
  *   crash        abort(): the worker dies in the middle of the job
  *   alloc N      allocate N MiB (at most 64 GiB), free it, read as empty;
  *                OCR_TOO_LARGE when the allocation fails, as under memory_limit
+ *   languages    the page reads as "languages SET", the set the engine was
+ *                made with: which engine read a job
+ *
+ * Its models are "installed" for every language but xxx: an engine whose
+ * set holds xxx cannot be made, as tesseract's cannot without the file.
  *
  * SECURITY: whoever uploads chooses these commands, so with
  * [ocr_worker] engine = fake any user can hold a worker until
  * job_timeout or kill it.  It is for tests and is never the default;
  * quill-ocr-worker logs a warning when it runs with it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +34,41 @@
 
 #include "lib/json.h"
 #include "lib/ocr_backend.h"
+#include "lib/ocr_languages.h"
 #include "lib/strbuf.h"
 
 #define FAKE_SCAN	4096
 #define FAKE_MARK	"quill-fake: "
 
 struct fake {
-	int unused;
+	char languages[OCR_LANGUAGES_MAX + 1];
 };
+
+/* Whether the set holds the code xxx, the one language the fake has no model for. */
+static bool
+has_xxx(const char *set)
+{
+	size_t n = strlen(set);
+
+	return strcmp(set, "xxx") == 0 || strncmp(set, "xxx+", 4) == 0 ||
+	    (n >= 4 && strcmp(set + n - 4, "+xxx") == 0) || strstr(set, "+xxx+") != NULL;
+}
 
 static void *
 fake_open(const struct ocr_options *opt, char *err, size_t errsize)
 {
-	struct fake *f = calloc(1, sizeof(*f));
+	const char *langs = opt->languages != NULL ? opt->languages : "";
+	struct fake *f;
 
-	if (f == NULL)
+	if (has_xxx(langs)) {
+		snprintf(err, errsize, "the fake engine cannot load the languages \"%s\"", langs);
+		return NULL;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	snprintf(f->languages, sizeof(f->languages), "%s", langs);
 	return f;
 }
 
@@ -120,6 +145,13 @@ fake_read(void *be, const unsigned char *data, size_t len, enum imagetype type, 
 	fake_command(data, len, cmd, sizeof(cmd));
 	if (strncmp(cmd, "text ", 5) == 0)
 		return fake_result(cmd + 5, r, why, whysize);
+	if (strcmp(cmd, "languages") == 0) {
+		struct fake *f = be;
+		char text[sizeof(f->languages) + 16];
+
+		snprintf(text, sizeof(text), "languages %s", f->languages);
+		return fake_result(text, r, why, whysize);
+	}
 	if (sscanf(cmd, "sleep %ld", &secs) == 1 && secs >= 0 && secs <= 3600) {
 		struct timespec ts = { secs, 0 };
 

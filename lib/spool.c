@@ -163,6 +163,8 @@ spool_header_format(const struct spool_meta *m, char *buf, size_t size)
 		return -1;
 	if (m->idempotency_key[0] != '\0' && put_line(buf, size, &n, "key", m->idempotency_key) != 0)
 		return -1;
+	if (m->languages[0] != '\0' && put_line(buf, size, &n, "languages", m->languages) != 0)
+		return -1;
 	if (n + 1 >= size)
 		return -1;
 	buf[n++] = '\n';
@@ -309,6 +311,10 @@ spool_header_parse(const char *buf, size_t len, struct spool_meta *m)
 		} else if (KEY("key")) {
 			bad = get_value(sp + 1, vlen, m->idempotency_key, sizeof(m->idempotency_key)) != 0;
 			bit = 256;
+		} else if (KEY("languages")) {
+			bad = get_value(sp + 1, vlen, m->languages, sizeof(m->languages)) != 0 ||
+			    !ocr_languages_valid(m->languages, strlen(m->languages));
+			bit = 512;
 		}
 		/* other keys: written by a newer version, not needed here */
 #undef KEY
@@ -317,7 +323,7 @@ spool_header_parse(const char *buf, size_t len, struct spool_meta *m)
 			return -1;
 		seen |= bit;
 	}
-	if (!ended || (seen & 127) != 127)	/* filename and key may be absent */
+	if (!ended || (seen & 127) != 127)	/* filename, key and languages may be absent */
 		return -1;
 	return (int)at;
 }
@@ -1230,10 +1236,7 @@ spool_dropin_allow(struct spool *s, uid_t uid, const char *unix_name, const char
 		count++;
 	}
 	lines[i].uid = (long)uid;
-	snprintf(lines[i].user_id, sizeof(lines[i].user_id), "%s", user_id);
-	for (char *p = lines[i].user_id; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
+	(void)uuid_canonical(user_id, strlen(user_id), lines[i].user_id);	/* checked above */
 	snprintf(lines[i].unix_name, sizeof(lines[i].unix_name), "%s", unix_name);
 	return owners_write(s, lines, count);
 fail:

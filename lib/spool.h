@@ -19,7 +19,7 @@
  *
  * A spool file is self-contained: a short text header (job id, owner,
  * image type, size, sha256, original name, idempotency key, source,
- * time) and then the image bytes, so one rename moves a job and all it
+ * time, OCR languages) and then the image bytes, so one rename moves a job and all it
  * needs, and a job can wait here while PostgreSQL is away.
  *
  * Nothing here blocks on anything but the local disk.  This is the
@@ -36,6 +36,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "lib/ocr_languages.h"
 #include "lib/uuid.h"
 
 enum spool_dir {
@@ -70,6 +71,8 @@ struct spool_meta {
 	int64_t created_us;			/* when it was accepted */
 	uint64_t size;				/* of the image, set by spool_deliver */
 	char sha256[65];			/* of the image, set by spool_deliver */
+	/* lib/ocr_languages set to read it with, "vie+eng"; "" (drop-ins, older files): the worker's default */
+	char languages[OCR_LANGUAGES_MAX + 1];
 };
 
 /* A spool file mapped for reading: the header parsed, the image a slice. */

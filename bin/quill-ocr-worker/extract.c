@@ -29,8 +29,9 @@ extract_job_invoice(struct ocrw *o)
 	yajl_gen g;
 
 	memset(&inv, 0, sizeof(inv));
+	/* the languages the job was read in (?lang=), else the worker's */
 	if (o->result.words == NULL || extract_invoice_json(o->result.words, strlen(o->result.words),
-	    o->languages, &inv, why, sizeof(why)) != 0) {
+	    o->file.meta.languages[0] != '\0' ? o->file.meta.languages : o->languages, &inv, why, sizeof(why)) != 0) {
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "%s", o->result.words == NULL ? "no words" : strerror(errno));
 		log_warnx("event=extract_failed job=%s reason=%s", o->file.meta.job_id,

@@ -5,8 +5,9 @@
  *   start      upsert the row as processing (attempts + 1); a row that is
  *              done or failed already means this file came back after a
  *              crash: it only moves on to done/
- *   recognise  lib/ocr_engine, in this process, then lib/extract reads
- *              the invoice's fields from the words (extract.c)
+ *   recognise  lib/ocr_engine, in this process, with the engine for the
+ *              job's languages (lib/ocr_engine_set), then lib/extract
+ *              reads the invoice's fields from the words (extract.c)
  *   record     one statement: the UPDATE with text, hOCR, words,
  *              confidence, timings, only while the row is still
  *              processing (a row deleted meanwhile drops the file), and
@@ -210,10 +211,18 @@ recognise(struct ocrw *o)
 {
 	enum ocr_status st;
 	char *invoice = NULL;
+	struct ocr_engine *e;
 
 	/* the master's watchdog kills this process if the engine (or the extractor) runs past job_timeout */
 	master_job_begin(o->file.meta.job_id);
-	st = ocr_engine_run(o->engine, o->file.image, (size_t)o->file.meta.size, &o->result, o->why, sizeof(o->why));
+	/* a set's first job loads its models: part of the job, under the same watchdog */
+	if ((e = ocr_engine_set_get(o->engines, o->file.meta.languages, o->why, sizeof(o->why))) == NULL) {
+		master_job_end();
+		/* not installed, or no room under memory_limit: no retry would differ (the reason names them) */
+		fail(o);
+		return;
+	}
+	st = ocr_engine_run(e, o->file.image, (size_t)o->file.meta.size, &o->result, o->why, sizeof(o->why));
 	if (st == OCR_OK)
 		invoice = extract_job_invoice(o);
 	master_job_end();

@@ -2,7 +2,8 @@
  * quill-ocr-worker: supervised workers that turn spooled images into text; no API port.
  *
  * The master forks one worker per core (lib/daemon.c); each loads its
- * tesseract models once and then takes jobs from the spool (jobs.c) and
+ * tesseract models once ([ocr_worker] languages; another set a job asks
+ * for on its first use, lib/ocr_engine_set) and then takes jobs from the spool (jobs.c) and
  * files from spool/incoming (dropin.c), woken by inotify and by a rescan
  * every rescan_interval.  The master takes back what a dead worker held:
  * its cur/ files go back to new/, its claimed drop-ins back to incoming/.
@@ -38,6 +39,7 @@
 #include "lib/daemon.h"
 #include "lib/httpc.h"
 #include "lib/log.h"
+#include "lib/ocr_languages.h"
 #include "lib/uuid.h"
 #include "bin/quill-ocr-worker/ocrw.h"
 #include "bin/quill-ocr-worker/owners.h"
@@ -96,15 +98,40 @@ job_lost(const struct config *cfg, pid_t pid, const char *job, const char *why)
 	spool_close(s);
 }
 
+/* Whether list (codes separated by white space or ',') names only well-formed codes. */
+static bool
+codes_valid(const char *list)
+{
+	for (const char *p = list + strspn(list, " \t,"); *p != '\0'; p += strspn(p, " \t,")) {
+		size_t n = strcspn(p, " \t,");
+
+		if (!ocr_languages_valid(p, n) || memchr(p, '+', n) != NULL)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 /* The keys the table keeps as text; also checked again on each reload. */
 static int
 check_config(const struct config *cfg, char *err, size_t errsize)
 {
 	const char *owner = config_str(cfg, "ocr_worker", "dropin_owner");
+	const char *langs = config_str(cfg, "ocr_worker", "languages");
+	const char *allowed = config_str(cfg, "ocr_worker", "allowed_languages");
 
 	if (ocr_psm_parse(config_str(cfg, "ocr_worker", "page_segmentation")) < 0) {
 		snprintf(err, errsize, "[ocr_worker] page_segmentation: unknown mode \"%s\"",
 		    config_str(cfg, "ocr_worker", "page_segmentation"));
+		return -1;
+	}
+	if (!ocr_languages_valid(langs, strlen(langs))) {
+		snprintf(err, errsize, "[ocr_worker] languages: \"%s\" is not language codes joined by +", langs);
+		return -1;
+	}
+	if (!codes_valid(allowed)) {
+		snprintf(err, errsize, "[ocr_worker] allowed_languages: \"%s\" is not language codes separated by spaces",
+		    allowed);
 		return -1;
 	}
 	if (owner[0] != '\0' && !uuid_valid(owner, strlen(owner))) {
@@ -249,6 +276,7 @@ worker_init(struct worker *w)
 		.max_pixels = (uint64_t)config_int(cfg, "ocr", "max_pixels"),
 		.max_pages = (int)config_int(cfg, "ocr_worker", "max_pages"),
 	};
+	const char *owner = config_str(cfg, "ocr_worker", "dropin_owner");
 	char err[PATH_MAX + 128], quoted[2 * sizeof(err)];
 
 	ocrw.w = w;
@@ -258,12 +286,14 @@ worker_init(struct worker *w)
 		log_warnx("event=spool_open_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		return -1;
 	}
-	if ((ocrw.engine = ocr_engine_new(&opt, err, sizeof(err))) == NULL) {
+	if ((ocrw.engines = ocr_engine_set_new(&opt, (int)config_int(cfg, "ocr_worker", "max_engines"), err,
+	    sizeof(err))) == NULL) {
 		log_warnx("event=ocr_engine_failed error=%s", log_quote(quoted, sizeof(quoted), err, (size_t)-1));
 		return -1;
 	}
-	if (strcmp(ocr_engine_name(ocrw.engine), "tesseract") != 0)
-		log_warnx("event=ocr_engine_for_tests engine=%s note=uploads_can_command_it", ocr_engine_name(ocrw.engine));
+	if (strcmp(ocr_engine_name(ocr_engine_set_default(ocrw.engines)), "tesseract") != 0)
+		log_warnx("event=ocr_engine_for_tests engine=%s note=uploads_can_command_it",
+		    ocr_engine_name(ocr_engine_set_default(ocrw.engines)));
 	if (limit_memory(cfg) != 0)
 		return -1;
 	ocrw.max_attempts = (int)config_int(cfg, "ocr_worker", "max_attempts");
@@ -273,10 +303,7 @@ worker_init(struct worker *w)
 	ocrw.max_pixels = opt.max_pixels;
 	snprintf(ocrw.languages, sizeof(ocrw.languages), "%s", opt.languages);
 	ocrw.max_upload = (uint64_t)config_size(cfg, "ocr", "max_upload");
-	snprintf(ocrw.dropin_owner, sizeof(ocrw.dropin_owner), "%s", config_str(cfg, "ocr_worker", "dropin_owner"));
-	for (char *p = ocrw.dropin_owner; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
+	(void)uuid_canonical(owner, strlen(owner), ocrw.dropin_owner);	/* "" (none) unless a UUID: check_config */
 	if ((ocrw.http = httpc_new(w->loop)) == NULL) {
 		log_warnx("event=httpc_failed");
 		return -1;
@@ -303,7 +330,8 @@ worker_exit(struct worker *w)
 		httpc_free(ocrw.http);
 	if (inotify_sock != NULL)
 		h2o_socket_close(inotify_sock);
-	ocr_engine_free(ocrw.engine);
+	ocr_engine_set_free(ocrw.engines);
+	ocrw.engines = NULL;
 	spool_close(ocrw.spool);
 	ocrw.spool = NULL;
 }

@@ -4,7 +4,8 @@
  * One worker process runs one job at a time: it claims a file from
  * spool/new, marks the job processing in PostgreSQL (writing the row
  * from the spool header if quill-ocrd could not), runs tesseract through
- * lib/ocr_engine (blocking: this process serves nothing else), reads
+ * lib/ocr_engine, with the engine for the job's languages
+ * (lib/ocr_engine_set; blocking: this process serves nothing else), reads
  * the invoice's fields from the words (lib/extract, extract.c), records
  * both in one statement and moves the file on.  jobs.c is that cycle, dropin.c
  * turns files in spool/incoming into spool files, main.c wires both to
@@ -20,6 +21,7 @@
 #include <h2o.h>
 
 #include "lib/ocr_engine.h"
+#include "lib/ocr_engine_set.h"
 #include "lib/spool.h"
 
 struct worker;
@@ -28,7 +30,7 @@ struct pg_query;
 struct ocrw {
 	struct worker *w;
 	struct spool *spool;
-	struct ocr_engine *engine;
+	struct ocr_engine_set *engines;	/* one per language set the jobs ask for */
 	struct httpc *http;		/* to quill-authd, for owners.c */
 	int max_attempts;
 	int64_t backoff_s;

@@ -2,7 +2,7 @@
  * quill-ocrd: invoice uploads into the OCR spool, the jobs API and the
  * invoices API (port 8003).
  *
- *   POST   /api/ocr/jobs              upload.c: an image into spool/new, 202
+ *   POST   /api/ocr/jobs              upload.c: an image into spool/new, 202 (?lang=: its OCR languages)
  *   GET    /api/ocr/jobs              jobs.c: own jobs (an admin's: all), by status, paged
  *   GET    /api/ocr/jobs/{id}         jobs.c: one job (from the spool until it has a row)
  *   DELETE /api/ocr/jobs/{id}         jobs.c: the row and the spool files
@@ -123,6 +123,16 @@ worker_init(struct worker *w)
 	o->max_pages = (uint32_t)config_int(w->cfg, "ocr_worker", "max_pages");
 	/* on disk, as large request bodies are: an XLSX export is written whole before it is sent */
 	o->export_tmpdir = config_str(w->cfg, "http", "body_buffer_dir");
+	o->default_languages = config_str(w->cfg, "ocr_worker", "languages");
+	o->other_languages = config_int(w->cfg, "ocr_worker", "max_engines") > 0;
+	if (asprintf(&o->allowed_languages, "%s %s", config_str(w->cfg, "ocr_worker", "allowed_languages"),
+	    o->default_languages) < 0) {
+		log_warnx("event=worker_init_failed reason=out_of_memory");
+		events_free(o->events);
+		spool_close(o->spool);
+		free(o);
+		return -1;
+	}
 	w->app = o;
 	return 0;
 }
@@ -136,6 +146,7 @@ worker_exit(struct worker *w)
 		return;
 	events_free(o->events);
 	spool_close(o->spool);
+	free(o->allowed_languages);
 	free(o);
 	w->app = NULL;
 }

@@ -35,6 +35,10 @@ struct ocrd {
 	struct events *events;		/* the job event streams (events.c) */
 	uint32_t max_pages;		/* [ocr_worker] max_pages: a TIFF with more is refused here */
 	const char *export_tmpdir;	/* [http] body_buffer_dir: an XLSX export's files */
+	/* what ?lang= may ask for: [ocr_worker] allowed_languages and languages' codes */
+	char *allowed_languages;
+	const char *default_languages;	/* [ocr_worker] languages */
+	bool other_languages;		/* [ocr_worker] max_engines > 0: sets besides the default are read */
 };
 
 struct job_op {

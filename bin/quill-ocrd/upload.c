@@ -22,12 +22,13 @@
  * SECURITY: anyone holding a valid access token reaches this file, so
  * everything but the token's subject is hostile: the body (any bytes, any
  * size up to [http] max_body), the Content-Type, the multipart headers,
- * ?filename= and Idempotency-Key.  Trusted: the token (checked first, by
- * job_op_new) and the spool directory.  Refused before anything is
+ * ?filename=, ?lang= and Idempotency-Key.  Trusted: the token (checked
+ * first, by job_op_new) and the spool directory.  Refused before anything is
  * written: a body that is not a PNG, JPEG, TIFF, WebP, BMP or PNM by its
  * magic (415), larger than max_upload (413) or declaring more than
- * max_pixels (422); a malformed multipart body (400); a file name that is
- * not strict UTF-8 (lib/utf8: surrogates, overlongs, above U+10FFFF, cut
+ * max_pixels (422); a ?lang= that is not a language set (400,
+ * lib/ocr_languages) or asks for one not offered (422); a malformed
+ * multipart body (400); a file name that is not strict UTF-8 (lib/utf8: surrogates, overlongs, above U+10FFFF, cut
  * short, NUL; 400), since PostgreSQL would refuse its row for ever; an
  * Idempotency-Key that is not 1 to 255 visible ASCII bytes (400).  Kept
  * of a name: its last path component, control bytes made '_', cut on a
@@ -44,6 +45,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/multipart.h"
+#include "lib/ocr_languages.h"
 #include "lib/utf8.h"
 #include "bin/quill-ocrd/ocrd.h"
 
@@ -129,8 +131,10 @@ spool_and_record(struct job_op *op)
 		http_send_error(op->hr, 500, "internal_error", "the upload could not be stored; it was logged");
 		return;
 	}
-	log_info("event=job_spooled job=%s user=%s type=%s bytes=%zu request_id=%s", u->meta.job_id,
-	    u->meta.user_id, u->meta.type, u->len, op->hr->request_id);
+	/* languages: a checked set of [a-z0-9_+], or "" for the default */
+	log_info("event=job_spooled job=%s user=%s type=%s bytes=%zu languages=%s request_id=%s", u->meta.job_id,
+	    u->meta.user_id, u->meta.type, u->len, u->meta.languages[0] != '\0' ? u->meta.languages : "default",
+	    op->hr->request_id);
 	meta = u->meta;
 	answer_spooled(op, 202);
 	write_row(db, &meta);
@@ -302,6 +306,54 @@ read_body(struct job_op *op)
 	return 0;
 }
 
+/*
+ * ?lang=, the OCR languages to read the image with, into the job's meta:
+ * a set of lib/ocr_languages that [ocr_worker] allowed_languages (or
+ * languages) allows.  A '+' of a query string decodes as a space, so a
+ * space joins codes as '+' does.  None: the worker's default, as for a
+ * drop-in.  Answers and returns -1 when the set cannot be read.
+ */
+static int
+read_languages(struct job_op *op)
+{
+	struct upload *u = op->data;
+	struct ocrd *o = op->ocrd;
+	size_t len;
+	const char *lang = http_query_n(op->hr, "lang", &len);
+	char why[OCR_LANGUAGES_MAX + 256];
+
+	if (lang == NULL)
+		return 0;
+	if (len > OCR_LANGUAGES_MAX) {
+		http_send_error(op->hr, 400, "bad_request", "lang is longer than a language set may be");
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++)
+		u->meta.languages[i] = lang[i] == ' ' ? '+' : lang[i];
+	u->meta.languages[len] = '\0';
+	switch (ocr_languages_check(u->meta.languages, len, o->allowed_languages, why, sizeof(why))) {
+	case OCR_LANGUAGES_OK:
+		break;
+	case OCR_LANGUAGES_MALFORMED:
+		http_send_error(op->hr, 400, "bad_request", why);
+		return -1;
+	case OCR_LANGUAGES_NOT_ALLOWED:
+		http_send_error(op->hr, 422, "unsupported_language", why);
+		return -1;
+	}
+	/* the default's own set is no choice: the job reads as a drop-in does */
+	if (strcmp(u->meta.languages, o->default_languages) == 0) {
+		u->meta.languages[0] = '\0';
+		return 0;
+	}
+	if (!o->other_languages) {
+		snprintf(why, sizeof(why), "only the languages %s are read here", o->default_languages);
+		http_send_error(op->hr, 422, "unsupported_language", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks what the bytes are; answers and returns -1 when they cannot be a job. */
 static int
 check_image(struct job_op *op)
@@ -326,11 +378,7 @@ check_image(struct job_op *op)
 		    "the file is not a PNG, JPEG, TIFF, WebP, BMP or PNM image");
 		return -1;
 	}
-	/*
-	 * Every page a TIFF holds is checked here, as the worker will; a
-	 * header of another type that gives no size is left for the worker's
-	 * decoder to fail with its reason, as before.
-	 */
+	/* every page a TIFF holds is checked here, as the worker will */
 	switch (imagetype_check(u->data, u->len, t, &lim, &rep)) {
 	case IMAGETYPE_OK:
 		break;
@@ -339,9 +387,6 @@ check_image(struct job_op *op)
 		http_send_error(op->hr, 422, "image_too_large", rep.why);
 		return -1;
 	case IMAGETYPE_MALFORMED:
-		if (t != IMAGETYPE_TIFF)
-			break;
-		/* FALLTHROUGH */
 	case IMAGETYPE_UNSUPPORTED:
 		http_send_error(op->hr, 422, "unsupported_image", rep.why);
 		return -1;
@@ -361,7 +406,7 @@ upload_create(struct http_request *hr)
 	if (op == NULL)
 		return;
 	u = op->data;
-	if (read_body(op) != 0 || check_image(op) != 0)
+	if (read_languages(op) != 0 || read_body(op) != 0 || check_image(op) != 0)
 		return;
 	gettimeofday(&tv, NULL);
 	u->meta.created_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;

@@ -90,6 +90,37 @@ test_header(void)
 	ok(spool_header_parse("GIF89a", 6, &back) == -1, "an image without a header is refused");
 }
 
+/* The OCR languages travel in the header; without them the worker's default is meant. */
+static void
+test_header_languages(void)
+{
+	struct spool_meta m, back;
+	char plain[SPOOL_HEADER_MAX], buf[SPOOL_HEADER_MAX], bad[SPOOL_HEADER_MAX + 64];
+	const char *line = "languages eng+../x\n";
+	size_t at = strlen("quill-spool 1\n");
+	int n, p;
+
+	sample_meta(&m, "8c2f6c0e-1d2b-4c3a-8e9f-0a1b2c3d4e5f");
+	memset(m.sha256, 'a', 64);
+	p = spool_header_format(&m, plain, sizeof(plain) - 1);
+	plain[p > 0 ? p : 0] = '\0';
+	ok(p > 0 && strstr(plain, "languages") == NULL, "no languages: no line for them");
+	is_int(spool_header_parse(plain, (size_t)p, &back), p, "  and it parses");
+	is_str(back.languages, "", "  with none: the default");
+	snprintf(m.languages, sizeof(m.languages), "vie+eng");
+	n = spool_header_format(&m, buf, sizeof(buf));
+	is_int(spool_header_parse(buf, (size_t)n, &back), n, "a header with languages parses");
+	is_str(back.languages, "vie+eng", "  and keeps them");
+	memcpy(bad, plain, at);
+	memcpy(bad + at, line, strlen(line));
+	memcpy(bad + at + strlen(line), plain + at, (size_t)p - at);
+	ok(spool_header_parse(bad, (size_t)p + strlen(line), &back) == -1,
+	    "a languages line that is not a set is refused");
+	memcpy(bad + at, "languages eng\n", 14);
+	memcpy(bad + at + 14, plain + at, (size_t)p - at);
+	is_int(spool_header_parse(bad, (size_t)p + 14, &back), p + 14, "  one that is, is taken");
+}
+
 static void
 test_names(void)
 {
@@ -448,6 +479,7 @@ main(void)
 	if (sodium_init() < 0)
 		return 1;
 	test_header();
+	test_header_languages();
 	test_names();
 	test_moves();
 	test_job_files();
