@@ -1,4 +1,7 @@
-/* cursor: see cursor.h.  The plain text is "<time_us>.<uuid>". */
+/*
+ * cursor: see cursor.h.  The plain text is "<time_us>.<uuid>", or
+ * "<order>:<key>:<uuid>" for a keyed cursor.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,6 +49,44 @@ cursor_decode(const char *text, struct cursor *c)
 		return -1;
 	c->time_us = t;
 	memcpy(c->id, (char *)plain + strlen((char *)plain) + 1, UUID_STR_LEN + 1);
+	return 0;
+}
+
+/* order, two colons, the key and the id */
+#define KEYED_PLAIN_MAX (1 + 2 + CURSOR_KEY_MAX - 1 + UUID_STR_LEN + 1)
+
+void
+cursor_key_encode(const struct cursor_key *c, char out[CURSOR_MAX])
+{
+	char plain[KEYED_PLAIN_MAX];
+	int n = snprintf(plain, sizeof(plain), "%c:%s:%s", c->order, c->key, c->id);
+
+	sodium_bin2base64(out, CURSOR_MAX, (const unsigned char *)plain, (size_t)n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+cursor_key_decode(const char *text, struct cursor_key *c)
+{
+	unsigned char plain[KEYED_PLAIN_MAX];
+	size_t len, keylen;
+	const char *end, *key, *colon;
+
+	if (text == NULL || strlen(text) >= CURSOR_MAX ||
+	    sodium_base642bin(plain, sizeof(plain) - 1, text, strlen(text), NULL, &len, &end,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || *end != '\0')
+		return -1;
+	plain[len] = '\0';
+	if (len < 3 || plain[1] != ':' || plain[0] == ':' || plain[0] == '\0')
+		return -1;
+	key = (const char *)plain + 2;
+	if ((colon = strchr(key, ':')) == NULL || (keylen = (size_t)(colon - key)) >= CURSOR_KEY_MAX ||
+	    !uuid_valid(colon + 1, len - 3 - keylen))
+		return -1;
+	c->order = (char)plain[0];
+	memcpy(c->key, key, keylen);
+	c->key[keylen] = '\0';
+	memcpy(c->id, colon + 1, UUID_STR_LEN + 1);
 	return 0;
 }
 

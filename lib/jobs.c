@@ -2,11 +2,13 @@
  * jobs: see jobs.h.  The statements first, then the helpers that fill
  * their parameters.
  */
+#include <limits.h>
 #include <stdio.h>
 
 #include "lib/imagetype.h"
 #include "lib/jobs.h"
 #include "lib/spool.h"
+#include "lib/uuid.h"
 
 /* A time in microseconds since the epoch, as the spool header keeps it. */
 #define SQL_US(p) "timestamptz 'epoch' + " p "::bigint * interval '1 microsecond'"
@@ -65,10 +67,13 @@ static const char start_sql[] =
 	"RETURNING j.attempts) "
 	"SELECT attempts, false FROM up UNION ALL SELECT 0, true FROM mark";
 
+/* $8.. the invoice: its values, a new id, its source, then the original's name, type, sha256 and bytes */
 static const char finish_sql[] =
-	"UPDATE ocr.ocr_jobs SET status = 'done', text = $2, hocr = $3, words = $4::jsonb, "
+	"WITH done AS (UPDATE ocr.ocr_jobs SET status = 'done', text = $2, hocr = $3, words = $4::jsonb, "
 	"mean_confidence = $5, page_count = $6, ocr_ms = $7, error = NULL, finished_at = now(), "
-	"updated_at = now() WHERE id = $1 AND status = 'processing' RETURNING id";
+	"updated_at = now() WHERE id = $1 AND status = 'processing' RETURNING id, user_id), "
+	INVOICE_FINISH_CTES("$8", "$9", "$10", "$11", "$12", "$13", "$14")
+	"SELECT id FROM done";
 
 static const char fail_sql[] =
 	"UPDATE ocr.ocr_jobs SET status = 'failed', error = $2, finished_at = now(), updated_at = now() "
@@ -150,16 +155,28 @@ job_row_start(struct pg_pool *db, const struct spool_meta *m, pg_query_cb cb, vo
 }
 
 struct pg_query *
-job_row_finish(struct pg_pool *db, const char *id, const char *text, const char *hocr, const char *words,
-    double mean_confidence, int pages, long ocr_ms, pg_query_cb cb, void *arg)
+job_row_finish(struct pg_pool *db, const struct spool_file *f, const struct job_result *r, pg_query_cb cb,
+    void *arg)
 {
-	char conf[32], npages[16], ms[24];
-	const char *params[7] = { id, text, hocr, words, conf, npages, ms };
+	char conf[32], npages[16], ms[24], invoice_id[UUID_STR_LEN + 1];
+	const struct spool_meta *m = &f->meta;
+	/* the image goes only with an invoice: it is the invoice's original */
+	const char *params[14] = {
+		m->job_id, r->text, r->hocr, r->words, conf, npages, ms,
+		r->invoice, invoice_id, "ocr", m->filename[0] != '\0' ? m->filename : NULL,
+		imagetype_mime(imagetype_from_name(m->type)), m->sha256,
+		r->invoice != NULL && m->size <= INT_MAX ? (const char *)f->image : NULL
+	};
+	int lengths[14] = { 0 }, formats[14] = { 0 };
+	struct pg_binary bin = { lengths, formats, 0 };
 
-	snprintf(conf, sizeof(conf), "%.2f", mean_confidence);
-	snprintf(npages, sizeof(npages), "%d", pages);
-	snprintf(ms, sizeof(ms), "%ld", ocr_ms);
-	return pg_query_params_async(db, finish_sql, 7, params, cb, arg);
+	snprintf(conf, sizeof(conf), "%.2f", r->mean_confidence);
+	snprintf(npages, sizeof(npages), "%d", r->pages);
+	snprintf(ms, sizeof(ms), "%ld", r->ocr_ms);
+	uuid_v4(invoice_id);
+	formats[13] = 1;
+	lengths[13] = (int)m->size;
+	return pg_query_params_bin_async(db, finish_sql, 14, params, &bin, cb, arg);
 }
 
 struct pg_query *

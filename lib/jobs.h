@@ -17,6 +17,7 @@
  *   spool header, and whichever is second changes nothing.
  * - A job is finished (done or failed) once: finish and fail change only
  *   a row still queued or processing, start never reopens a finished one.
+ *   Its invoice (lib/invoices) is written by the finish, or not at all.
  * - A job deleted by its owner leaves a mark in ocr.deleted_jobs for its
  *   creation time, so a worker that still holds its file drops it
  *   instead of writing the row again.
@@ -24,8 +25,10 @@
 #ifndef QUILL_JOBS_H
 #define QUILL_JOBS_H
 
+#include "lib/invoices.h"
 #include "lib/pg.h"
 
+struct spool_file;
 struct spool_meta;
 
 /*
@@ -36,13 +39,14 @@ struct spool_meta;
 	"j.id, j.status, j.filename, j.content_type, j.size_bytes, j.sha256, j.attempts, j.error, " \
 	"j.mean_confidence, j.page_count, j.source, " SQL_RFC3339("j.created_at") ", " \
 	SQL_RFC3339("j.started_at") ", " SQL_RFC3339("j.finished_at") ", j.ocr_ms, j.user_id, " \
-	"(extract(epoch FROM j.created_at) * 1000000)::bigint"
+	"(extract(epoch FROM j.created_at) * 1000000)::bigint, " INVOICE_ID_OF_JOB("j.id")
 enum job_column {
 	JOB_COL_ID, JOB_COL_STATUS, JOB_COL_FILENAME, JOB_COL_CONTENT_TYPE, JOB_COL_SIZE, JOB_COL_SHA256,
 	JOB_COL_ATTEMPTS, JOB_COL_ERROR, JOB_COL_CONFIDENCE, JOB_COL_PAGES, JOB_COL_SOURCE,
 	JOB_COL_CREATED, JOB_COL_STARTED, JOB_COL_FINISHED, JOB_COL_OCR_MS,
 	JOB_COL_USER,		/* the owner, for the access check */
 	JOB_COL_TIME_US,	/* created_at in microseconds, for cursors */
+	JOB_COL_INVOICE,	/* the invoice made from it, or NULL */
 	JOB_NCOLUMNS
 };
 
@@ -111,9 +115,27 @@ void job_row_params(const struct spool_meta *m, struct job_row *r);
 struct pg_query *job_row_create(struct pg_pool *db, const struct spool_meta *m, pg_query_cb cb, void *arg);
 /* The worker's start: see enum job_start_column. */
 struct pg_query *job_row_start(struct pg_pool *db, const struct spool_meta *m, pg_query_cb cb, void *arg);
-/* Done with its results (text, hOCR, words as JSON); a row of the id unless it was deleted. */
-struct pg_query *job_row_finish(struct pg_pool *db, const char *id, const char *text, const char *hocr,
-    const char *words, double mean_confidence, int pages, long ocr_ms, pg_query_cb cb, void *arg);
+/*
+ * What a job finishes with: the OCR's results (text, hOCR, words as
+ * JSON), and the invoice read from them as invoice_to_json() writes it,
+ * or NULL when none could be.
+ */
+struct job_result {
+	const char *text, *hocr, *words;
+	double mean_confidence;
+	int pages;
+	long ocr_ms;
+	const char *invoice;
+};
+/*
+ * Done with r: a row of the id unless it was deleted.  In the same
+ * statement, and so the same transaction, the job's invoice is written
+ * (lib/invoices.h INVOICE_FINISH_CTES) with the spool file's image as its
+ * original; a job finished before writes nothing, so a file that comes
+ * back after a crash cannot make a second invoice.
+ */
+struct pg_query *job_row_finish(struct pg_pool *db, const struct spool_file *f, const struct job_result *r,
+    pg_query_cb cb, void *arg);
 /* Failed with reason, unless finished already. */
 struct pg_query *job_row_fail(struct pg_pool *db, const char *id, const char *reason, pg_query_cb cb,
     void *arg);

@@ -72,6 +72,11 @@ void json_gen_kv_string(yajl_gen g, const char *key, const char *value);	/* NULL
 void json_gen_kv_int(yajl_gen g, const char *key, long long value);
 void json_gen_kv_bool(yajl_gen g, const char *key, bool value);
 void json_gen_kv_double(yajl_gen g, const char *key, double value);
+/*
+ * Writes len bytes of text that is already one JSON value (PostgreSQL's
+ * json output) as the next value, unchecked: the caller vouches for it.
+ */
+void json_gen_raw(yajl_gen g, const char *json, size_t len);
 /* The text generated so far (owned by g), and its length. */
 const char *json_gen_text(yajl_gen g, size_t *len);
 

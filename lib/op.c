@@ -40,7 +40,14 @@ void
 op_head_query(struct op_head *h, const char *sql, int n, const char *const *params, pg_query_cb cb,
     void *arg)
 {
-	struct pg_query *q = pg_query_params_async(h->hr->worker->db, sql, n, params, cb, arg);
+	op_head_query_bin(h, sql, n, params, NULL, cb, arg);
+}
+
+void
+op_head_query_bin(struct op_head *h, const char *sql, int n, const char *const *params,
+    const struct pg_binary *bin, pg_query_cb cb, void *arg)
+{
+	struct pg_query *q = pg_query_params_bin_async(h->hr->worker->db, sql, n, params, bin, cb, arg);
 
 	/* NULL: the callback has run already, and may have sent the next query */
 	if (q != NULL)

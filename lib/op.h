@@ -60,6 +60,10 @@ void *op_alloc(struct http_request *hr, size_t size, size_t data_size, op_abando
 void op_head_query(struct op_head *h, const char *sql, int n, const char *const *params, pg_query_cb cb,
     void *arg);
 
+/* The same with binary parameters or results (lib/pg's pg_binary). */
+void op_head_query_bin(struct op_head *h, const char *sql, int n, const char *const *params,
+    const struct pg_binary *bin, pg_query_cb cb, void *arg);
+
 /*
  * First thing in a query callback: forgets the finished query and, when
  * it failed, answers with op_head_db_failed().  Returns whether res is there.

@@ -104,6 +104,9 @@ struct pg_query {
 	int			 nparams;
 	const char		*sql;
 	const char		**params;
+	int			*lengths;	/* of binary parameters; NULL: all text */
+	int			*formats;	/* NULL: all text */
+	int			 result_format;	/* 0 text, 1 binary */
 	/* the copies of the parameters and the SQL text follow */
 };
 
@@ -530,7 +533,8 @@ conn_send(struct pg_conn *c, struct pg_query *q)
 {
 	char line[512], quoted[600];
 
-	if (!PQsendQueryParams(c->pg, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0)) {
+	if (!PQsendQueryParams(c->pg, q->sql, q->nparams, NULL, q->params, q->lengths, q->formats,
+	    q->result_format)) {
 		if (PQstatus(c->pg) == CONNECTION_BAD) {
 			query_fail(q, ERR_LOST);
 			conn_lost(c);
@@ -835,12 +839,23 @@ query_refuse(struct pg_pool *pool, pg_query_cb cb, void *arg, const struct pg_er
 	return NULL;
 }
 
+/* The length of parameter i as it is copied: a text one with its NUL. */
+static size_t
+param_size(const char *const *params, const struct pg_binary *bin, int i)
+{
+	if (params[i] == NULL)
+		return 0;
+	if (bin != NULL && bin->formats[i] == 1)
+		return (size_t)bin->lengths[i];
+	return strlen(params[i]) + 1;
+}
+
 struct pg_query *
-pg_query_params_async(struct pg_pool *pool, const char *sql, int nparams,
-    const char *const *params, pg_query_cb cb, void *arg)
+pg_query_params_bin_async(struct pg_pool *pool, const char *sql, int nparams,
+    const char *const *params, const struct pg_binary *bin, pg_query_cb cb, void *arg)
 {
 	struct pg_query *q;
-	size_t size, len;
+	size_t size, arrays, len;
 	char *p;
 	int i;
 
@@ -848,13 +863,18 @@ pg_query_params_async(struct pg_pool *pool, const char *sql, int nparams,
 		return query_refuse(pool, cb, arg, ERR_CLOSED);
 	if (pool->nready == 0)
 		return query_refuse(pool, cb, arg, ERR_UNAVAILABLE);
-	if (nparams < 0 || (nparams > 0 && params == NULL))
+	if (nparams < 0 || (nparams > 0 && params == NULL) ||
+	    (bin != NULL && nparams > 0 && (bin->lengths == NULL || bin->formats == NULL)))
 		return query_refuse(pool, cb, arg, ERR_SEND);
+	for (i = 0; bin != NULL && i < nparams; i++)
+		if ((bin->formats[i] != 0 && bin->formats[i] != 1) || (bin->formats[i] == 1 && bin->lengths[i] < 0))
+			return query_refuse(pool, cb, arg, ERR_SEND);
 
-	size = sizeof *q + (size_t)nparams * sizeof(char *) + strlen(sql) + 1;
+	/* the pointers first, then the int arrays, then the bytes: each aligned for its kind */
+	arrays = bin != NULL ? 2 * (size_t)nparams * sizeof(int) : 0;
+	size = sizeof *q + (size_t)nparams * sizeof(char *) + arrays + strlen(sql) + 1;
 	for (i = 0; i < nparams; i++)
-		if (params[i] != NULL)
-			size += strlen(params[i]) + 1;
+		size += param_size(params, bin, i);
 	if ((q = calloc(1, size)) == NULL)
 		return query_refuse(pool, cb, arg, ERR_NOMEM);
 	q->pool = pool;
@@ -863,10 +883,16 @@ pg_query_params_async(struct pg_pool *pool, const char *sql, int nparams,
 	q->nparams = nparams;
 	q->params = (const char **)(q + 1);
 	p = (char *)(q->params + nparams);
+	if (bin != NULL) {
+		q->lengths = memcpy(p, bin->lengths, (size_t)nparams * sizeof(int));
+		q->formats = memcpy(p + (size_t)nparams * sizeof(int), bin->formats, (size_t)nparams * sizeof(int));
+		q->result_format = bin->result_format;
+		p += arrays;
+	}
 	for (i = 0; i < nparams; i++) {
 		if (params[i] == NULL)
 			continue;	/* SQL NULL */
-		len = strlen(params[i]) + 1;
+		len = param_size(params, bin, i);
 		q->params[i] = memcpy(p, params[i], len);
 		p += len;
 	}
@@ -879,6 +905,13 @@ pg_query_params_async(struct pg_pool *pool, const char *sql, int nparams,
 	for (i = 0; i < pool->nconns && !h2o_linklist_is_empty(&pool->queue); i++)
 		conn_dispatch(&pool->conns[i]);
 	return q;
+}
+
+struct pg_query *
+pg_query_params_async(struct pg_pool *pool, const char *sql, int nparams,
+    const char *const *params, pg_query_cb cb, void *arg)
+{
+	return pg_query_params_bin_async(pool, sql, nparams, params, NULL, cb, arg);
 }
 
 void

@@ -96,6 +96,21 @@ bool pg_pool_settled(const struct pg_pool *pool);
  */
 struct pg_query *pg_query_params_async(struct pg_pool *pool, const char *sql, int nparams,
     const char *const *params, pg_query_cb cb, void *arg);
+/*
+ * Binary parameters and results, for bytea: formats[i] 1 sends
+ * parameter i as the lengths[i] bytes at params[i] (binary), 0 as text;
+ * result_format 1 asks for every column of the result in binary (text
+ * then comes as its bytes, bytea as the raw bytes, still NUL-terminated
+ * by libpq; a uuid or a number would come in its binary form).
+ */
+struct pg_binary {
+	const int *lengths;
+	const int *formats;
+	int result_format;
+};
+/* pg_query_params_async() with bin (NULL: all text, as that does). */
+struct pg_query *pg_query_params_bin_async(struct pg_pool *pool, const char *sql, int nparams,
+    const char *const *params, const struct pg_binary *bin, pg_query_cb cb, void *arg);
 /* Also safe from inside q's own callback (then it does nothing more). */
 void pg_query_abandon(struct pg_query *q);
 

@@ -6,10 +6,12 @@
  *              done or failed already means this file came back after a
  *              crash: it only moves on to done/
  *   recognise  lib/ocr_engine, in this process, with the engine for the
- *              job's languages (lib/ocr_engine_set)
- *   record     one UPDATE with text, hOCR, words, confidence, timings,
- *              only while the row is still processing: a row deleted
- *              meanwhile drops the file
+ *              job's languages (lib/ocr_engine_set), then lib/extract
+ *              reads the invoice's fields from the words (extract.c)
+ *   record     one statement: the UPDATE with text, hOCR, words,
+ *              confidence, timings, only while the row is still
+ *              processing (a row deleted meanwhile drops the file), and
+ *              with it the job's invoice and its original (lib/invoices)
  *   move on    cur/ -> done/ (or failed/ with a reason)
  *
  * A job is finished in the database once; that, not the file, is what
@@ -152,12 +154,37 @@ on_deferred_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 	defer(o, o->why);
 }
 
+static void on_done_recorded(void *arg, const PGresult *res, const struct pg_error *err);
+
+/* The job done with its results, and with the invoice read from them unless it is NULL. */
+static void
+record_done(struct ocrw *o, const char *invoice)
+{
+	struct job_result r = {
+		.text = o->result.text, .hocr = o->result.hocr, .words = o->result.words,
+		.mean_confidence = o->result.mean_confidence, .pages = o->result.pages, .ocr_ms = o->result.ocr_ms,
+		.invoice = invoice,
+	};
+
+	o->has_invoice = invoice != NULL;
+	/* lib/pg copies the parameters: the caller may free the invoice's text at once */
+	pending(o, job_row_finish(o->w->db, &o->file, &r, on_done_recorded, o));
+}
+
 static void
 on_done_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 {
 	struct ocrw *o = arg;
+	char quoted[600];
 
 	o->query = NULL;
+	if (res == NULL && refused_for_good(err) && o->has_invoice) {
+		/* the invoice is what a constraint refused, not the job: done without it */
+		log_warnx("event=invoice_refused job=%s error=%s", o->file.meta.job_id,
+		    log_quote(quoted, sizeof(quoted), err->message, (size_t)-1));
+		record_done(o, NULL);
+		return;
+	}
 	if (res == NULL) {
 		snprintf(o->why, sizeof(o->why), "recording the result failed: %s", err->message);
 		if (refused_for_good(err))
@@ -173,9 +200,9 @@ on_done_recorded(void *arg, const PGresult *res, const struct pg_error *err)
 	}
 	if (spool_finish(o->spool, o->cur) != 0)
 		log_warn("event=spool_finish_failed file=cur/%s", o->cur);
-	log_info("event=job_done job=%s pages=%d ocr_ms=%ld confidence=%.1f bytes=%llu", o->file.meta.job_id,
-	    o->result.pages, o->result.ocr_ms, o->result.mean_confidence,
-	    (unsigned long long)o->file.meta.size);
+	log_info("event=job_done job=%s pages=%d ocr_ms=%ld confidence=%.1f bytes=%llu invoice=%s",
+	    o->file.meta.job_id, o->result.pages, o->result.ocr_ms, o->result.mean_confidence,
+	    (unsigned long long)o->file.meta.size, o->has_invoice ? "yes" : "no");
 	release(o);
 }
 
@@ -183,9 +210,10 @@ static void
 recognise(struct ocrw *o)
 {
 	enum ocr_status st;
+	char *invoice = NULL;
 	struct ocr_engine *e;
 
-	/* the master's watchdog kills this process if the engine runs past job_timeout */
+	/* the master's watchdog kills this process if the engine (or the extractor) runs past job_timeout */
 	master_job_begin(o->file.meta.job_id);
 	/* a set's first job loads its models: part of the job, under the same watchdog */
 	if ((e = ocr_engine_set_get(o->engines, o->file.meta.languages, o->why, sizeof(o->why))) == NULL) {
@@ -195,6 +223,8 @@ recognise(struct ocrw *o)
 		return;
 	}
 	st = ocr_engine_run(e, o->file.image, (size_t)o->file.meta.size, &o->result, o->why, sizeof(o->why));
+	if (st == OCR_OK)
+		invoice = extract_job_invoice(o);
 	master_job_end();
 	switch (st) {
 	case OCR_OK:
@@ -211,8 +241,8 @@ recognise(struct ocrw *o)
 		}
 		return;
 	}
-	pending(o, job_row_finish(o->w->db, o->file.meta.job_id, o->result.text, o->result.hocr, o->result.words,
-	    o->result.mean_confidence, o->result.pages, o->result.ocr_ms, on_done_recorded, o));
+	record_done(o, invoice);
+	free(invoice);
 }
 
 static void

@@ -301,6 +301,7 @@ worker_init(struct worker *w)
 	ocrw.settle_ms = config_duration_ms(cfg, "ocr_worker", "dropin_settle");
 	ocrw.retention_s = config_duration_ms(cfg, "ocr_worker", "retention") / 1000;
 	ocrw.max_pixels = opt.max_pixels;
+	snprintf(ocrw.languages, sizeof(ocrw.languages), "%s", opt.languages);
 	ocrw.max_upload = (uint64_t)config_size(cfg, "ocr", "max_upload");
 	(void)uuid_canonical(owner, strlen(owner), ocrw.dropin_owner);	/* "" (none) unless a UUID: check_config */
 	if ((ocrw.http = httpc_new(w->loop)) == NULL) {

@@ -5,8 +5,9 @@
  * spool/new, marks the job processing in PostgreSQL (writing the row
  * from the spool header if quill-ocrd could not), runs tesseract through
  * lib/ocr_engine, with the engine for the job's languages
- * (lib/ocr_engine_set; blocking: this process serves nothing else), records
- * the result and moves the file on.  jobs.c is that cycle, dropin.c
+ * (lib/ocr_engine_set; blocking: this process serves nothing else), reads
+ * the invoice's fields from the words (lib/extract, extract.c), records
+ * both in one statement and moves the file on.  jobs.c is that cycle, dropin.c
  * turns files in spool/incoming into spool files, main.c wires both to
  * the master and the event loop.  owners.c (owners.h) stands alone:
  * it knows nothing of jobs, and wakes the worker through a callback.
@@ -38,6 +39,7 @@ struct ocrw {
 	char dropin_owner[64];
 	uint64_t max_upload;		/* [ocr] max_upload: no drop-in is read past it */
 	uint64_t max_pixels;
+	char languages[64];		/* [ocr_worker] languages, for the extractor */
 
 	h2o_timeout_t soon;		/* 0 ms: the next job, after the loop has turned */
 	h2o_timeout_entry_t kick;
@@ -52,6 +54,7 @@ struct ocrw {
 	struct spool_file file;
 	struct ocr_result result;
 	int attempts;
+	bool has_invoice;		/* the finish writes an invoice */
 	char why[256];
 	struct pg_query *query;
 };
@@ -63,6 +66,14 @@ void jobs_start(struct ocrw *o, int64_t rescan_ms);
 void jobs_kick(struct ocrw *o);
 /* Every job in hand is abandoned (the file goes back to new/) before exit. */
 void jobs_abandon(struct ocrw *o);
+
+/* extract.c */
+/*
+ * The invoice read from the job in hand's words, as invoice_to_json()
+ * writes it (malloc'd), or NULL when none could be read (logged): the
+ * job is done all the same, without an invoice.
+ */
+char *extract_job_invoice(struct ocrw *o);
 
 /* dropin.c */
 /* Takes (or turns away) one settled entry of spool/incoming.  Returns whether it dealt with one. */

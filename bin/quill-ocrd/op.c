@@ -48,16 +48,29 @@ job_op_result(struct job_op *op, const PGresult *res, const struct pg_error *err
 	return op_head_result(&op->head, res, err);
 }
 
-bool
-job_op_id(struct job_op *op)
+/* The {id} path parameter in lower case into out; a malformed one is a 404, as an unknown one. */
+static bool
+path_id(struct job_op *op, char out[UUID_STR_LEN + 1], const char *what)
 {
 	const char *id = http_param(op->hr, "id");
 
-	if (id == NULL || !uuid_canonical(id, strlen(id), op->job_id)) {
-		http_send_error(op->hr, 404, "not_found", "no such job");
+	if (id == NULL || !uuid_canonical(id, strlen(id), out)) {
+		http_send_error(op->hr, 404, "not_found", what);
 		return false;
 	}
 	return true;
+}
+
+bool
+job_op_id(struct job_op *op)
+{
+	return path_id(op, op->job_id, "no such job");
+}
+
+bool
+job_op_invoice_id(struct job_op *op)
+{
+	return path_id(op, op->invoice_id, "no such invoice");
 }
 
 static const char *
@@ -108,6 +121,7 @@ job_json(yajl_gen g, const PGresult *res, int row, int col)
 	json_gen_kv_string(g, "started_at", value_or_null(res, row, col + JOB_COL_STARTED));
 	json_gen_kv_string(g, "finished_at", value_or_null(res, row, col + JOB_COL_FINISHED));
 	kv_int_or_null(g, "ocr_ms", res, row, col + JOB_COL_OCR_MS);
+	json_gen_kv_string(g, "invoice_id", value_or_null(res, row, col + JOB_COL_INVOICE));
 	kv_url(g, PQgetvalue(res, row, col + JOB_COL_ID));
 	yajl_gen_map_close(g);
 }
@@ -140,6 +154,7 @@ job_json_spooled(yajl_gen g, const struct spool_meta *m, const char *status)
 	json_gen_kv_string(g, "finished_at", NULL);
 	json_gen_key(g, "ocr_ms");
 	yajl_gen_null(g);
+	json_gen_kv_string(g, "invoice_id", NULL);
 	kv_url(g, m->job_id);
 	yajl_gen_map_close(g);
 }

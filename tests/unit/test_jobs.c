@@ -9,30 +9,8 @@
 
 #include "lib/jobs.h"
 #include "lib/spool.h"
+#include "tests/unit/sql_columns.h"
 #include "tests/unit/tap.h"
-
-/* Columns of a select list: commas outside parentheses and quotes, plus one. */
-static int
-count_columns(const char *list)
-{
-	int depth = 0, n = 1;
-	char quote = 0;
-
-	for (const char *p = list; *p != '\0'; p++) {
-		if (quote != 0) {
-			if (*p == quote)
-				quote = 0;
-		} else if (*p == '\'' || *p == '"')
-			quote = *p;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')')
-			depth--;
-		else if (*p == ',' && depth == 0)
-			n++;
-	}
-	return n;
-}
 
 /* The select list of a "SELECT ... FROM" statement, in buf. */
 static const char *

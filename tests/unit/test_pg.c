@@ -91,6 +91,36 @@ query(struct pg_pool *pool, const char *sql, int n, const char *const *params, s
 	return pg_query_params_async(pool, sql, n, params, on_result, r);
 }
 
+/* Bytes with a NUL and high bytes in as a binary parameter, out as a binary result. */
+static void
+on_bytes(void *arg, const PGresult *res, const struct pg_error *err)
+{
+	struct result *r = arg;
+	static const char want[] = { 'a', 0, (char)0xff, 'z' };
+
+	r->calls++;
+	r->ok = res != NULL && PQntuples(res) == 1 && PQgetlength(res, 0, 0) == (int)sizeof(want) &&
+	    memcmp(PQgetvalue(res, 0, 0), want, sizeof(want)) == 0 && strcmp(PQgetvalue(res, 0, 1), "text") == 0;
+}
+
+static void
+test_binary(struct pg_pool *pool)
+{
+	static const char bytes[] = { 'a', 0, (char)0xff, 'z' };
+	const char *params[] = { bytes, "text" };
+	const int lengths[] = { (int)sizeof(bytes), 0 }, formats[] = { 1, 0 }, bad[] = { 2, 0 };
+	struct pg_binary bin = { lengths, formats, 1 };
+	struct result r;
+
+	memset(&r, 0, sizeof(r));
+	pg_query_params_bin_async(pool, "SELECT $1::bytea, $2::text", 2, params, &bin, on_bytes, &r);
+	ok(WAIT_FOR(r.calls > 0, 3000) && r.ok, "a bytea with a NUL goes in and comes back byte for byte");
+	bin.formats = bad;
+	memset(&r, 0, sizeof(r));
+	ok(pg_query_params_bin_async(pool, "SELECT $1", 2, params, &bin, on_result, &r) == NULL &&
+	    r.calls == 1 && r.kind == PG_ERR_REFUSED, "a format other than 0 or 1 is refused");
+}
+
 static int
 cluster(const char *action)
 {
@@ -518,6 +548,7 @@ main(void)
 	ok(pool != NULL, "pool created");
 	ok(!pg_pool_ready(pool), "pool is not ready before the loop ran");
 	test_ready_and_params(pool);
+	test_binary(pool);
 	test_errors(pool);
 	test_abandon(pool);
 	test_fifo(conninfo);
