@@ -33,7 +33,7 @@ FROM debian:12
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libh2o-evloop0.13 libwslay1 libssl3 libpq5 libyajl2 libsodium23 libcurl4 \
-      libtesseract5 liblept5 libxml2 libutf8proc2 tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-osd \
+      libtesseract5 liblept5 libxml2 libxlsxwriter4 libutf8proc2 tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-osd \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
 # make install gives the directories the daemons write to quill only when

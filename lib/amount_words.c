@@ -11,9 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <utf8proc.h>
-
 #include "lib/amount_words.h"
+#include "lib/text.h"
 
 /* --- words --------------------------------------------------------------- */
 
@@ -22,17 +21,15 @@ struct lexer {
 	size_t len, pos;
 };
 
-/* Bytes that part words: ASCII other than letters and digits, and NBSP. */
+/* Bytes that part words: ASCII other than letters and digits, and lib/text's blanks. */
 static size_t
 sep_len(const struct lexer *lx, size_t i)
 {
 	unsigned char c = (unsigned char)lx->s[i];
 
 	if (c >= 0x80)
-		return c == 0xc2 && i + 1 < lx->len && (unsigned char)lx->s[i + 1] == 0xa0 ? 2 : 0;
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 0;
-	return 1;
+		return text_blank_at(lx->s + i, lx->len - i);
+	return text_is_digit(c) || text_is_alpha(c) ? 0 : 1;
 }
 
 /* The next word at or after pos, as [*b, *e); false at the end. Does not move pos. */
@@ -49,40 +46,6 @@ lex_peek_span(const struct lexer *lx, size_t *b, size_t *e)
 	while (i < lx->len && sep_len(lx, i) == 0)
 		i++;
 	*e = i;
-	return true;
-}
-
-/*
- * The word's NFC case fold (strip false) or its case fold with every
- * mark stripped and đ read as d (strip true), NUL-terminated in out.
- * False for a word too long to be a number word or not UTF-8.
- */
-#define WORD_MAX 24	/* code points; "nghìn" decomposed is 6 */
-static bool
-normalise(const char *w, size_t n, bool strip, char *out, size_t outsz)
-{
-	utf8proc_int32_t cp[WORD_MAX];
-	utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_CASEFOLD |
-	    (strip ? UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK : UTF8PROC_COMPOSE);
-	utf8proc_ssize_t k;
-	size_t o = 0;
-
-	if (n > WORD_MAX * 4)
-		return false;
-	k = utf8proc_decompose((const utf8proc_uint8_t *)w, (utf8proc_ssize_t)n, cp, WORD_MAX, opt);
-	if (k < 0 || k > WORD_MAX)
-		return false;
-	k = utf8proc_normalize_utf32(cp, k, opt);
-	if (k < 0)
-		return false;
-	for (utf8proc_ssize_t i = 0; i < k; i++) {
-		utf8proc_int32_t c = strip && cp[i] == 0x111 ? 'd' : cp[i];
-
-		if (outsz - o < 5)
-			return false;
-		o += (size_t)utf8proc_encode_char(c, (utf8proc_uint8_t *)out + o);
-	}
-	out[o] = '\0';
 	return true;
 }
 
@@ -154,15 +117,15 @@ vi_lookup(const struct vword *t, size_t n, const char *w)
 static bool
 vi_peek(const struct lexer *lx, struct vtok *t)
 {
-	char w[WORD_MAX * 4 + 1];
+	char w[TEXT_WORD_MAX * 4 + 1];
 	const struct vword *v = NULL;
 
 	if (!lex_peek_span(lx, &t->b, &t->e))
 		return false;
 	t->stripped = false;
-	if (normalise(lx->s + t->b, t->e - t->b, false, w, sizeof(w)))
+	if (text_fold_word(lx->s + t->b, t->e - t->b, false, w, sizeof(w)))
 		v = vi_lookup(vi_exact, sizeof(vi_exact) / sizeof(vi_exact[0]), w);
-	if (v == NULL && normalise(lx->s + t->b, t->e - t->b, true, w, sizeof(w))) {
+	if (v == NULL && text_fold_word(lx->s + t->b, t->e - t->b, true, w, sizeof(w))) {
 		v = vi_lookup(vi_stripped, sizeof(vi_stripped) / sizeof(vi_stripped[0]), w);
 		t->stripped = v != NULL;
 	}

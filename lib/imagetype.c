@@ -350,72 +350,8 @@ jpeg_dimensions(const unsigned char *b, size_t len, uint32_t *w, uint32_t *h)
 	}
 }
 
-/* Reads one entry's value, which must be a single SHORT, LONG or (BigTIFF) LONG8. */
-static int
-tiff_entry_value(const struct tiff *t, size_t entry, uint32_t *v)
-{
-	uint32_t type = tiff_u16(t, entry + 2);
-	uint64_t count = t->bigtiff ? tiff_u64(t, entry + 4) : tiff_u32(t, entry + 4);
-	size_t value = entry + (t->bigtiff ? 12 : 8);
-	uint64_t v64;
-
-	if (count != 1)
-		return -1;
-	switch (type) {
-	case 3:
-		*v = tiff_u16(t, value);
-		return 0;
-	case 4:
-		*v = tiff_u32(t, value);
-		return 0;
-	case 16:
-		if (!t->bigtiff || (v64 = tiff_u64(t, value)) > UINT32_MAX)
-			return -1;
-		*v = (uint32_t)v64;
-		return 0;
-	default:
-		return -1;
-	}
-}
-
-/* Looks for ImageWidth (256) and ImageLength (257) in the first directory. */
-static int
-tiff_dimensions(const unsigned char *b, size_t len, uint32_t *w, uint32_t *h)
-{
-	struct tiff t;
-	size_t count_size, entry_size, pos;
-	uint64_t count;
-	int have_w = 0, have_h = 0;
-
-	if (tiff_header(b, len, &t) != 0)
-		return -1;
-	count_size = t.bigtiff ? 8 : 2;
-	entry_size = t.bigtiff ? 20 : 12;
-	if (t.ifd > len || len - t.ifd < count_size)
-		return -1;
-	pos = (size_t)t.ifd;
-	count = t.bigtiff ? tiff_u64(&t, pos) : tiff_u16(&t, pos);
-	pos += count_size;
-	for (uint64_t i = 0; i < count && !(have_w && have_h); i++, pos += entry_size) {
-		uint32_t tag, v;
-
-		if (len - pos < entry_size)
-			return -1;
-		tag = tiff_u16(&t, pos);
-		if ((tag == 256 && have_w) || (tag == 257 && have_h) || (tag != 256 && tag != 257))
-			continue;
-		if (tiff_entry_value(&t, pos, &v) != 0)
-			return -1;
-		if (tag == 256) {
-			*w = v;
-			have_w = 1;
-		} else {
-			*h = v;
-			have_h = 1;
-		}
-	}
-	return have_w && have_h ? 0 : -1;
-}
+/* The first page's width and height, read as imagetype_check() reads every page (below). */
+static int tiff_dimensions(const unsigned char *b, size_t len, uint32_t *w, uint32_t *h);
 
 /*
  * The first chunk says which of three layouts follows: lossy (VP8, 14-bit
@@ -573,6 +509,7 @@ enum {
 	TAG_COMPRESSION = 259,
 	TAG_STRIP_OFFSETS = 273,
 	TAG_SAMPLES_PER_PIXEL = 277,
+	TAG_ROWS_PER_STRIP = 278,
 	TAG_STRIP_BYTE_COUNTS = 279,
 	TAG_PLANAR_CONFIGURATION = 284,
 	TAG_TILE_WIDTH = 322,
@@ -723,7 +660,7 @@ tiff_compression_known(uint64_t c)
 
 /* The tags a page is judged by; each may be given once. */
 struct tiff_page {
-	struct tiff_array width, length, bps, compression, spp, offsets, counts, planar;
+	struct tiff_array width, length, bps, compression, spp, offsets, counts, planar, rows;
 	int tiled;
 };
 
@@ -743,6 +680,8 @@ tiff_page_field(struct tiff_page *p, uint32_t tag)
 		return &p->spp;
 	case TAG_STRIP_OFFSETS:
 		return &p->offsets;
+	case TAG_ROWS_PER_STRIP:
+		return &p->rows;
 	case TAG_STRIP_BYTE_COUNTS:
 		return &p->counts;
 	case TAG_PLANAR_CONFIGURATION:
@@ -766,19 +705,62 @@ tiff_single(const struct tiff *t, const struct tiff_array *a, uint64_t def, uint
 	return 0;
 }
 
-/* Checks the directory at off, page number n (1-based), against lim. */
+/*
+ * Checks a page's strip tables: as many strips as its height and rows per
+ * strip make (for every plane), each within the file.  Walking the tables
+ * costs time in their length, so *table_bytes, their bytes summed over
+ * the pages so far, must stay within the file: pages cannot make the walk
+ * longer than the file by all naming one huge pair of arrays.
+ */
 static enum imagetype_verdict
-tiff_check_page(const struct tiff *t, uint64_t off, uint32_t n, const struct imagetype_limits *lim,
-    struct imagetype_report *r)
+tiff_check_strips(const struct tiff *t, const struct tiff_page *p, uint32_t n, uint64_t h, uint64_t spp,
+    uint64_t planar, uint64_t *table_bytes, struct imagetype_report *r)
 {
-	struct tiff_page p;
-	size_t entry_size = t->bigtiff ? 20 : 12, pos;
-	uint64_t entries, w, h, spp, compression, planar;
+	uint64_t rows, strips;
 
-	memset(&p, 0, sizeof(p));
-	r->page = n;
+	if (tiff_single(t, &p->rows, UINT32_MAX, &rows) != 0 || rows == 0) {
+		snprintf(r->why, sizeof(r->why), "page %u: no single non-zero rows per strip", (unsigned)n);
+		return IMAGETYPE_MALFORMED;
+	}
+	strips = (h / rows + (h % rows != 0)) * (planar == 2 ? spp : 1);
+	if (p->offsets.count != strips || p->counts.count != strips) {
+		snprintf(r->why, sizeof(r->why), "page %u: %llu strips where its rows make %llu",
+		    (unsigned)n, (unsigned long long)p->offsets.count, (unsigned long long)strips);
+		return IMAGETYPE_MALFORMED;
+	}
+	/* each count is at most len / size (tiff_entry_array), so no sum overflows */
+	*table_bytes += p->offsets.count * p->offsets.size + p->counts.count * p->counts.size;
+	if (*table_bytes > t->len) {
+		snprintf(r->why, sizeof(r->why), "page %u: the strip tables of its pages add up to more than the file",
+		    (unsigned)n);
+		return IMAGETYPE_MALFORMED;
+	}
+	for (uint64_t i = 0; i < p->offsets.count; i++) {
+		uint64_t at = tiff_array_get(t, &p->offsets, i), size = tiff_array_get(t, &p->counts, i);
+
+		if (at > t->len || t->len - at < size) {
+			snprintf(r->why, sizeof(r->why), "page %u: strip %llu lies outside the file",
+			    (unsigned)n, (unsigned long long)i + 1);
+			return IMAGETYPE_MALFORMED;
+		}
+	}
+	return IMAGETYPE_OK;
+}
+
+/*
+ * Reads the tags a page is judged by from the directory at off (page n,
+ * 1-based): MALFORMED, with why, when the directory is cut short, a tag is
+ * given twice or its values lie outside the file.
+ */
+static enum imagetype_verdict
+tiff_read_page(const struct tiff *t, uint64_t off, uint32_t n, struct tiff_page *p, char *why, size_t whysize)
+{
+	size_t entry_size = t->bigtiff ? 20 : 12, pos;
+	uint64_t entries;
+
+	memset(p, 0, sizeof(*p));
 	if (tiff_ifd_end(t, off, &entries) == 0) {
-		snprintf(r->why, sizeof(r->why), "page %u: its directory is cut short", (unsigned)n);
+		snprintf(why, whysize, "page %u: its directory is cut short", (unsigned)n);
 		return IMAGETYPE_MALFORMED;
 	}
 	pos = (size_t)off + (t->bigtiff ? 8 : 2);
@@ -787,21 +769,60 @@ tiff_check_page(const struct tiff *t, uint64_t off, uint32_t n, const struct ima
 		struct tiff_array *a;
 
 		if (tag >= TAG_TILE_WIDTH && tag <= TAG_TILE_OFFSETS + 1)
-			p.tiled = 1;
-		if ((a = tiff_page_field(&p, tag)) == NULL)
+			p->tiled = 1;
+		if ((a = tiff_page_field(p, tag)) == NULL)
 			continue;
 		if (a->count != 0) {
-			snprintf(r->why, sizeof(r->why), "page %u: tag %u is given twice", (unsigned)n, (unsigned)tag);
+			snprintf(why, whysize, "page %u: tag %u is given twice", (unsigned)n, (unsigned)tag);
 			return IMAGETYPE_MALFORMED;
 		}
 		if (tiff_entry_array(t, pos, a) != 0) {
-			snprintf(r->why, sizeof(r->why), "page %u: tag %u has values outside the file or of a wrong type",
+			snprintf(why, whysize, "page %u: tag %u has values outside the file or of a wrong type",
 			    (unsigned)n, (unsigned)tag);
 			return IMAGETYPE_MALFORMED;
 		}
 	}
-	if (tiff_single(t, &p.width, 0, &w) != 0 || tiff_single(t, &p.length, 0, &h) != 0 ||
-	    w == 0 || h == 0 || w > UINT32_MAX || h > UINT32_MAX) {
+	return IMAGETYPE_OK;
+}
+
+/* A page's declared width and height; -1 when one is missing, given twice over, 0 or past 32 bits. */
+static int
+tiff_page_size(const struct tiff *t, const struct tiff_page *p, uint64_t *w, uint64_t *h)
+{
+	if (tiff_single(t, &p->width, 0, w) != 0 || tiff_single(t, &p->length, 0, h) != 0)
+		return -1;
+	return *w == 0 || *h == 0 || *w > UINT32_MAX || *h > UINT32_MAX ? -1 : 0;
+}
+
+static int
+tiff_dimensions(const unsigned char *b, size_t len, uint32_t *w, uint32_t *h)
+{
+	struct tiff t;
+	struct tiff_page p;
+	uint64_t pw, ph;
+	char why[96];
+
+	if (tiff_header(b, len, &t) != 0 || tiff_read_page(&t, t.ifd, 1, &p, why, sizeof(why)) != IMAGETYPE_OK ||
+	    tiff_page_size(&t, &p, &pw, &ph) != 0)
+		return -1;
+	*w = (uint32_t)pw;
+	*h = (uint32_t)ph;
+	return 0;
+}
+
+/* Checks the directory at off, page number n (1-based), against lim. */
+static enum imagetype_verdict
+tiff_check_page(const struct tiff *t, uint64_t off, uint32_t n, const struct imagetype_limits *lim,
+    uint64_t *table_bytes, struct imagetype_report *r)
+{
+	struct tiff_page p;
+	uint64_t w, h, spp, compression, planar;
+	enum imagetype_verdict v;
+
+	r->page = n;
+	if ((v = tiff_read_page(t, off, n, &p, r->why, sizeof(r->why))) != IMAGETYPE_OK)
+		return v;
+	if (tiff_page_size(t, &p, &w, &h) != 0) {
 		snprintf(r->why, sizeof(r->why), "page %u: no width and height", (unsigned)n);
 		return IMAGETYPE_MALFORMED;
 	}
@@ -852,16 +873,7 @@ tiff_check_page(const struct tiff *t, uint64_t off, uint32_t n, const struct ima
 		    (unsigned)n);
 		return IMAGETYPE_MALFORMED;
 	}
-	for (uint64_t i = 0; i < p.offsets.count; i++) {
-		uint64_t at = tiff_array_get(t, &p.offsets, i), size = tiff_array_get(t, &p.counts, i);
-
-		if (at > t->len || t->len - at < size) {
-			snprintf(r->why, sizeof(r->why), "page %u: strip %llu lies outside the file",
-			    (unsigned)n, (unsigned long long)i + 1);
-			return IMAGETYPE_MALFORMED;
-		}
-	}
-	return IMAGETYPE_OK;
+	return tiff_check_strips(t, &p, n, h, spp, planar, table_bytes, r);
 }
 
 static enum imagetype_verdict
@@ -870,7 +882,7 @@ tiff_check(const unsigned char *b, size_t len, const struct imagetype_limits *li
 	struct tiff t;
 	uint32_t pages, max_pages = lim->max_pages < IMAGETYPE_MAX_PAGES ? lim->max_pages : IMAGETYPE_MAX_PAGES;
 	uint32_t big_w = 0, big_h = 0;
-	uint64_t off, next;
+	uint64_t off, next, table_bytes = 0;
 	enum imagetype_verdict v;
 
 	if (tiff_header(b, len, &t) != 0) {
@@ -881,7 +893,7 @@ tiff_check(const unsigned char *b, size_t len, const struct imagetype_limits *li
 		return v;
 	off = t.ifd;
 	for (uint32_t n = 1; n <= pages; n++) {
-		if ((v = tiff_check_page(&t, off, n, lim, r)) != IMAGETYPE_OK)
+		if ((v = tiff_check_page(&t, off, n, lim, &table_bytes, r)) != IMAGETYPE_OK)
 			return v;
 		if ((uint64_t)r->width * r->height > (uint64_t)big_w * big_h) {
 			big_w = r->width;
@@ -909,16 +921,20 @@ imagetype_check(const void *buf, size_t len, enum imagetype t, const struct imag
 	}
 	if (t == IMAGETYPE_TIFF)
 		return tiff_check(buf, len, lim, r);
-	if (imagetype_dimensions(buf, len, t, &r->width, &r->height) != 0) {
-		snprintf(r->why, sizeof(r->why), "its header gives no dimensions");
-		return IMAGETYPE_MALFORMED;
-	}
+	r->pages = 1;
+	/*
+	 * No size to hold to the limit: nothing here can tell a header cut
+	 * short from one this reader does not know (a JPEG whose height waits
+	 * for a DNL marker), so the decoder judges, with its own limits.
+	 */
+	if (imagetype_dimensions(buf, len, t, &r->width, &r->height) != 0)
+		return IMAGETYPE_OK;
 	if ((uint64_t)r->width * r->height > lim->max_pixels) {
 		r->page = 1;
 		snprintf(r->why, sizeof(r->why), "the image declares %ux%u pixels, more than the limit",
 		    (unsigned)r->width, (unsigned)r->height);
+		r->pages = 0;
 		return IMAGETYPE_TOO_LARGE;
 	}
-	r->pages = 1;
 	return IMAGETYPE_OK;
 }

@@ -12,9 +12,8 @@
  * without decoding anything, so that a decompression bomb (a few hundred
  * bytes declaring 100000 x 100000 pixels) is refused before a pixel buffer
  * is allocated.  Declared dimensions are a claim as well: the decoder must
- * still hold to its own limits.  When they cannot be read (-1) from a
- * format whose header carries them (all but TIFF and PDF), the header is
- * truncated or broken and the upload is best refused.
+ * still hold to its own limits.  When they cannot be read (-1),
+ * imagetype_check() leaves the bytes to the decoder (see there).
  *
  * imagetype_check() goes further for what a decoder would be handed: for
  * a TIFF it reads every image file directory, not only the first, since
@@ -66,8 +65,9 @@ enum imagetype imagetype_from_mime(const char *mime, size_t len);
  * Sets *width and *height to the dimensions the header of a file of type
  * t declares and returns 0; returns -1, both set to 0, when buf is not
  * such a file, or its header is cut short or declares a zero or
- * out-of-range dimension.  TIFF is read only when its first directory
- * lies within len; PDF never has dimensions.
+ * out-of-range dimension.  A TIFF's are its first page's, read as
+ * imagetype_check() reads every page (the directory and the values of the
+ * tags it judges within len); PDF never has dimensions.
  */
 int imagetype_dimensions(const void *buf, size_t len, enum imagetype t, uint32_t *width, uint32_t *height);
 
@@ -93,7 +93,7 @@ struct imagetype_limits {
 struct imagetype_report {
 	uint32_t pages;		/* how many pages the file has; set with IMAGETYPE_OK */
 	uint32_t page;		/* 1-based page a refusal is about; 0 when it is the whole file */
-	uint32_t width, height;	/* of that page, or of the largest page when all is well */
+	uint32_t width, height;	/* of that page, or of the largest page when all is well; 0: no header gave them */
 	char why[96];		/* one line, made of numbers and fixed words only */
 };
 
@@ -103,11 +103,19 @@ struct imagetype_report {
  * each one's width and height (present, non-zero, product within
  * max_pixels), bits per sample (1, 2, 4, 8 or 16, the same for each
  * sample), samples per pixel (1 to 4), compression (none, CCITT, LZW,
- * JPEG, deflate, PackBits), strips rather than tiles, chunky planes, and
- * every strip's offset and byte count within len; a tag that is given
- * twice, a directory outside the bytes or one seen before is refused.
- * For any other type, the one header's dimensions (imagetype_dimensions;
- * unreadable is MALFORMED).  Fills r in either case.
+ * JPEG, deflate, PackBits), strips rather than tiles, chunky planes, as
+ * many strips as the height and rows per strip make, every strip's offset
+ * and byte count within len, and strip tables that add up, over all
+ * pages, to no more than len (so the time taken grows with len, not with
+ * pages times a table they all share); a tag that is given twice, a
+ * directory outside the bytes or one seen before is refused.
+ * For any other type, the one header's dimensions against max_pixels;
+ * when the header gives none (cut short, a layout this reader does not
+ * know such as a JPEG whose height waits for a DNL marker, a PDF, bytes of
+ * no known type) there is nothing to hold to the limit here: IMAGETYPE_OK,
+ * one page, width and height 0, and the decoder judges the bytes with its
+ * own limits.  So MALFORMED is only ever about a TIFF, or no bytes at all.
+ * Fills r in every case.
  */
 enum imagetype_verdict imagetype_check(const void *buf, size_t len, enum imagetype t,
     const struct imagetype_limits *lim, struct imagetype_report *r);

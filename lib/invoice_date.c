@@ -16,6 +16,7 @@
  * candidate that is a calendar date is the answer.
  */
 #include "lib/invoice_date.h"
+#include "lib/text.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -34,38 +35,15 @@ at(const char *s, size_t len, size_t i)
 	return i < len ? (unsigned char)s[i] : -1;
 }
 
-static bool
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-/* Spaces and tabs, and U+00A0, which PDF text layers put between words. */
+/* lib/text's blanks: space, tab, U+00A0 (PDF text layers), U+202F. */
 static size_t
 skip_blanks(const char *s, size_t len, size_t i)
 {
-	for (;;) {
-		int c = at(s, len, i);
+	size_t n;
 
-		if (c == ' ' || c == '\t')
-			i++;
-		else if (c == 0xc2 && at(s, len, i + 1) == 0xa0)
-			i += 2;
-		else
-			return i;
-	}
+	while (i < len && (n = text_blank_at(s + i, len - i)) > 0)
+		i += n;
+	return i;
 }
 
 /* Like skip_blanks, line ends included: a Vietnamese date may wrap. */
@@ -91,7 +69,7 @@ read_number(const char *s, size_t len, size_t i, int *value, size_t *end)
 	size_t j = i;
 	int v = 0;
 
-	while (is_digit(at(s, len, j)) && j - i < 5)
+	while (text_is_digit(at(s, len, j)) && j - i < 5)
 		v = v * 10 + (at(s, len, j++) - '0');
 	if (j == i || j - i > 4)
 		return 0;
@@ -128,95 +106,19 @@ calendar_date(int y, int m, int d)
 }
 
 /*
- * Decodes the code point at i (well-formed UTF-8 of 1 to 3 bytes is all
- * the letters looked for need); *n is its length.  -1 for anything else,
- * with *n 1, so that a scan moves on byte by byte.
- */
-static long
-code_point(const char *s, size_t len, size_t i, size_t *n)
-{
-	int c0 = at(s, len, i), c1 = at(s, len, i + 1), c2 = at(s, len, i + 2);
-
-	*n = 1;
-	if (c0 < 0)
-		return -1;
-	if (c0 < 0x80)
-		return c0;
-	if (c0 >= 0xc2 && c0 <= 0xdf && c1 >= 0x80 && c1 <= 0xbf) {
-		*n = 2;
-		return (long)(c0 & 0x1f) << 6 | (c1 & 0x3f);
-	}
-	if (c0 >= 0xe0 && c0 <= 0xef && c1 >= 0x80 && c1 <= 0xbf && c2 >= 0x80 && c2 <= 0xbf) {
-		long cp = (long)(c0 & 0x0f) << 12 | (long)(c1 & 0x3f) << 6 | (c2 & 0x3f);
-
-		if (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) {
-			*n = 3;
-			return cp;
-		}
-	}
-	return -1;
-}
-
-/*
- * A letter without its marks, lower case: ASCII letters, and the
- * precomposed forms of a and y that ngày, tháng and năm are written with
- * (OCR gives any tone on them, so every form folds).  0 for the rest.
- */
-static int
-base_letter(long cp)
-{
-	if (cp >= 0 && cp < 0x80)
-		return is_alpha((int)cp) ? lower((int)cp) : 0;
-	if ((cp >= 0xc0 && cp <= 0xc5) || (cp >= 0xe0 && cp <= 0xe5) || (cp >= 0x100 && cp <= 0x105) ||
-	    (cp >= 0x1ea0 && cp <= 0x1eb7))
-		return 'a';
-	if (cp == 0xdd || cp == 0xfd || cp == 0xff || (cp >= 0x1ef2 && cp <= 0x1ef9))
-		return 'y';
-	return 0;
-}
-
-/* Combining diacritical marks, U+0300..U+036F: CC 80 .. CD AF. */
-static size_t
-skip_marks(const char *s, size_t len, size_t i)
-{
-	for (;;) {
-		int c0 = at(s, len, i), c1 = at(s, len, i + 1);
-
-		if ((c0 == 0xcc && c1 >= 0x80 && c1 <= 0xbf) || (c0 == 0xcd && c1 >= 0x80 && c1 <= 0xaf))
-			i += 2;
-		else
-			return i;
-	}
-}
-
-/* Whether a letter (one base_letter knows, or any non-ASCII code point) begins at i. */
-static bool
-letter_at(const char *s, size_t len, size_t i)
-{
-	size_t n;
-	long cp = code_point(s, len, i, &n);
-
-	return base_letter(cp) != 0 || cp >= 0x80;
-}
-
-/*
  * Whether the word w (lower-case ASCII, the marks left out) is at i as a
- * whole word, whatever its case and marks, precomposed or combining: its
- * end in *end.
+ * whole word, whatever its case and marks, precomposed or combining
+ * (lib/text's fold): its end in *end.
  */
 static bool
 match_word(const char *s, size_t len, size_t i, const char *w, size_t *end)
 {
-	for (; *w != '\0'; w++) {
-		size_t n;
+	size_t e = text_word_end(s, len, i);
+	char folded[TEXT_WORD_MAX * 4 + 1];
 
-		if (base_letter(code_point(s, len, i, &n)) != *w)
-			return false;
-		i = skip_marks(s, len, i + n);
-	}
-	if (letter_at(s, len, i))
+	if (e == i || !text_fold_word(s + i, e - i, true, folded, sizeof(folded)) || strcmp(folded, w) != 0)
 		return false;
-	*end = i;
+	*end = e;
 	return true;
 }
 
@@ -233,7 +135,7 @@ skip_gloss(const char *s, size_t len, size_t i)
 
 		if (c == ')')
 			return k + 1;
-		if (is_digit(c) || c == '(' || c == '\n')
+		if (text_is_digit(c) || c == '(' || c == '\n')
 			return i;
 	}
 	return i;
@@ -271,9 +173,9 @@ month_name(const char *s, size_t len, size_t i, size_t *end)
 		size_t j = i;
 		const char *p = months[k].name;
 
-		while (*p != '\0' && lower(at(s, len, j)) == *p)
+		while (*p != '\0' && text_lower(at(s, len, j)) == *p)
 			j++, p++;
-		if (*p != '\0' || is_alpha(at(s, len, j)))
+		if (*p != '\0' || text_is_alpha(at(s, len, j)))
 			continue;
 		if (at(s, len, j) == '.')
 			j++;
@@ -300,10 +202,10 @@ skip_separator(const char *s, size_t len, size_t i)
 static size_t
 skip_ordinal(const char *s, size_t len, size_t i)
 {
-	int a = lower(at(s, len, i)), b = lower(at(s, len, i + 1));
+	int a = text_lower(at(s, len, i)), b = text_lower(at(s, len, i + 1));
 
 	if (((a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
-	    (a == 't' && b == 'h')) && !is_alpha(at(s, len, i + 2)))
+	    (a == 't' && b == 'h')) && !text_is_alpha(at(s, len, i + 2)))
 		return i + 2;
 	return i;
 }
@@ -312,7 +214,7 @@ skip_ordinal(const char *s, size_t len, size_t i)
 static bool
 ends_here(const char *s, size_t len, size_t i, int sep)
 {
-	return !is_digit(at(s, len, i)) && !(sep != 0 && at(s, len, i) == sep && is_digit(at(s, len, i + 1)));
+	return !text_is_digit(at(s, len, i)) && !(sep != 0 && at(s, len, i) == sep && text_is_digit(at(s, len, i + 1)));
 }
 
 /* 15/03/2025, 2025-03-15 and the like: three numbers and the same separator twice. */
@@ -338,7 +240,7 @@ read_numeric(const char *s, size_t len, size_t i, struct candidate *c)
 	}
 	if (!ends_here(s, len, j, sep))
 		return false;
-	if (i >= 2 && at(s, len, i - 1) == sep && is_digit(at(s, len, i - 2)))
+	if (i >= 2 && at(s, len, i - 1) == sep && text_is_digit(at(s, len, i - 2)))
 		return false;	/* the tail of a longer number: 1.15.03.2025 */
 	memset(c, 0, sizeof(*c));
 	c->start = i;
@@ -377,7 +279,7 @@ read_vietnamese(const char *s, size_t len, size_t i, struct candidate *c)
 	size_t j = i;
 	int d, m, y, nd, nm, ny;
 
-	if (!is_digit(at(s, len, j)) && !vi_word(s, len, j, "ngay", &j))
+	if (!text_is_digit(at(s, len, j)) && !vi_word(s, len, j, "ngay", &j))
 		return false;
 	if ((nd = read_number(s, len, j, &d, &j)) == 0 || nd > 2)
 		return false;
@@ -451,10 +353,10 @@ next_candidate(const char *s, size_t len, size_t *from, struct candidate *c)
 		int ch = at(s, len, i), prev = i > 0 ? at(s, len, i - 1) : -1;
 		bool found;
 
-		if (is_digit(ch) && !is_digit(prev))
+		if (text_is_digit(ch) && !text_is_digit(prev))
 			found = read_numeric(s, len, i, c) || read_vietnamese(s, len, i, c) ||
 			    read_day_month(s, len, i, c);
-		else if (letter_at(s, len, i) && (prev < 0 || !letter_at(s, len, i - 1)) &&
+		else if (text_letter_at(s, len, i) > 0 && (prev < 0 || text_letter_at(s, len, i - 1) == 0) &&
 		    (prev < 0x80 || prev >= 0xc0))
 			found = read_vietnamese(s, len, i, c) || read_month_day(s, len, i, c);
 		else
@@ -484,7 +386,7 @@ same_code(const char *a, const char *b)
 {
 	if (a == NULL)
 		return false;
-	while (*a != '\0' && lower((unsigned char)*a) == lower((unsigned char)*b))
+	while (*a != '\0' && text_lower((unsigned char)*a) == text_lower((unsigned char)*b))
 		a++, b++;
 	return *a == '\0' && *b == '\0';
 }

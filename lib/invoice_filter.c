@@ -163,26 +163,36 @@ key_valid(enum invoice_sort s, const char *key)
 }
 
 int
+invoice_sort_read(struct invoice_page *p, int limit, invoice_query_fn query, void *arg, char *why,
+    size_t whysize)
+{
+	size_t len;
+	const char *v;
+
+	memset(p, 0, sizeof(*p));
+	p->sort = INVOICE_SORT_CREATED;
+	p->limit = limit;
+	snprintf(p->limit_param, sizeof(p->limit_param), "%d", limit);
+	if ((v = query(arg, "sort", &len)) == NULL)
+		return 0;
+	for (int s = 1; s < INVOICE_NSORTS; s++)
+		if (strlen(sorts[s].name) == len && memcmp(sorts[s].name, v, len) == 0) {
+			p->sort = (enum invoice_sort)s;
+			return 0;
+		}
+	snprintf(why, whysize, "sort must be invoice_date, -invoice_date, total or -total");
+	return -1;
+}
+
+int
 invoice_page_read(struct invoice_page *p, invoice_query_fn query, void *arg, char *why, size_t whysize)
 {
 	size_t len;
 	const char *v;
 	char text[CURSOR_MAX];
 
-	memset(p, 0, sizeof(*p));
-	p->sort = INVOICE_SORT_CREATED;
-	if ((v = query(arg, "sort", &len)) != NULL) {
-		int s;
-
-		for (s = 1; s < INVOICE_NSORTS; s++)
-			if (strlen(sorts[s].name) == len && memcmp(sorts[s].name, v, len) == 0)
-				break;
-		if (s == INVOICE_NSORTS) {
-			snprintf(why, whysize, "sort must be invoice_date, -invoice_date, total or -total");
-			return -1;
-		}
-		p->sort = (enum invoice_sort)s;
-	}
+	if (invoice_sort_read(p, PAGE_DEFAULT, query, arg, why, whysize) != 0)
+		return -1;
 	v = query(arg, "limit", &len);
 	if ((v != NULL && memchr(v, '\0', len) != NULL) || (p->limit = cursor_limit(v, PAGE_DEFAULT, PAGE_MAX)) < 0) {
 		snprintf(why, whysize, "limit must be an integer from 1 to %d", PAGE_MAX);
@@ -225,12 +235,19 @@ invoice_page_params(const struct invoice_filter *f, const struct invoice_page *p
 }
 
 void
+invoice_page_after(struct invoice_page *p, const char *key, const char *id)
+{
+	p->after.order = sorts[p->sort].order;
+	snprintf(p->after.key, sizeof(p->after.key), "%s", key != NULL ? key : "");
+	snprintf(p->after.id, sizeof(p->after.id), "%s", id);
+	p->has_cursor = true;
+}
+
+void
 invoice_page_cursor(const struct invoice_page *p, const char *key, const char *id, char out[CURSOR_MAX])
 {
-	struct cursor_key c;
+	struct invoice_page next = *p;
 
-	c.order = sorts[p->sort].order;
-	snprintf(c.key, sizeof(c.key), "%s", key != NULL ? key : "");
-	snprintf(c.id, sizeof(c.id), "%s", id);
-	cursor_key_encode(&c, out);
+	invoice_page_after(&next, key, id);
+	cursor_key_encode(&next.after, out);
 }

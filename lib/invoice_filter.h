@@ -98,6 +98,12 @@ int invoice_filter_read(struct invoice_filter *f, invoice_query_fn query, void *
     size_t whysize);
 /* Reads limit, cursor and sort into p.  Returns 0, or -1 with why set. */
 int invoice_page_read(struct invoice_page *p, invoice_query_fn query, void *arg, char *why, size_t whysize);
+/*
+ * Reads sort alone into p, the first page of limit rows: for a walk over
+ * every page (the export), whose page size and cursors are the server's.
+ */
+int invoice_sort_read(struct invoice_page *p, int limit, invoice_query_fn query, void *arg, char *why,
+    size_t whysize);
 
 /*
  * Fills params[0..INVOICE_FILTER_NPARAMS) for user (and every user's
@@ -114,5 +120,7 @@ void invoice_page_params(const struct invoice_filter *f, const struct invoice_pa
  * (NULL when it has none), for the order of p.
  */
 void invoice_page_cursor(const struct invoice_page *p, const char *key, const char *id, char out[CURSOR_MAX]);
+/* Moves p on to the page after that invoice, as its cursor would. */
+void invoice_page_after(struct invoice_page *p, const char *key, const char *id);
 
 #endif

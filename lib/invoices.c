@@ -68,17 +68,20 @@
  * the choice: made for every row a sort reads, it cost 0.4 s for 100k
  * rows.
  */
-#define PAGE_OF(ids, key, order) \
-	"SELECT " INVOICE_JSON ", i.id, " key " FROM (" ids ") p JOIN ocr.invoices i ON i.id = p.id " \
+#define PAGE_OF(more, ids, key, order) \
+	"SELECT " INVOICE_JSON ", i.id, " key more " FROM (" ids ") p JOIN ocr.invoices i ON i.id = p.id " \
 	"ORDER BY " order " LIMIT $14::int + 1"
 
-/* Newest first; $12 the cursor's microseconds, $13 its id, $14 the limit. */
-static const char list_created[] = PAGE_OF(
-	"SELECT i.id FROM ocr.invoices i WHERE " FILTERS " "
-	"AND ($13::uuid IS NULL OR (i.created_at, i.id) < "
-	"(timestamptz 'epoch' + $12::bigint * interval '1 microsecond', $13::uuid)) "
-	"ORDER BY i.created_at DESC, i.id DESC LIMIT $14::int + 1",
-	CREATED_US "::text", "i.created_at DESC, i.id DESC");
+/*
+ * Newest first; $12 the cursor's microseconds, $13 its id, $14 the
+ * limit.  more: the columns after the list's (none, or the export's).
+ */
+#define LIST_CREATED(more) PAGE_OF(more, \
+	"SELECT i.id FROM ocr.invoices i WHERE " FILTERS " " \
+	"AND ($13::uuid IS NULL OR (i.created_at, i.id) < " \
+	"(timestamptz 'epoch' + $12::bigint * interval '1 microsecond', $13::uuid)) " \
+	"ORDER BY i.created_at DESC, i.id DESC LIMIT $14::int + 1", \
+	CREATED_US "::text", "i.created_at DESC, i.id DESC")
 
 /*
  * By a column that may be NULL, those without it last both ways, id
@@ -92,7 +95,7 @@ static const char list_created[] = PAGE_OF(
  * not take "IS NULL" for an equality).  $12 is the cursor's key, $13 its
  * id, $14 the limit.
  */
-#define LIST_BY(col, type, key, cmp, dir) PAGE_OF( \
+#define LIST_BY(more, col, type, key, cmp, dir) PAGE_OF(more, \
 	"(SELECT i.id FROM ocr.invoices i WHERE " FILTERS " AND i." col " IS NOT NULL " \
 	"AND ($13::uuid IS NULL OR ($12::" type " IS NOT NULL AND (i." col ", i.id) " cmp " ($12::" type ", " \
 	"$13::uuid))) ORDER BY i." col " " dir ", i.id " dir " LIMIT $14::int + 1) " \
@@ -102,20 +105,68 @@ static const char list_created[] = PAGE_OF(
 	"ORDER BY i." col " " dir ", i.id " dir " LIMIT $14::int + 1)", \
 	key, "i." col " " dir " NULLS LAST, i.id " dir)
 
-static const char list_date[] =
-	LIST_BY("invoice_date", "date", SQL_DATE("i.invoice_date"), ">", "ASC");
-static const char list_date_desc[] =
-	LIST_BY("invoice_date", "date", SQL_DATE("i.invoice_date"), "<", "DESC");
-static const char list_total[] = LIST_BY("total", "numeric", "i.total::text", ">", "ASC");
-static const char list_total_desc[] = LIST_BY("total", "numeric", "i.total::text", "<", "DESC");
+#define LIST_DATE(more) LIST_BY(more, "invoice_date", "date", SQL_DATE("i.invoice_date"), ">", "ASC")
+#define LIST_DATE_DESC(more) LIST_BY(more, "invoice_date", "date", SQL_DATE("i.invoice_date"), "<", "DESC")
+#define LIST_TOTAL(more) LIST_BY(more, "total", "numeric", "i.total::text", ">", "ASC")
+#define LIST_TOTAL_DESC(more) LIST_BY(more, "total", "numeric", "i.total::text", "<", "DESC")
 
 const char *const invoice_sql_list[INVOICE_NSORTS] = {
-	[INVOICE_SORT_CREATED] = list_created,
-	[INVOICE_SORT_DATE] = list_date,
-	[INVOICE_SORT_DATE_DESC] = list_date_desc,
-	[INVOICE_SORT_TOTAL] = list_total,
-	[INVOICE_SORT_TOTAL_DESC] = list_total_desc,
+	[INVOICE_SORT_CREATED] = LIST_CREATED(""),
+	[INVOICE_SORT_DATE] = LIST_DATE(""),
+	[INVOICE_SORT_DATE_DESC] = LIST_DATE_DESC(""),
+	[INVOICE_SORT_TOTAL] = LIST_TOTAL(""),
+	[INVOICE_SORT_TOTAL_DESC] = LIST_TOTAL_DESC(""),
 };
+
+/* --- the export: the list's pages, each row with its values in columns too --- */
+
+/*
+ * The values of `i` one per column, in the order of enum
+ * invoice_row_column, each named as its field (what lib/invoice_row
+ * checks), money as the NUMERIC's own text.
+ */
+#define ROW_COLUMNS \
+	"i.id AS id, i.source AS source, " SQL_RFC3339("i.created_at") " AS created_at, " \
+	"i.language AS language, i.needs_review AS needs_review, i.line_items AS line_items, " \
+	"i.invoice_number AS invoice_number, " SQL_DATE("i.invoice_date") " AS invoice_date, " \
+	SQL_DATE("i.due_date") " AS due_date, i.seller_name AS seller_name, " \
+	"i.seller_address AS seller_address, i.seller_tax_id AS seller_tax_id, i.buyer_name AS buyer_name, " \
+	"i.buyer_address AS buyer_address, i.buyer_tax_id AS buyer_tax_id, i.currency AS currency, " \
+	"i.subtotal::text AS subtotal, i.tax_rate::text AS tax_rate, i.tax_amount::text AS tax_amount, " \
+	"i.total::text AS total, i.document_type AS document_type, i.payment_method AS payment_method, " \
+	"i.payment_account AS payment_account, i.transaction_id AS transaction_id, " \
+	"i.customer_code AS customer_code"
+
+const char *const invoice_sql_export[INVOICE_NSORTS] = {
+	[INVOICE_SORT_CREATED] = LIST_CREATED(", " ROW_COLUMNS),
+	[INVOICE_SORT_DATE] = LIST_DATE(", " ROW_COLUMNS),
+	[INVOICE_SORT_DATE_DESC] = LIST_DATE_DESC(", " ROW_COLUMNS),
+	[INVOICE_SORT_TOTAL] = LIST_TOTAL(", " ROW_COLUMNS),
+	[INVOICE_SORT_TOTAL_DESC] = LIST_TOTAL_DESC(", " ROW_COLUMNS),
+};
+
+/* --- the stats --- */
+
+/*
+ * One row of the filtered invoices' sums per key and currency, made into
+ * the whole answer here.  A sum of NUMERICs is exact and its text keeps
+ * the largest scale summed ("1250000", "2469.25"); sum() of none but
+ * NULLs is NULL.  The key of an invoice without a date or a seller is
+ * NULL, as is its group's.  Keys and currencies sort by code point (COLLATE
+ * "C": the same order whatever the database's locale), NULL last.
+ */
+#define STATS_KEY \
+	"CASE $12::text WHEN 'month' THEN to_char(i.invoice_date, 'YYYY-MM') " \
+	"WHEN 'seller' THEN i.seller_name ELSE i.currency END"
+
+const char invoice_sql_stats[] =
+	"SELECT json_build_object('items', coalesce(json_agg(json_build_object('key', s.key, "
+	"'currency', s.currency, 'count', s.count, 'subtotal', s.subtotal::text, "
+	"'tax_amount', s.tax_amount::text, 'total', s.total::text) "
+	"ORDER BY s.key COLLATE \"C\" NULLS LAST, s.currency COLLATE \"C\" NULLS LAST), '[]')) "
+	"FROM (SELECT " STATS_KEY " AS key, i.currency, count(*) AS count, sum(i.subtotal) AS subtotal, "
+	"sum(i.tax_amount) AS tax_amount, sum(i.total) AS total "
+	"FROM ocr.invoices i WHERE " FILTERS " GROUP BY 1, 2) s";
 
 /* --- one invoice --- */
 
@@ -139,6 +190,9 @@ const char invoice_sql_patch[] =
 
 const char invoice_sql_delete[] =
 	"DELETE FROM ocr.invoices i WHERE i.id = $1 AND " WHOSE " RETURNING i.id";
+
+const char invoice_sql_values[] =
+	"SELECT " ROW_COLUMNS " FROM ocr.invoices i WHERE i.id = $1 AND " WHOSE;
 
 const char invoice_sql_original[] =
 	"SELECT o.content_type, o.filename, o.body FROM ocr.invoices i "

@@ -3,9 +3,10 @@
  * in one module.
  *
  * Every statement on the two tables is here -- quill-ocrd's list, show,
- * create, correct, delete and original, and the part of the worker's
- * finish (lib/jobs) that writes the invoice -- with the columns each
- * result holds as named constants, as lib/jobs does for the jobs.
+ * create, correct, delete, original, stats, export and UBL, and the
+ * part of the worker's finish (lib/jobs) that writes the invoice -- with
+ * the columns each result holds as named constants, as lib/jobs does
+ * for the jobs.
  *
  * The Invoice of the API (ARCHITECTURE.md, "Invoices API") is made in
  * one place, INVOICE_JSON: PostgreSQL writes it, keys in the contract's
@@ -59,6 +60,45 @@ enum invoice_list_column {
 	INVOICE_LIST_KEY,	/* the sort key as its cursor holds it; NULL when the invoice has none */
 	INVOICE_LIST_NCOLUMNS
 };
+
+/*
+ * The export: the list in each order, with the same parameters (the
+ * limit is the page the export fetches at a time), and after the list's
+ * columns the invoice's values one per column (enum invoice_row_column,
+ * from INVOICE_LIST_NCOLUMNS), for lib/invoice_row.
+ */
+extern const char *const invoice_sql_export[INVOICE_NSORTS];
+
+/*
+ * The values of one invoice, one per column, each named as its API field
+ * (lib/invoice_row reads them): the row's own, then lib/invoice's fields
+ * in the order of enum invoice_field.  Money and rates as the NUMERIC's
+ * text, dates "YYYY-MM-DD", created_at RFC 3339 UTC, line_items JSON.
+ */
+enum invoice_row_column {
+	INVOICE_ROW_ID,
+	INVOICE_ROW_SOURCE,
+	INVOICE_ROW_CREATED_AT,
+	INVOICE_ROW_LANGUAGE,
+	INVOICE_ROW_NEEDS_REVIEW,	/* "t" or "f" */
+	INVOICE_ROW_LINE_ITEMS,
+	INVOICE_ROW_FIELDS,		/* the first of INVOICE_NFIELDS */
+	INVOICE_ROW_NCOLUMNS = INVOICE_ROW_FIELDS + INVOICE_NFIELDS
+};
+
+/* $1..$3 as get: the invoice's values (enum invoice_row_column), for UBL. */
+extern const char invoice_sql_values[];
+
+/*
+ * The stats: the filters' parameters, then $12 the group ("month",
+ * "seller" or "currency"): one column, the whole answer as JSON,
+ * {"items": [{key, currency, count, subtotal, tax_amount, total}]}.
+ */
+enum invoice_stats_param {
+	INVOICE_P_GROUP = INVOICE_FILTER_NPARAMS,
+	INVOICE_STATS_NPARAMS
+};
+extern const char invoice_sql_stats[];
 
 /*
  * $1 new id, $2 user, $3 values (see above; `confidence` in it): an

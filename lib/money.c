@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/money.h"
+#include "lib/text.h"
 
 __extension__ typedef __int128 i128;
 
@@ -19,36 +20,6 @@ static const int64_t pow10s[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
 
 #define MAX_GROUPS 24		/* digit groups in one number; more is TOO_LONG */
 
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-/* Bytes of the blank at p (space, tab, U+00A0, U+202F), or 0. */
-static size_t
-blank_at(const unsigned char *p, size_t n)
-{
-	if (n >= 1 && (p[0] == ' ' || p[0] == '\t'))
-		return 1;
-	if (n >= 2 && p[0] == 0xc2 && p[1] == 0xa0)
-		return 2;
-	if (n >= 3 && p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xaf)
-		return 3;
-	return 0;
-}
 
 /* Bytes of the minus at p ('-' or U+2212), or 0. */
 static size_t
@@ -87,12 +58,12 @@ currency_at(const unsigned char *p, size_t n, const char **code)
 
 		if (len > n)
 			continue;
-		for (i = 0; i < len && lower(p[i]) == k[i]; i++)
+		for (i = 0; i < len && text_lower(p[i]) == k[i]; i++)
 			;
 		if (i < len)
 			continue;
 		/* "USDX", "đa": a word that only starts like a currency. */
-		if ((is_alpha(k[len - 1]) || k[len - 1] >= 0x80) && len < n && is_alpha(p[len]))
+		if ((text_is_alpha(k[len - 1]) || k[len - 1] >= 0x80) && len < n && text_is_alpha(p[len]))
 			continue;
 		*code = marks[m].code;
 		return len;
@@ -114,7 +85,7 @@ money_minor_units(const char *currency)
 		size_t i;
 
 		for (i = 0; i < 3 && currency[i] != '\0' &&
-		    lower((unsigned char)currency[i]) == lower((unsigned char)known[k].code[i]); i++)
+		    text_lower((unsigned char)currency[i]) == text_lower((unsigned char)known[k].code[i]); i++)
 			;
 		if (i == 3 && currency[3] == '\0')
 			return known[k].minor;
@@ -239,7 +210,7 @@ scan_number(const unsigned char *p, size_t *i, size_t e, struct group *g, size_t
 	for (;;) {
 		size_t start = *i, b;
 
-		while (*i < e && is_digit(p[*i]))
+		while (*i < e && text_is_digit(p[*i]))
 			(*i)++;
 		if (*ng == MAX_GROUPS || *i - start > MONEY_INT_DIGITS + MONEY_SCALE + 8)
 			return MONEY_TOO_LONG;
@@ -248,7 +219,7 @@ scan_number(const unsigned char *p, size_t *i, size_t e, struct group *g, size_t
 		g[*ng].sep = sep;
 		(*ng)++;
 		if (*i < e && (p[*i] == '.' || p[*i] == ',')) {
-			if (*i + 1 < e && is_digit(p[*i + 1])) {
+			if (*i + 1 < e && text_is_digit(p[*i + 1])) {
 				sep = (char)p[(*i)++];
 				continue;
 			}
@@ -256,8 +227,8 @@ scan_number(const unsigned char *p, size_t *i, size_t e, struct group *g, size_t
 			return MONEY_BAD_GROUPING;
 		}
 		/* A tab is a gap between words, never a thousands separator. */
-		if (*i < e && p[*i] != '\t' && (b = blank_at(p + *i, e - *i)) > 0 && *i + b < e &&
-		    is_digit(p[*i + b])) {
+		if (*i < e && p[*i] != '\t' && (b = text_blank_at((const char *)p + *i, e - *i)) > 0 && *i + b < e &&
+		    text_is_digit(p[*i + b])) {
 			sep = ' ';
 			*i += b;
 			continue;
@@ -278,7 +249,7 @@ trim(const unsigned char *p, size_t *i, size_t *e)
 {
 	size_t b;
 
-	while (*i < *e && (b = blank_at(p + *i, *e - *i)) > 0)
+	while (*i < *e && (b = text_blank_at((const char *)p + *i, *e - *i)) > 0)
 		*i += b;
 	for (;;) {
 		if (*e > *i && (p[*e - 1] == ' ' || p[*e - 1] == '\t'))
@@ -328,8 +299,8 @@ money_parse(const char *s, size_t len, const struct money_hint *hint, struct mon
 		trim(p, &i, &e);
 	}
 	/* Before the digits: a sign and a currency, either order, blanks between. */
-	while (i < e && !is_digit(p[i])) {
-		if ((n = blank_at(p + i, e - i)) > 0) {
+	while (i < e && !text_is_digit(p[i])) {
+		if ((n = text_blank_at((const char *)p + i, e - i)) > 0) {
 			i += n;
 		} else if ((n = minus_at(p + i, e - i)) > 0) {
 			if (neg)
@@ -351,7 +322,7 @@ money_parse(const char *s, size_t len, const struct money_hint *hint, struct mon
 		return st;
 	/* After the digits: a currency, blanks. */
 	while (i < e) {
-		if ((n = blank_at(p + i, e - i)) > 0) {
+		if ((n = text_blank_at((const char *)p + i, e - i)) > 0) {
 			i += n;
 		} else if ((n = currency_at(p + i, e - i, &code)) > 0) {
 			if ((st = take_currency(&cur, code)) != MONEY_OK)
@@ -412,11 +383,11 @@ money_from_canonical(const char *s, size_t len, struct money *out)
 		return MONEY_EMPTY;
 	if (s[0] == '-')
 		neg = true, i++;
-	if (i == len || !is_digit((unsigned char)s[i]))
+	if (i == len || !text_is_digit((unsigned char)s[i]))
 		return MONEY_BAD_CHAR;
-	if (s[i] == '0' && i + 1 < len && is_digit((unsigned char)s[i + 1]))
+	if (s[i] == '0' && i + 1 < len && text_is_digit((unsigned char)s[i + 1]))
 		return MONEY_BAD_CHAR;		/* a leading zero */
-	for (; i < len && is_digit((unsigned char)s[i]); i++) {
+	for (; i < len && text_is_digit((unsigned char)s[i]); i++) {
 		if (++idigits > MONEY_INT_DIGITS)
 			return MONEY_TOO_LONG;
 		ipart = ipart * 10 + (s[i] - '0');
@@ -424,7 +395,7 @@ money_from_canonical(const char *s, size_t len, struct money *out)
 	if (i < len) {
 		if (s[i++] != '.' || i == len)
 			return MONEY_BAD_CHAR;
-		for (; i < len && is_digit((unsigned char)s[i]); i++) {
+		for (; i < len && text_is_digit((unsigned char)s[i]); i++) {
 			if (++fdigits > MONEY_SCALE)
 				return MONEY_TOO_LONG;
 			fpart = fpart * 10 + (s[i] - '0');

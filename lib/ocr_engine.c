@@ -97,9 +97,9 @@ elapsed_ms(const struct timespec *t0)
  * How many pages the image has, once its headers are within the limits;
  * OCR_OK, or the status the job fails with and why.  A TIFF is checked
  * over every directory (leptonica's header reader sees only the first,
- * and its multi-page reader trusts the rest); another type only when its
- * header gives dimensions, as quill-ocrd does at upload: one that gives
- * none is left for the backend's decoder to refuse with its reason.
+ * and its multi-page reader trusts the rest); another type by its header's
+ * dimensions when it gives them (lib/imagetype decides what it leaves to
+ * the backend's decoder), as quill-ocrd does at upload.
  */
 static enum ocr_status
 check_headers(struct ocr_engine *e, const unsigned char *data, size_t len, enum imagetype type, int *pages,
@@ -116,12 +116,6 @@ check_headers(struct ocr_engine *e, const unsigned char *data, size_t len, enum 
 	case IMAGETYPE_TOO_MANY_PAGES:
 		snprintf(why, whysize, "%s%s", type == IMAGETYPE_TIFF ? "the image is too large: " : "", rep.why);
 		return OCR_TOO_LARGE;
-	case IMAGETYPE_MALFORMED:
-		if (type != IMAGETYPE_TIFF) {
-			*pages = 1;
-			return OCR_OK;
-		}
-		/* FALLTHROUGH */
 	default:
 		snprintf(why, whysize, "cannot decode the image: %s", rep.why);
 		return OCR_UNREADABLE;

@@ -296,9 +296,9 @@ listening_step(struct pg_listen *l)
 		listen_fail(l, "pg_listen_lost", PQerrorMessage(l->pg));
 		return;
 	}
+	/* the session LISTENs to l->channel alone, so every notification is of it */
 	while ((n = PQnotifies(l->pg)) != NULL) {
-		if (strcmp(n->relname, l->channel) == 0)
-			l->cb.notify(l->cb.arg, n->extra != NULL ? n->extra : "");
+		l->cb.notify(l->cb.arg, n->extra != NULL ? n->extra : "");
 		PQfreemem(n);
 	}
 }

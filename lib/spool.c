@@ -1236,10 +1236,7 @@ spool_dropin_allow(struct spool *s, uid_t uid, const char *unix_name, const char
 		count++;
 	}
 	lines[i].uid = (long)uid;
-	snprintf(lines[i].user_id, sizeof(lines[i].user_id), "%s", user_id);
-	for (char *p = lines[i].user_id; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
+	(void)uuid_canonical(user_id, strlen(user_id), lines[i].user_id);	/* checked above */
 	snprintf(lines[i].unix_name, sizeof(lines[i].unix_name), "%s", unix_name);
 	return owners_write(s, lines, count);
 fail:

@@ -13,7 +13,9 @@
  *   the same moment cannot both get it.
  * - Nothing blocks for long, allocates or makes a system call (except
  *   sched_yield() while another process holds a lock); nothing logs.
- * - When the table has no room left for a new (user, process) pair,
+ * - A user's pairs all live in one set of 16 slots picked by the user's
+ *   id, so a set can fill while the table as a whole has room.  When the
+ *   user's set has no slot left for a new (user, process) pair,
  *   usercount_take() says USERCOUNT_NO_ROOM and counts nothing: the
  *   caller decides (and must then not release).
  */
@@ -30,7 +32,7 @@ struct usercount;
 enum usercount_result {
 	USERCOUNT_TAKEN,	/* counted; release it with usercount_release() */
 	USERCOUNT_AT_LIMIT,	/* the user holds `limit` already */
-	USERCOUNT_NO_ROOM,	/* the table is full where this user would go */
+	USERCOUNT_NO_ROOM,	/* the user's set of slots is full, however empty the rest */
 };
 
 /*

@@ -56,6 +56,18 @@ uuid_valid(const char *s, size_t len)
 	return true;
 }
 
+bool
+uuid_canonical(const char *s, size_t len, char out[UUID_STR_LEN + 1])
+{
+	out[0] = '\0';
+	if (!uuid_valid(s, len))
+		return false;
+	for (size_t i = 0; i < UUID_STR_LEN; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	out[UUID_STR_LEN] = '\0';
+	return true;
+}
+
 static int
 hexval(int c)
 {

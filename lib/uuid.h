@@ -23,6 +23,14 @@ void uuid_v8_hash(const void *data, size_t len, char out[UUID_STR_LEN + 1]);
 /* Whether s (len bytes) is a UUID in 8-4-4-4-12 hex form, either case. */
 bool uuid_valid(const char *s, size_t len);
 /*
+ * The one spelling of an id that comes from outside (a path, a token, a
+ * directory name, a notification): when s (len bytes, no NUL needed) is a
+ * UUID in either case, writes it in lower case, as ids are made, stored
+ * and compared, with its NUL and returns true; else writes "" and returns
+ * false.
+ */
+bool uuid_canonical(const char *s, size_t len, char out[UUID_STR_LEN + 1]);
+/*
  * A UUID's 16 bytes (a fixed-size key for tables that hold ids: the
  * verifier's revocations, quill-ocrd's stream counts); -1 when s is not
  * a UUID in 8-4-4-4-12 hex form, either case.

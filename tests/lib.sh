@@ -225,6 +225,20 @@ api_routes() {
 	printf '[route.ocr]\nprefix = /api/ocr\nupstreams = 127.0.0.1:%s\nmax_body = 256k\n' "$2"
 }
 
+# answers_fit_openapi DIR WHAT: each answer kept in DIR as SCHEMA.N.json
+# fits #/components/schemas/SCHEMA of doc/api/openapi.json
+# (tests/tools/fits_openapi.mjs); WHAT names the schemas for the TAP line.
+# Without node or the build's ajv, a diagnostic says it was not checked.
+answers_fit_openapi() {
+	local mods=$QUILL_BUILD/doc/api/node_modules
+	if [ -d "$mods/ajv" ] && command -v node >/dev/null; then
+		check "the answers kept ($(ls "$1" | wc -l)) fit $2 in openapi.json" \
+			env MODS="$mods" node "$QUILL_SRC/tests/tools/fits_openapi.mjs" "$QUILL_SRC/doc/api/openapi.json" "$1"
+	else
+		diag "no node or ajv in $mods: the answers are not checked against openapi.json"
+	fi
+}
+
 # tiny_png FILE: writes a valid 1x1 grey PNG, the smallest upload there is.
 tiny_png() {
 	base64 -d >"$1" <<'B64'
@@ -317,6 +331,17 @@ new_user() {
 	api POST /api/auth/register "{\"email\":\"$1\",\"password\":\"$pw\"}"
 	uid=$(json .id)
 	login "$1" "$pw"
+	auth=(-H "Authorization: Bearer $ACCESS")
+}
+
+# new_admin EMAIL: new_user, then the admin role given by SQL and a login
+# for a token that carries it; sets uid, ACCESS, REFRESH and auth.
+new_admin() {
+	new_user "$1"
+	psql_q "update auth.users set role = 'admin' where id = '$uid'" >/dev/null
+	# tokens issued in the second of a role change are refused with the older ones
+	sleep 1.1
+	login "$1" marble-orchard-7734
 	auth=(-H "Authorization: Bearer $ACCESS")
 }
 

@@ -190,11 +190,8 @@ owner_of(struct ocrw *o, const struct spool_dropin *d, char owner[UUID_STR_LEN +
 		return OWNER_MISSING;
 	}
 	/* the operator's directory: named by user id or by e-mail */
-	if (strlen(d->dir) == UUID_STR_LEN && uuid_valid(d->dir, UUID_STR_LEN)) {
-		for (int i = 0; i <= UUID_STR_LEN; i++)
-			owner[i] = (char)(d->dir[i] >= 'A' && d->dir[i] <= 'F' ? d->dir[i] - 'A' + 'a' : d->dir[i]);
+	if (uuid_canonical(d->dir, strlen(d->dir), owner))
 		return OWNER_FOUND;
-	}
 	if (strchr(d->dir, '@') == NULL)
 		return OWNER_PENDING;
 	switch (owners_find(d->dir, owner)) {

@@ -28,12 +28,10 @@ extract_job_invoice(struct ocrw *o)
 	size_t len;
 	yajl_gen g;
 
-	/* the languages the page was read in: the job's own, or the worker's default */
-	const char *languages = o->file.meta.languages[0] != '\0' ? o->file.meta.languages : o->languages;
-
 	memset(&inv, 0, sizeof(inv));
+	/* the languages the job was read in (?lang=), else the worker's */
 	if (o->result.words == NULL || extract_invoice_json(o->result.words, strlen(o->result.words),
-	    languages, &inv, why, sizeof(why)) != 0) {
+	    o->file.meta.languages[0] != '\0' ? o->file.meta.languages : o->languages, &inv, why, sizeof(why)) != 0) {
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "%s", o->result.words == NULL ? "no words" : strerror(errno));
 		log_warnx("event=extract_failed job=%s reason=%s", o->file.meta.job_id,

@@ -6,8 +6,8 @@
  *              done or failed already means this file came back after a
  *              crash: it only moves on to done/
  *   recognise  lib/ocr_engine, in this process, with the engine for the
- *              job's languages (lib/ocr_engine_set); then lib/extract reads
- *              the invoice's fields from the words (extract.c)
+ *              job's languages (lib/ocr_engine_set), then lib/extract
+ *              reads the invoice's fields from the words (extract.c)
  *   record     one statement: the UPDATE with text, hOCR, words,
  *              confidence, timings, only while the row is still
  *              processing (a row deleted meanwhile drops the file), and
@@ -210,8 +210,8 @@ static void
 recognise(struct ocrw *o)
 {
 	enum ocr_status st;
-	struct ocr_engine *e;
 	char *invoice = NULL;
+	struct ocr_engine *e;
 
 	/* the master's watchdog kills this process if the engine (or the extractor) runs past job_timeout */
 	master_job_begin(o->file.meta.job_id);

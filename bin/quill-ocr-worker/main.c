@@ -276,6 +276,7 @@ worker_init(struct worker *w)
 		.max_pixels = (uint64_t)config_int(cfg, "ocr", "max_pixels"),
 		.max_pages = (int)config_int(cfg, "ocr_worker", "max_pages"),
 	};
+	const char *owner = config_str(cfg, "ocr_worker", "dropin_owner");
 	char err[PATH_MAX + 128], quoted[2 * sizeof(err)];
 
 	ocrw.w = w;
@@ -302,10 +303,7 @@ worker_init(struct worker *w)
 	ocrw.max_pixels = opt.max_pixels;
 	snprintf(ocrw.languages, sizeof(ocrw.languages), "%s", opt.languages);
 	ocrw.max_upload = (uint64_t)config_size(cfg, "ocr", "max_upload");
-	snprintf(ocrw.dropin_owner, sizeof(ocrw.dropin_owner), "%s", config_str(cfg, "ocr_worker", "dropin_owner"));
-	for (char *p = ocrw.dropin_owner; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
+	(void)uuid_canonical(owner, strlen(owner), ocrw.dropin_owner);	/* "" (none) unless a UUID: check_config */
 	if ((ocrw.http = httpc_new(w->loop)) == NULL) {
 		log_warnx("event=httpc_failed");
 		return -1;

@@ -26,7 +26,10 @@
  *
  * A user may hold [ocr] max_event_streams_per_user streams at once over
  * all the workers (lib/usercount, in a segment the master maps before it
- * forks); one more is answered 429 with Retry-After.
+ * forks); one more is answered 429 with Retry-After.  When the user's set
+ * in that table has no slot for this process, the stream could not be
+ * counted, so it is refused too (503 server_busy, Retry-After): letting it
+ * through would lift the cap for every user of that set.
  *
  * SECURITY: the job id comes from the path and is checked as a UUID
  * before it reaches SQL (job_op_id); a notification's payload is parsed
@@ -53,7 +56,7 @@
 #define SWEEP_MS	1000
 #define BUCKETS		256		/* streams by job id; a power of two */
 #define RETRY_AFTER_S	"10"		/* for a refused stream: streams last minutes */
-/* (user, process) pairs the shared table holds; a full table lets streams through uncounted */
+/* (user, process) pairs the shared table holds, in sets of 16 a user's id picks */
 #define COUNT_ENTRIES	16384
 _Static_assert(USERCOUNT_ID_LEN == 16, "a user's key in the table is its id's 16 bytes (uuid_to_bytes)");
 
@@ -87,19 +90,10 @@ struct stream {
 	const char *token;	/* in the request's pool, for the revocation check */
 	size_t token_len;
 	int64_t exp;		/* the token's, Unix seconds */
-	uint64_t end_at_ms;	/* event_stream_max from the start, monotonic */
-	uint64_t sent_at_ms;	/* last thing sent, monotonic */
+	uint64_t end_at_ms;	/* event_stream_max from the start, in the loop's ms (h2o_now) */
+	uint64_t sent_at_ms;	/* last thing sent, the same clock */
 	unsigned seq;
 };
-
-static uint64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static size_t
 bucket_of(const char *job_id)
@@ -155,7 +149,7 @@ send_buf(struct stream *s, char *buf, size_t len, bool final)
 	h2o_iovec_t vec = h2o_iovec_init(buf, len);
 
 	s->writing = true;
-	s->sent_at_ms = monotonic_ms();
+	s->sent_at_ms = h2o_now(s->ev->w->loop);
 	if (final)
 		stream_detach(s);
 	/* after a FINAL send the request may be gone: s is not touched again */
@@ -350,7 +344,7 @@ on_sweep(h2o_timeout_entry_t *entry)
 {
 	struct events *ev = H2O_STRUCT_FROM_MEMBER(struct events, sweep, entry);
 	int64_t now = (int64_t)time(NULL);
-	uint64_t now_ms = monotonic_ms();
+	uint64_t now_ms = h2o_now(ev->w->loop);
 	h2o_linklist_t *l, *next;
 
 	h2o_timeout_link(ev->w->loop, &ev->sweep_every, &ev->sweep);
@@ -376,13 +370,11 @@ static void
 on_notify(void *arg, const char *payload)
 {
 	struct events *ev = arg;
-	char id[UUID_STR_LEN];
+	char id[UUID_STR_LEN + 1];
 	h2o_linklist_t *bucket, *l, *next;
 
-	if (strlen(payload) < UUID_STR_LEN || !uuid_valid(payload, UUID_STR_LEN))
+	if (strnlen(payload, UUID_STR_LEN) < UUID_STR_LEN || !uuid_canonical(payload, UUID_STR_LEN, id))
 		return;
-	for (int i = 0; i < UUID_STR_LEN; i++)
-		id[i] = (char)(payload[i] >= 'A' && payload[i] <= 'F' ? payload[i] - 'A' + 'a' : payload[i]);
 	bucket = &ev->by_job[bucket_of(id)];
 	for (l = bucket->next; l != bucket; l = next) {
 		struct stream *s = H2O_STRUCT_FROM_MEMBER(struct stream, job_link, l);
@@ -452,6 +444,14 @@ events_free(struct events *ev)
 	free(ev);
 }
 
+/* A stream not opened for want of a place: try again once one is free. */
+static void
+refuse_stream(struct http_request *hr, int status, const char *code, const char *message)
+{
+	h2o_add_header(&hr->req->pool, &hr->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT(RETRY_AFTER_S));
+	http_send_error(hr, status, code, message);
+}
+
 void
 events_stream(struct http_request *hr)
 {
@@ -482,12 +482,12 @@ events_stream(struct http_request *hr)
 			counted = true;
 			break;
 		case USERCOUNT_AT_LIMIT:
-			h2o_add_header(&hr->req->pool, &hr->req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
-			    H2O_STRLIT(RETRY_AFTER_S));
-			http_send_error(hr, 429, "too_many_streams", "too many event streams open; close one first");
+			refuse_stream(hr, 429, "too_many_streams", "too many event streams open; close one first");
 			return;
 		case USERCOUNT_NO_ROOM:
-			break;		/* the table is full: let it through rather than refuse everyone */
+			/* the user's set is full: uncounted, the stream would escape the cap */
+			refuse_stream(hr, 503, "server_busy", "too many event streams open on this server; try again later");
+			return;
 		}
 	}
 	s->op = op;
@@ -497,7 +497,7 @@ events_stream(struct http_request *hr)
 	memcpy((char *)s->token, token, len);
 	s->token_len = len;
 	s->exp = claims.exp;
-	s->sent_at_ms = monotonic_ms();
+	s->sent_at_ms = h2o_now(hr->worker->loop);
 	s->end_at_ms = s->sent_at_ms + ev->max_ms;
 	s->gen.proceed = on_proceed;
 	s->gen.stop = on_stop;

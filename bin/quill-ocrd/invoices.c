@@ -20,10 +20,21 @@ struct list {
 	struct invoice_page page;
 };
 
-static const char *
-query_param(void *arg, const char *name, size_t *len)
+const char *
+invoices_query_param(void *arg, const char *name, size_t *len)
 {
 	return http_query_n(arg, name, len);
+}
+
+bool
+invoices_filter_read(struct http_request *hr, struct invoice_filter *f)
+{
+	char why[200];
+
+	if (invoice_filter_read(f, invoices_query_param, hr, why, sizeof(why)) == 0)
+		return true;
+	http_send_error(hr, 400, "bad_request", why);
+	return false;
 }
 
 static void
@@ -71,8 +82,9 @@ invoices_list(struct http_request *hr)
 	if (op == NULL)
 		return;
 	l = op->data;
-	if (invoice_filter_read(&l->filter, query_param, hr, why, sizeof(why)) != 0 ||
-	    invoice_page_read(&l->page, query_param, hr, why, sizeof(why)) != 0) {
+	if (!invoices_filter_read(hr, &l->filter))
+		return;
+	if (invoice_page_read(&l->page, invoices_query_param, hr, why, sizeof(why)) != 0) {
 		http_send_error(hr, 400, "bad_request", why);
 		return;
 	}
@@ -101,9 +113,8 @@ invoices_answer(struct job_op *op, int status, const PGresult *res)
 	    (size_t)PQgetlength(res, 0, INVOICE_COL_JSON));
 }
 
-/* A route on the invoice of the path: the token, the {id}, then sql. */
-static void
-one_invoice(struct http_request *hr, const char *sql, pg_query_cb cb)
+void
+invoices_one(struct http_request *hr, const char *sql, pg_query_cb cb)
 {
 	struct job_op *op = job_op_new(hr, 0);
 
@@ -123,7 +134,7 @@ on_one(void *arg, const PGresult *res, const struct pg_error *err)
 void
 invoices_get(struct http_request *hr)
 {
-	one_invoice(hr, invoice_sql_get, on_one);
+	invoices_one(hr, invoice_sql_get, on_one);
 }
 
 /* --- delete: the invoice and its original; the job it came from stays --- */
@@ -147,5 +158,5 @@ on_deleted(void *arg, const PGresult *res, const struct pg_error *err)
 void
 invoices_delete(struct http_request *hr)
 {
-	one_invoice(hr, invoice_sql_delete, on_deleted);
+	invoices_one(hr, invoice_sql_delete, on_deleted);
 }

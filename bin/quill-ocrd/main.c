@@ -15,6 +15,9 @@
  *   PATCH  /api/invoices/{id}         invoice_write.c: corrected fields, `extracted` kept
  *   DELETE /api/invoices/{id}         invoices.c: the invoice and its original (the job stays)
  *   GET    /api/invoices/{id}/original  invoice_original.c: the file it was read from
+ *   GET    /api/invoices/{id}/ubl     invoice_ubl.c: one invoice as UBL 2.1 XML
+ *   GET    /api/invoices/stats        invoice_stats.c: sums per month, seller or currency
+ *   GET    /api/invoices/export       invoice_export.c: CSV, JSON lines or XLSX, streamed
  *
  * The workers that run tesseract are quill-ocr-worker's; this daemon only
  * writes new/ and reads the database.  Everything a daemon shares comes
@@ -49,10 +52,14 @@ add_routes(struct router *r, const struct config *cfg)
 	router_add(r, "GET", "/api/ocr/jobs/{id}/events", events_stream, 0);
 	router_add(r, "GET", "/api/invoices", invoices_list, 0);
 	router_add(r, "POST", "/api/invoices", invoices_create, 0);
+	/* before {id}: the first route that matches wins */
+	router_add(r, "GET", "/api/invoices/stats", invoices_stats, 0);
+	router_add(r, "GET", "/api/invoices/export", invoices_export, 0);
 	router_add(r, "GET", "/api/invoices/{id}", invoices_get, 0);
 	router_add(r, "PATCH", "/api/invoices/{id}", invoices_patch, 0);
 	router_add(r, "DELETE", "/api/invoices/{id}", invoices_delete, 0);
 	router_add(r, "GET", "/api/invoices/{id}/original", invoices_original, 0);
+	router_add(r, "GET", "/api/invoices/{id}/ubl", invoices_ubl, 0);
 }
 
 /* The spool must be there and writable before any upload is taken. */
@@ -114,6 +121,8 @@ worker_init(struct worker *w)
 		return -1;
 	}
 	o->max_pages = (uint32_t)config_int(w->cfg, "ocr_worker", "max_pages");
+	/* on disk, as large request bodies are: an XLSX export is written whole before it is sent */
+	o->export_tmpdir = config_str(w->cfg, "http", "body_buffer_dir");
 	o->default_languages = config_str(w->cfg, "ocr_worker", "languages");
 	o->other_languages = config_int(w->cfg, "ocr_worker", "max_engines") > 0;
 	if (asprintf(&o->allowed_languages, "%s %s", config_str(w->cfg, "ocr_worker", "allowed_languages"),

@@ -34,6 +34,7 @@ struct ocrd {
 	uint64_t max_pixels;
 	struct events *events;		/* the job event streams (events.c) */
 	uint32_t max_pages;		/* [ocr_worker] max_pages: a TIFF with more is refused here */
+	const char *export_tmpdir;	/* [http] body_buffer_dir: an XLSX export's files */
 	/* what ?lang= may ask for: [ocr_worker] allowed_languages and languages' codes */
 	char *allowed_languages;
 	const char *default_languages;	/* [ocr_worker] languages */
@@ -56,6 +57,8 @@ struct ocrd *ocrd_of(struct http_request *hr);
  * of route state.  NULL after answering (401, 503).
  */
 struct job_op *job_op_new(struct http_request *hr, size_t data_size);
+/* A route on the invoice of the path: the token, the {id}, then sql as invoices_query_one. */
+void invoices_one(struct http_request *hr, const char *sql, pg_query_cb cb);
 /* Sends sql with op as the callback's arg.  cb must call job_op_result() first. */
 void job_op_query(struct job_op *op, const char *sql, int n, const char *const *params, pg_query_cb cb);
 /* Clears op->query; on a failed query answers (503 or 500, lib/op.h) and returns false. */
@@ -70,7 +73,14 @@ void job_json(yajl_gen g, const PGresult *res, int row, int col);
 /* The same for a job still waiting in the spool, not yet in the database. */
 void job_json_spooled(yajl_gen g, const struct spool_meta *m, const char *status);
 
-/* invoices.c: sends sql with op->invoice_id, user, admin ($1..$3); cb must call job_op_result() first. */
+/* invoices.c: lib/invoice_filter's reader of hr's (the arg's) query parameters. */
+const char *invoices_query_param(void *arg, const char *name, size_t *len);
+/* Reads the list filters into f; false after answering 400 naming the parameter. */
+struct invoice_filter;
+bool invoices_filter_read(struct http_request *hr, struct invoice_filter *f);
+/* A route on the invoice of the path: the token, the {id}, then sql as invoices_query_one. */
+void invoices_one(struct http_request *hr, const char *sql, pg_query_cb cb);
+/* Sends sql with op->invoice_id, user, admin ($1..$3); cb must call job_op_result() first. */
 void invoices_query_one(struct job_op *op, const char *sql, pg_query_cb cb);
 /* Answers status with the Invoice of res (INVOICE_COL_JSON), or 404 when it has no row. */
 void invoices_answer(struct job_op *op, int status, const PGresult *res);
@@ -89,6 +99,9 @@ void invoices_delete(struct http_request *hr);
 void invoices_original(struct http_request *hr);	/* invoice_original.c */
 void invoices_create(struct http_request *hr);		/* invoice_write.c */
 void invoices_patch(struct http_request *hr);
+void invoices_stats(struct http_request *hr);		/* invoice_stats.c */
+void invoices_export(struct http_request *hr);		/* invoice_export.c */
+void invoices_ubl(struct http_request *hr);		/* invoice_ubl.c */
 
 /*
  * events.c's state.  In the master: the per-user stream counts every

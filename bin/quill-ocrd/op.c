@@ -20,20 +20,18 @@ struct job_op *
 job_op_new(struct http_request *hr, size_t data_size)
 {
 	const struct jwt_claims *c = http_authenticate(hr);
+	char user_id[UUID_STR_LEN + 1];
 	struct job_op *op;
 
 	if (c == NULL)
 		return NULL;
-	if (!uuid_valid(c->sub, strlen(c->sub))) {
+	if (!uuid_canonical(c->sub, strlen(c->sub), user_id)) {
 		http_send_unauthorized(hr, "invalid_token", "the token names no user");
 		return NULL;
 	}
 	op = op_alloc(hr, sizeof(*op), data_size, NULL);
 	op->ocrd = ocrd_of(hr);
-	snprintf(op->user_id, sizeof(op->user_id), "%s", c->sub);
-	for (char *p = op->user_id; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
+	memcpy(op->user_id, user_id, sizeof(user_id));
 	op->admin = strcmp(c->role, "admin") == 0;
 	return op;
 }
@@ -56,13 +54,10 @@ path_id(struct job_op *op, char out[UUID_STR_LEN + 1], const char *what)
 {
 	const char *id = http_param(op->hr, "id");
 
-	if (id == NULL || !uuid_valid(id, strlen(id))) {
+	if (id == NULL || !uuid_canonical(id, strlen(id), out)) {
 		http_send_error(op->hr, 404, "not_found", what);
 		return false;
 	}
-	for (int i = 0; i < UUID_STR_LEN; i++)
-		out[i] = (char)(id[i] >= 'A' && id[i] <= 'F' ? id[i] - 'A' + 'a' : id[i]);
-	out[UUID_STR_LEN] = '\0';
 	return true;
 }
 

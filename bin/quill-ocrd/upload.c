@@ -378,11 +378,7 @@ check_image(struct job_op *op)
 		    "the file is not a PNG, JPEG, TIFF, WebP, BMP or PNM image");
 		return -1;
 	}
-	/*
-	 * Every page a TIFF holds is checked here, as the worker will; a
-	 * header of another type that gives no size is left for the worker's
-	 * decoder to fail with its reason, as before.
-	 */
+	/* every page a TIFF holds is checked here, as the worker will */
 	switch (imagetype_check(u->data, u->len, t, &lim, &rep)) {
 	case IMAGETYPE_OK:
 		break;
@@ -391,9 +387,6 @@ check_image(struct job_op *op)
 		http_send_error(op->hr, 422, "image_too_large", rep.why);
 		return -1;
 	case IMAGETYPE_MALFORMED:
-		if (t != IMAGETYPE_TIFF)
-			break;
-		/* FALLTHROUGH */
 	case IMAGETYPE_UNSUPPORTED:
 		http_send_error(op->hr, 422, "unsupported_image", rep.why);
 		return -1;

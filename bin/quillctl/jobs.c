@@ -60,12 +60,10 @@ jobs_status_valid(const char *s)
 static int
 job_id(const char *arg, char id[UUID_STR_LEN + 1])
 {
-	if (!uuid_valid(arg, strlen(arg))) {
+	if (!uuid_canonical(arg, strlen(arg), id)) {
 		fprintf(stderr, "quillctl: not a job id: %s\n", arg);
 		return -1;
 	}
-	for (int i = 0; i <= UUID_STR_LEN; i++)
-		id[i] = arg[i] >= 'A' && arg[i] <= 'F' ? (char)(arg[i] - 'A' + 'a') : arg[i];
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * below, ends after exactly the pages reported, no more than max_pages,
  * each with a width and height whose product is within max_pixels; an
  * accepted image of another type has the header dimensions
- * imagetype_dimensions() reads, within the limit; tighter limits never
+ * imagetype_dimensions() reads, within the limit, or none (0x0) when it
+ * reads none, one page either way; tighter limits never
  * accept what looser ones refuse; and the reason is one printable line.
  */
 #include <stdint.h>
@@ -118,7 +119,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();	/* tighter limits accepted what looser ones refused */
 		if (vl != IMAGETYPE_OK)
 			continue;
-		if ((uint64_t)rl.width * rl.height > loose.max_pixels || rl.width == 0 || rl.height == 0)
+		if ((uint64_t)rl.width * rl.height > loose.max_pixels)
+			abort();
+		if (t != IMAGETYPE_TIFF && rl.width == 0 && rl.height == 0) {
+			if (rl.pages != 1 || imagetype_dimensions(data, size, (enum imagetype)t, &w, &h) == 0)
+				abort();	/* unsized, but a size was there to check */
+			continue;
+		}
+		if (rl.width == 0 || rl.height == 0)
 			abort();
 		if (t == IMAGETYPE_TIFF) {
 			if (sniffed != IMAGETYPE_TIFF)

@@ -173,6 +173,34 @@ else
 	not_ok "openapi.json is a valid OpenAPI 3.1 document (no validator)"
 fi
 
+# --- what quill-ocrd answers, the document says where it answers it ---
+# documented METHOD PATH STATUS CODE: that response (and the one it refers
+# to) names the error code, as `code`
+documented() {
+	jq -e --arg m "$1" --arg p "$2" --arg s "$3" --arg c "\`$4\`" '
+		. as $d | .paths[$p][$m].responses[$s] as $r | $r != null and
+		(($r | tostring) + (if $r["$ref"] then
+			$d.components.responses[$r["$ref"] | ltrimstr("#/components/responses/")] | tostring
+		else "" end) | contains($c))' "$doc" >/dev/null
+}
+# sent FILE: "STATUS CODE" of each error the file answers with
+sent() {
+	grep -oE '(http_send_error|refuse_stream)\([^,]*, [0-9]+, "[a-z_]+"' "$QUILL_SRC/$1" |
+		sed -E 's/.*, ([0-9]+), "([a-z_]+)"/\1 \2/' | sort -u
+}
+while read -r status code; do
+	check "POST /api/ocr/jobs documents its $status $code" documented post /api/ocr/jobs "$status" "$code"
+done < <(sent bin/quill-ocrd/upload.c)
+events=/api/ocr/jobs/{id}/events
+while read -r status code; do
+	check "GET $events documents its $status $code" documented get "$events" "$status" "$code"
+done < <(sent bin/quill-ocrd/events.c)
+# the codes of the "event: error" a stream ends with (send_end's table)
+for code in $(sed -n '/^send_end(/,/^}/s/.*{ "\([a-z_]*\)", ".*/\1/p' "$QUILL_SRC/bin/quill-ocrd/events.c"); do
+	check "GET $events documents the stream's end $code" documented get "$events" 200 "$code"
+done
+check "  and its id: lines" sh -c "jq -r '.paths[\"$events\"].get.responses[\"200\"].description' '$doc' | grep -q '\`id:\`'"
+
 # --- README's route table and the document name the same routes ---
 # README rows look like "    POST   /api/auth/register   {...}   what it answers".
 awk '/^    (GET|POST|PUT|PATCH|DELETE) +\// { print $1, $2 }' "$QUILL_SRC/README.md" | sort -u >"$T_DIR/readme.routes"

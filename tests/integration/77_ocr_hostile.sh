@@ -6,7 +6,9 @@
 # job_timeout has its worker killed and ends failed with reason timeout
 # once its attempts are used; a good page after all of them is done; and
 # SIGTERM stops the worker master within the drain timeout while a worker
-# is in the middle of a page.  The TIFFs are made here (tests/tiffmake.py).
+# is in the middle of a page.  TIFFs whose pages all name one shared strip
+# table (quill-ocrd used to walk it per page, blocking its loop) are
+# refused at upload too.  The TIFFs are made here (tests/tiffmake.py).
 #
 # The keys this test sets that older builds lack (job_timeout) are given
 # through the environment, and only when the build knows them, so that the
@@ -26,13 +28,13 @@ max_attempts = 2
 "
 new_user "hostile.h$$x$RANDOM@example.org"
 
-for kind in good hang bomb loop tiled; do
+for kind in good hang bomb loop tiled strips tall; do
 	python3 "$QUILL_SRC/tests/tiffmake.py" "$kind" "$T_DIR/$kind.tif" || not_ok "tiffmake.py $kind"
 done
 diag "hang.tif: $(stat -c %s "$T_DIR/hang.tif") bytes, bomb.tif: $(stat -c %s "$T_DIR/bomb.tif") bytes"
 
 # --- at upload: every page's directory is read ---
-for kind in hang bomb loop tiled; do
+for kind in hang bomb loop tiled strips tall; do
 	http POST "$obase/api/ocr/jobs" "${auth[@]}" -F "file=@$T_DIR/$kind.tif"
 	like "$STATUS $(json .error.code)" '^422 (image_too_large|unsupported_image)$' \
 		"the $kind TIFF is refused at upload: $STATUS $(json .error.code)"

@@ -249,6 +249,12 @@ main(void)
 	is_int(invoice_date_order_from(s, strlen(s)), INVOICE_DATE_ORDER_UNKNOWN, "an invalid date decides nothing");
 	is_int(invoice_date_order_from("", 0), INVOICE_DATE_ORDER_UNKNOWN, "an empty page decides nothing");
 
+	/* lib/text's blanks, as amounts have them: U+00A0 and U+202F part a date too */
+	OK("15\xc2\xa0Mar\xc2\xa0" "2025", "2025-03-15");
+	OK("15\xe2\x80\xafMar\xe2\x80\xaf" "2025", "2025-03-15");
+	OK("Mar\xe2\x80\xaf" "15,\xe2\x80\xaf" "2025", "2025-03-15");
+	OK(NGAY_NFC "\xe2\x80\xaf" "15\xe2\x80\xaf" THANG_NFC "\xe2\x80\xaf" "3 " NAM_NFC "\xe2\x80\xaf" "2025", "2025-03-15");
+
 	is_str(invoice_date_status_name(INVOICE_DATE_AMBIGUOUS), "ambiguous", "a status has a name");
 	return done_testing();
 }

@@ -2,7 +2,8 @@
  * Unit tests for lib/invoice_filter: each filter alone and together, the
  * values refused with a message naming their parameter, the page's limit
  * and sort, and cursors made for one order read back by it and refused
- * by another.  Also lib/cursor's keyed cursors, which only it uses.
+ * by another, the export's walk over every page.  Also lib/cursor's
+ * keyed cursors, which only it uses.
  */
 #include <stdio.h>
 #include <string.h>
@@ -218,6 +219,43 @@ test_page(void)
 	    "a date cursor with 2023-02-30 is refused");
 }
 
+/* The export's walk: sort alone, the server's page size, then each page after the last row. */
+static void
+test_walk(void)
+{
+	static const char id[] = "8c2f6c0e-1d2b-4c3a-8e9f-0a1b2c3d4e5f";
+	struct query q = { { "sort", "limit", "cursor" }, { "-total", "0", "garbage" }, { 0 } };
+	struct invoice_page p;
+	struct invoice_filter f;
+	const char *params[INVOICE_LIST_NPARAMS];
+	char why[200];
+
+	ok(invoice_sort_read(&p, 200, lookup, &q, why, sizeof(why)) == 0 && p.sort == INVOICE_SORT_TOTAL_DESC,
+	    "invoice_sort_read reads sort");
+	ok(p.limit == 200 && strcmp(p.limit_param, "200") == 0 && !p.has_cursor,
+	    "  the page size is the caller's; limit and cursor are not read");
+	q.value[0] = "cheapest";
+	ok(invoice_sort_read(&p, 200, lookup, &q, why, sizeof(why)) == -1 && strncmp(why, "sort", 4) == 0,
+	    "  an unknown sort is refused, naming sort");
+	q.name[0] = "x";
+	ok(invoice_sort_read(&p, 200, lookup, &q, why, sizeof(why)) == 0 && p.sort == INVOICE_SORT_CREATED,
+	    "  none: newest first");
+
+	q.name[0] = "sort";
+	q.value[0] = "total";
+	invoice_sort_read(&p, 200, lookup, &q, why, sizeof(why));
+	memset(&f, 0, sizeof(f));
+	invoice_page_after(&p, "12.50", id);
+	invoice_page_params(&f, &p, "u", false, params);
+	ok(p.has_cursor && p.after.order == 't', "invoice_page_after moves on as the order's cursor would");
+	is_str(params[INVOICE_P_AFTER_KEY], "12.50", "  after the last row's key");
+	is_str(params[INVOICE_P_AFTER_ID], id, "  and id");
+	invoice_page_after(&p, NULL, id);
+	invoice_page_params(&f, &p, "u", false, params);
+	ok(params[INVOICE_P_AFTER_KEY] == NULL && params[INVOICE_P_AFTER_ID] != NULL,
+	    "  after one without the key: the key NULL, the id set");
+}
+
 static void
 test_cursor_key(void)
 {
@@ -250,6 +288,7 @@ main(void)
 	test_filters();
 	test_refused();
 	test_page();
+	test_walk();
 	test_cursor_key();
 	return done_testing();
 }

@@ -91,6 +91,40 @@ main(void)
 		ok(max_param(invoice_sql_list[s]) == INVOICE_LIST_NPARAMS && uses_all(invoice_sql_list[s],
 		    INVOICE_LIST_NPARAMS), about);
 	}
+	for (int s = 0; s < INVOICE_NSORTS; s++) {
+		char about[80];
+
+		snprintf(about, sizeof(about), "export statement %d uses $1..$%d, as the list in its order", s,
+		    INVOICE_LIST_NPARAMS);
+		ok(max_param(invoice_sql_export[s]) == INVOICE_LIST_NPARAMS && uses_all(invoice_sql_export[s],
+		    INVOICE_LIST_NPARAMS) && strncmp(invoice_sql_export[s], invoice_sql_list[s], 40) == 0, about);
+	}
+	ok(max_param(invoice_sql_stats) == INVOICE_STATS_NPARAMS && uses_all(invoice_sql_stats, INVOICE_STATS_NPARAMS),
+	    "the stats statement uses the filters and the group");
+	ok(max_param(invoice_sql_values) == 3, "the values statement takes id, user, admin");
+
+	/* the values' columns are named, in enum invoice_row_column's order, as lib/invoice_row reads them */
+	{
+		static const char *const own[] = { "id", "source", "created_at", "language", "needs_review",
+			"line_items" };
+		const char *v = invoice_sql_values;
+		char as[64];
+		int named = 0;
+
+		for (int c = 0; c < INVOICE_ROW_NCOLUMNS; c++) {
+			snprintf(as, sizeof(as), " AS %s%s", c < INVOICE_ROW_FIELDS ? own[c] :
+			    invoice_field_name((enum invoice_field)(c - INVOICE_ROW_FIELDS)),
+			    c + 1 < INVOICE_ROW_NCOLUMNS ? "," : " ");
+			if ((v = strstr(v, as)) == NULL) {
+				printf("# column %d (%s) is not where it should be\n", c, as);
+				break;
+			}
+			named++;
+		}
+		is_int(named, INVOICE_ROW_NCOLUMNS, "the values' columns are named in their enum's order");
+		is_int(count_columns(strchr(invoice_sql_values, ' ') + 1) , INVOICE_ROW_NCOLUMNS,
+		    "  and are all there is (before FROM)");
+	}
 	ok(max_param(invoice_sql_get) == 3 && max_param(invoice_sql_delete) == 3 &&
 	    max_param(invoice_sql_original) == 3, "get, delete and original take id, user, admin");
 	ok(max_param(invoice_sql_create) == 3 && max_param(invoice_sql_patch) == 5, "create takes 3, patch 5");

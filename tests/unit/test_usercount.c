@@ -109,6 +109,19 @@ main(void)
 	is_int(usercount_take(tiny, b, 1, 5), USERCOUNT_NO_ROOM, "a full table says so, and counts nothing");
 	is_int(usercount_held(tiny, b), 0, "  nothing held");
 	usercount_destroy(tiny);
+
+	/*
+	 * A user's pairs share one set of 16: the user's 17th process finds
+	 * no room although the table of 1024 holds only 16 pairs.
+	 */
+	for (pid_t p = 1; p <= 16; p++)
+		usercount_take(uc, a, p, 100);
+	is_int(usercount_held(uc, a), 16, "a user held by 16 processes: 16");
+	is_int(usercount_take(uc, a, 17, 100), USERCOUNT_NO_ROOM,
+	    "  a 17th process: no room, the user's set is full and the table is not");
+	is_int(usercount_take(uc, a, 1, 100), USERCOUNT_TAKEN, "  one of the 16 can still take more");
+	for (pid_t p = 1; p <= 16; p++)
+		usercount_forget_pid(uc, p);
 	usercount_destroy(uc);
 	return done_testing();
 }

@@ -36,5 +36,17 @@ main(void)
 	ok(uuid_to_bytes("123456789-abc-4def-8123-456789abcdef", b) == -1, "a dash out of place: -1");
 	ok(uuid_to_bytes("12345678-9abc-4def-8123-456789abcdeg", b) == -1, "a letter that is not hex: -1");
 	ok(uuid_to_bytes("", b) == -1, "nothing: -1");
+
+	ok(uuid_canonical("12345678-9ABC-4def-8123-456789AbCdEf", UUID_STR_LEN, id) &&
+	    strcmp(id, "12345678-9abc-4def-8123-456789abcdef") == 0, "uuid_canonical lower-cases a UUID");
+	ok(uuid_canonical("12345678-9abc-4def-8123-456789abcdef trailing", UUID_STR_LEN, id) &&
+	    strcmp(id, "12345678-9abc-4def-8123-456789abcdef") == 0, "  reads only len bytes, ends them with a NUL");
+	ok(!uuid_canonical("12345678-9abc-4def-8123-456789abcdef0", UUID_STR_LEN + 1, id) && id[0] == '\0',
+	    "  one too many: false, and an empty id");
+	ok(!uuid_canonical("12345678-9abc-4def-8123-456789abcde", UUID_STR_LEN - 1, id) && id[0] == '\0',
+	    "  one short: false");
+	ok(!uuid_canonical("12345678_9abc-4def-8123-456789abcdef", UUID_STR_LEN, id), "  a dash missing: false");
+	ok(!uuid_canonical("12345678-9abc-4def-8123-456789abcdeG", UUID_STR_LEN, id), "  a letter not hex: false");
+	ok(!uuid_canonical(NULL, 0, id) && id[0] == '\0', "  nothing: false");
 	return done_testing();
 }
