@@ -128,6 +128,10 @@ invoice_filter_read(struct invoice_filter *f, invoice_query_fn query, void *arg,
 			return -1;
 		}
 	}
+	if ((rc = read_value(query, arg, "document_type", INVOICE_DOCUMENT_TYPE, f->document_type,
+	    sizeof(f->document_type), why, whysize)) < 0)
+		return -1;
+	f->value[INVOICE_P_DOCUMENT_TYPE] = rc ? f->document_type : NULL;
 	if ((rc = read_text(query, arg, "seller", f->seller, sizeof(f->seller), why, whysize)) < 0)
 		return -1;
 	f->value[INVOICE_P_SELLER] = rc ? f->seller : NULL;

@@ -11,6 +11,8 @@
  *   needs_review      true or false
  *   q                 a case-insensitive substring of invoice_number,
  *                     seller_name, buyer_name or a line's description
+ *   document_type     one of lib/invoice's (the chat's search_invoices
+ *                     tool asks for receipts, utility bills, ...)
  *   limit, cursor     the page (lib/page's bounds; an opaque cursor)
  *   sort              invoice_date, -invoice_date, total, -total; absent:
  *                     newest created first.  An invoice without the key
@@ -48,6 +50,7 @@ enum invoice_filter_param {
 	INVOICE_P_MAX_TOTAL,
 	INVOICE_P_NEEDS_REVIEW,
 	INVOICE_P_Q,
+	INVOICE_P_DOCUMENT_TYPE,
 	INVOICE_FILTER_NPARAMS
 };
 
@@ -71,7 +74,7 @@ enum invoice_sort {
 struct invoice_filter {
 	/* values in the statement's form, or NULL for no filter */
 	const char *value[INVOICE_FILTER_NPARAMS];
-	char from[11], to[11], currency[4];
+	char from[11], to[11], currency[4], document_type[24];
 	char min_total[MONEY_TEXT_MAX], max_total[MONEY_TEXT_MAX];
 	char seller[INVOICE_TEXT_MAX + 1], q[INVOICE_TEXT_MAX + 1];
 };

@@ -39,7 +39,7 @@
 	"('%' || replace(replace(replace(" p ", '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 
 /*
- * The filters, $1..$10 in the order of enum invoice_filter_param.  The
+ * The filters, $1..$11 in the order of enum invoice_filter_param.  The
  * statements go as unnamed ones, planned with their values, so a filter
  * not given ("$n IS NULL") costs nothing and one given can use an index
  * (sql/ocr/006).  q searches ocr.invoice_search_text(), which joins the
@@ -56,7 +56,8 @@
 	"AND ($8::numeric IS NULL OR i.total <= $8::numeric) " \
 	"AND ($9::bool IS NULL OR i.needs_review = $9::bool) " \
 	"AND ($10::text IS NULL OR ocr.invoice_search_text(i.invoice_number, i.seller_name, i.buyer_name, " \
-	"i.line_items) ILIKE " SQL_CONTAINS("$10::text") ")"
+	"i.line_items) ILIKE " SQL_CONTAINS("$10::text") ") " \
+	"AND ($11::text IS NULL OR i.document_type = $11::text)"
 
 /* created_at in microseconds, the default order's cursor key */
 #define CREATED_US "(extract(epoch FROM i.created_at) * 1000000)::bigint"
@@ -69,17 +70,17 @@
  */
 #define PAGE_OF(more, ids, key, order) \
 	"SELECT " INVOICE_JSON ", i.id, " key more " FROM (" ids ") p JOIN ocr.invoices i ON i.id = p.id " \
-	"ORDER BY " order " LIMIT $13::int + 1"
+	"ORDER BY " order " LIMIT $14::int + 1"
 
 /*
- * Newest first; $11 the cursor's microseconds, $12 its id, $13 the
+ * Newest first; $12 the cursor's microseconds, $13 its id, $14 the
  * limit.  more: the columns after the list's (none, or the export's).
  */
 #define LIST_CREATED(more) PAGE_OF(more, \
 	"SELECT i.id FROM ocr.invoices i WHERE " FILTERS " " \
-	"AND ($12::uuid IS NULL OR (i.created_at, i.id) < " \
-	"(timestamptz 'epoch' + $11::bigint * interval '1 microsecond', $12::uuid)) " \
-	"ORDER BY i.created_at DESC, i.id DESC LIMIT $13::int + 1", \
+	"AND ($13::uuid IS NULL OR (i.created_at, i.id) < " \
+	"(timestamptz 'epoch' + $12::bigint * interval '1 microsecond', $13::uuid)) " \
+	"ORDER BY i.created_at DESC, i.id DESC LIMIT $14::int + 1", \
 	CREATED_US "::text", "i.created_at DESC, i.id DESC")
 
 /*
@@ -91,17 +92,17 @@
  * stops at the limit; only the two short halves are sorted together.
  * The half without the key is ordered by the column too, all NULL there,
  * so that the planner sees the index's order is the one wanted (it does
- * not take "IS NULL" for an equality).  $11 is the cursor's key, $12 its
- * id, $13 the limit.
+ * not take "IS NULL" for an equality).  $12 is the cursor's key, $13 its
+ * id, $14 the limit.
  */
 #define LIST_BY(more, col, type, key, cmp, dir) PAGE_OF(more, \
 	"(SELECT i.id FROM ocr.invoices i WHERE " FILTERS " AND i." col " IS NOT NULL " \
-	"AND ($12::uuid IS NULL OR ($11::" type " IS NOT NULL AND (i." col ", i.id) " cmp " ($11::" type ", " \
-	"$12::uuid))) ORDER BY i." col " " dir ", i.id " dir " LIMIT $13::int + 1) " \
+	"AND ($13::uuid IS NULL OR ($12::" type " IS NOT NULL AND (i." col ", i.id) " cmp " ($12::" type ", " \
+	"$13::uuid))) ORDER BY i." col " " dir ", i.id " dir " LIMIT $14::int + 1) " \
 	"UNION ALL " \
 	"(SELECT i.id FROM ocr.invoices i WHERE " FILTERS " AND i." col " IS NULL " \
-	"AND ($12::uuid IS NULL OR $11::" type " IS NOT NULL OR i.id " cmp " $12::uuid) " \
-	"ORDER BY i." col " " dir ", i.id " dir " LIMIT $13::int + 1)", \
+	"AND ($13::uuid IS NULL OR $12::" type " IS NOT NULL OR i.id " cmp " $13::uuid) " \
+	"ORDER BY i." col " " dir ", i.id " dir " LIMIT $14::int + 1)", \
 	key, "i." col " " dir " NULLS LAST, i.id " dir)
 
 #define LIST_DATE(more) LIST_BY(more, "invoice_date", "date", SQL_DATE("i.invoice_date"), ">", "ASC")
@@ -155,7 +156,7 @@ const char *const invoice_sql_export[INVOICE_NSORTS] = {
  * "C": the same order whatever the database's locale), NULL last.
  */
 #define STATS_KEY \
-	"CASE $11::text WHEN 'month' THEN to_char(i.invoice_date, 'YYYY-MM') " \
+	"CASE $12::text WHEN 'month' THEN to_char(i.invoice_date, 'YYYY-MM') " \
 	"WHEN 'seller' THEN i.seller_name ELSE i.currency END"
 
 const char invoice_sql_stats[] =

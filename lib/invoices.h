@@ -90,7 +90,7 @@ enum invoice_row_column {
 extern const char invoice_sql_values[];
 
 /*
- * The stats: the filters' parameters, then $11 the group ("month",
+ * The stats: the filters' parameters, then $12 the group ("month",
  * "seller" or "currency"): one column, the whole answer as JSON,
  * {"items": [{key, currency, count, subtotal, tax_amount, total}]}.
  */

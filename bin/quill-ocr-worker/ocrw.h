@@ -39,7 +39,7 @@ struct ocrw {
 	char dropin_owner[64];
 	uint64_t max_upload;		/* [ocr] max_upload: no drop-in is read past it */
 	uint64_t max_pixels;
-	char languages[64];		/* [ocr_worker] languages, for the extractor */
+	char languages[OCR_LANGUAGES_MAX + 1];	/* [ocr_worker] languages: a job's without its own, for the extractor */
 
 	h2o_timeout_t soon;		/* 0 ms: the next job, after the loop has turned */
 	h2o_timeout_entry_t kick;

@@ -217,12 +217,13 @@ is "$STATUS" 401 "  an invoice too"
 
 # --- the list: filters and orders against the same question in SQL ---
 psql_q "insert into ocr.invoices (id, user_id, source, invoice_number, invoice_date, seller_name, buyer_name,
-	currency, total, needs_review, line_items, created_at)
+	currency, total, needs_review, document_type, line_items, created_at)
 	select gen_random_uuid(), '$lister_uid', 'ocr', 'INV-' || lpad(g::text, 3, '0'),
 	case when g % 5 = 0 then null else date '2023-01-01' + (g * 7 % 40) end,
 	(array['Công ty Minh Phát', 'Acme_Corp', 'EVN Hà Nội', 'AcmeXCorp'])[g % 4 + 1], 'Buyer ' || g,
 	(array['VND', 'USD'])[g % 2 + 1],
 	case when g % 6 = 0 then null else (g * 37 % 11) * 1000 + 0.5 end, g % 3 = 0,
+	(array['invoice', 'receipt', 'utility_bill'])[g % 3 + 1],
 	jsonb_build_array(jsonb_build_object('description', case when g = 7 then '50% off widget' else 'widget ' || g end)),
 	timestamptz '2026-01-01' + (g / 2) * interval '1 minute'
 	from generate_series(1, 25) g" >/dev/null
@@ -297,6 +298,7 @@ filter "q=50%25" "line_items->0->>'description' like '50\\%%'" "q with % matches
 filter "q=inv-01" "invoice_number like 'INV-01%'" "q in the invoice number"
 filter "q=buyer%202" "buyer_name like 'Buyer 2%'" "q in the buyer"
 filter "q=hà%20nội" "seller_name = 'EVN Hà Nội'" "q in the seller"
+filter "document_type=utility_bill" "document_type = 'utility_bill'" "document_type"
 filter "currency=VND&needs_review=false&min_total=1000&from=2023-01-05&q=widget" \
 	"currency = 'VND' and not needs_review and total >= 1000 and invoice_date >= '2023-01-05'" "five filters together"
 pages "sort=invoice_date&currency=USD"
@@ -312,7 +314,7 @@ is "$(json '[.items[].id] | sort | join(" ")')" "$(printf '%s\n' "$manual" "$ocr
 
 # bad list parameters: 400 naming the parameter
 for bad in "from=2023-02-30 from" "to=tomorrow to" "min_total=1,000 min_total" "max_total=abc max_total" \
-	"currency=VN currency" "needs_review=yes needs_review" "sort=date sort" "limit=0 limit" "limit=201 limit" \
+	"currency=VN currency" "needs_review=yes needs_review" "document_type=bill document_type" "sort=date sort" "limit=0 limit" "limit=201 limit" \
 	"cursor=garbage cursor" "q=a%0Ab q" "from=2023-02-01&to=2023-01-01 from"; do
 	http GET "$obase/api/invoices?${bad% *}" "${lister[@]}"
 	refused 400 "${bad##* }" "?${bad% *}"

@@ -138,12 +138,14 @@ stats "group=currency&seller=minh%20ph%C3%A1t&needs_review=false" currency \
 stats "group=month&min_total=1000&max_total=5000.5&q=c%C3%A0%20ph%C3%AA%20s%E1%BB%AFa%201" month \
 	"user_id = '$me' and total between 1000 and 5000.5 and line_items->0->>'description' like 'Cà phê sữa 1%'" \
 	"stats with min_total, max_total and q"
+stats "group=currency&document_type=invoice" currency "user_id = '$me' and document_type = 'invoice'" \
+	"stats with document_type"
 stats "group=seller" seller "user_id = '$other_uid'" "another user's stats count theirs only" "${other[@]}"
 stats "group=currency&q=$tag" currency "buyer_name like '%$tag'" "an admin's stats count every user's" "${admin[@]}"
 http GET "$obase/api/invoices/stats?from=2099-01-01" "${mine[@]}"
 is "$STATUS $(printf '%s' "$BODY" | jq -c .)" '200 {"items":[]}' "stats of nothing: no items"
 for badq in "group=week group" "group= group" "from=2025-02-30 from" "currency=dong currency" "min_total=1,5 min_total" \
-	"needs_review=1 needs_review" "from=2026-02-01&to=2026-01-01 from"; do
+	"needs_review=1 needs_review" "document_type=bill document_type" "from=2026-02-01&to=2026-01-01 from"; do
 	http GET "$obase/api/invoices/stats?${badq% *}" "${mine[@]}"
 	refused 400 bad_request "${badq##* }" "stats ?${badq% *}"
 done

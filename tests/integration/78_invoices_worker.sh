@@ -10,10 +10,14 @@ t_begin
 
 data=${QUILL_TEST_DATA:-$QUILL_SRC/../shared/data}
 page=$data/invoices-synthetic/syn_0001.png
+real=yes
 if [ ! -f "$page" ]; then
-	diag "skipping: $page is absent"
-	t_end
+	diag "$page is absent: a blank page instead, whose invoice has no fields"
+	real=no
+	page=$T_DIR/blank.png
+	tiny_png "$page"
 fi
+name=$(basename "$page")
 ocr_stack "workers = 1
 [ocr_worker]
 workers = 1
@@ -43,7 +47,8 @@ like "$(grep "event=job_done job=$job " "$log")" 'invoice=yes' "  the worker say
 http GET "$obase/api/invoices/$inv" "${auth[@]}"
 is "$STATUS $(json .job_id) $(json .source)" "200 $job ocr" "the invoice: from the job, source ocr"
 diag "extracted: $(json '.extracted | tojson' | cut -c1-300)"
-check "  with the fields it found in extracted ($(json '.extracted | length'))" test "$(json '.extracted | length')" -ge 3
+[ "$real" = no ] ||
+	check "  with the fields it found in extracted ($(json '.extracted | length'))" test "$(json '.extracted | length')" -ge 3
 is "$(json '[.total, .invoice_number, .currency] | tojson')" "$(json '[.extracted.total, .extracted.invoice_number, .extracted.currency] | tojson')" \
 	"  its values are the extracted ones"
 is "$(json '.corrected | length')" 0 "  nothing corrected yet"
@@ -52,7 +57,7 @@ curl -s -D "$T_DIR/orig.h" -o "$T_DIR/orig.bin" "${auth[@]}" "$obase/api/invoice
 HEADERS=$T_DIR/orig.h
 check "its original is the uploaded file, byte for byte" cmp -s "$page" "$T_DIR/orig.bin"
 is "$(header content-type) $(header content-disposition)" \
-	"image/png inline; filename=\"syn_0001.png\"; filename*=UTF-8''syn_0001.png" "  as image/png, under its name"
+	"image/png inline; filename=\"$name\"; filename*=UTF-8''$name" "  as image/png, under its name"
 first=$BODY
 
 # --- the file back in new/ after a crash: the job is done, nothing more is written ---
@@ -97,14 +102,14 @@ curl -s -o "$T_DIR/orig2.bin" "${auth[@]}" "$obase/api/invoices/$inv/original"
 check "  and its original" cmp -s "$page" "$T_DIR/orig2.bin"
 
 # --- an invoice the table refuses costs the job its invoice, not the job ---
-psql_q "alter table ocr.invoices add constraint test_refused check (currency <> 'VND') not valid" >/dev/null
+psql_q "alter table ocr.invoices add constraint test_refused check (source <> 'ocr') not valid" >/dev/null
 http POST "$obase/api/ocr/jobs" "${auth[@]}" -F "file=@$page;filename=again.png"
 again=$(json .id)
 check "an upload whose invoice the table refuses is done" wait_for 600 job_is "$again" done
 like "$(grep "event=invoice_refused job=$again " "$log")" 'test_refused' "  the worker logs why"
 is "$(psql_q "select count(*) from ocr.invoices where job_id = '$again'")" 0 "  and it has no invoice"
 http GET "$obase/api/ocr/jobs/$again/text" "${auth[@]}"
-like "$STATUS $BODY" '^200 .*Northwind' "  but its text is there"
+if [ "$real" = yes ]; then like "$STATUS $BODY" '^200 .*Northwind' "  but its text is there"; else is "$STATUS" 200 "  but its text is there"; fi
 psql_q "alter table ocr.invoices drop constraint test_refused" >/dev/null
 
 t_end

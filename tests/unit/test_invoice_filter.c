@@ -62,6 +62,7 @@ test_filters(void)
 		{ "2023-01-01", "2023-12-31", "Minh Phát", "vnd", "1000", "1250000.50", "true", "50%_off" },
 		{ 0 }
 	};
+	struct query kind = { { "document_type" }, { "utility_bill" }, { 0 } };
 
 	is_int(invoice_filter_read(&f, lookup, &all, why, sizeof(why)), 0, "every filter at once is read");
 	invoice_filter_params(&f, "0b4f2f4e-6c4e-4b7a-9d1e-3a2b1c0d9e8f", false, params);
@@ -75,6 +76,9 @@ test_filters(void)
 	is_str(params[INVOICE_P_MAX_TOTAL], "1250000.50", "  max_total, its digits kept");
 	is_str(params[INVOICE_P_NEEDS_REVIEW], "true", "  needs_review");
 	is_str(params[INVOICE_P_Q], "50%_off", "  q, its % and _ left to the statement to escape");
+	ok(params[INVOICE_P_DOCUMENT_TYPE] == NULL, "  no document_type: NULL");
+	is_int(invoice_filter_read(&f, lookup, &kind, why, sizeof(why)), 0, "document_type=utility_bill");
+	is_str(f.value[INVOICE_P_DOCUMENT_TYPE], "utility_bill", "  read");
 
 	struct query none = { { "unknown" }, { "x" }, { 0 } };
 	is_int(invoice_filter_read(&f, lookup, &none, why, sizeof(why)), 0, "no filter at all is read");
@@ -111,6 +115,7 @@ test_refused(void)
 		{ "currency", "VNDX", 0, "a four-letter currency" },
 		{ "currency", "V1D", 0, "a currency with a digit" },
 		{ "needs_review", "yes", 0, "needs_review yes" },
+		{ "document_type", "bill", 0, "an unknown document type" },
 		{ "needs_review", "TRUE", 0, "needs_review in capitals" },
 		{ "q", "a\x1f" "b", 0, "q with a control character" },
 		{ "q", "a\nb", 0, "q over two lines" },
