@@ -400,6 +400,37 @@ test_receipt(void)
 	invoice_free(&inv);
 }
 
+/* No currency printed, or only "$": the country the page names decides. */
+static void
+test_receipt_country(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 50, "SYL ROASTED DELIGHTS SDN. BHD.");
+	put(&p, 100, 90, "75, JALAN SS 22/19, 47400 PJ");
+	put(&p, 100, 400, "Total");
+	put(&p, 400, 400, "54.50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_CURRENCY), "MYR", "no currency printed: Sdn. Bhd. is Malaysian");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "UNIHAKKA INTERNATIONAL SDN BHD");
+	put(&p, 100, 400, "Nett Total: $8.20");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_CURRENCY), "MYR", "a till's $ on a Malaysian receipt");
+	is_str(val(&inv, INVOICE_TOTAL), "8.20", "and its amount read");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "Orion Sdn Bhd");
+	put(&p, 100, 400, "Total USD 8.20");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_CURRENCY), "USD", "a printed code wins over the country");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -578,6 +609,7 @@ main(void)
 	test_table();
 	test_totals_agreement();
 	test_receipt();
+	test_receipt_country();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
