@@ -200,7 +200,7 @@ static const struct lexeme lexicon[] = {
 	S("so don hang", L_ORDER_NUMBER), S("order date", L_ORDER_NUMBER), S("ordernummer", L_ORDER_NUMBER),
 	S("bestellnummer", L_ORDER_NUMBER), S("reference", L_ORDER_NUMBER), S("your reference", L_ORDER_NUMBER),
 	S("our reference", L_ORDER_NUMBER), S("ref", L_ORDER_NUMBER), S("po", L_ORDER_NUMBER),
-	S("rounding", L_DISCOUNT), S("rounding adj", L_DISCOUNT), S("rounding adjustment", L_DISCOUNT),
+	S("rounding", L_ROUNDING), S("rounding adj", L_ROUNDING), S("rounding adjustment", L_ROUNDING),
 	S("total rounded", L_TOTAL), S("total qty", L_PAGE), S("total items", L_PAGE), S("total quantity", L_PAGE), S("reg no", L_ORDER_NUMBER), S("company no", L_ORDER_NUMBER),
 	S("co reg no", L_ORDER_NUMBER), S("kvk", L_ORDER_NUMBER), S("siret", L_ORDER_NUMBER),
 	S("ship to", L_SHIP_TO), S("shipped to", L_SHIP_TO), S("deliver to", L_SHIP_TO),

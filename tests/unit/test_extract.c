@@ -431,6 +431,71 @@ test_receipt_country(void)
 	invoice_free(&inv);
 }
 
+/* The last word put is read with confidence conf. */
+static void
+doubt(struct page *p, double conf)
+{
+	p->w[p->n - 1].confidence = conf;
+}
+
+/* Receipts read badly: the evidence the page itself gives for one total over another. */
+static void
+test_receipt_evidence(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	/* "900": the decimal point lost; the item's 9.00 says which total was misread */
+	put(&p, 100, 50, "BOOK TAK SDN BHD");
+	put(&p, 100, 300, "KF MODELLING CLAY");
+	put(&p, 400, 300, "9.00");
+	put(&p, 100, 400, "Total :");
+	put(&p, 400, 400, "900");
+	put(&p, 100, 440, "Rounded Total (RM):");
+	put(&p, 400, 440, "9.60");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "9.00", "a lost decimal point put back, confirmed by the item");
+	ok(reason(&inv, "decimal point"), "and said");
+	invoice_free(&inv);
+
+	/* the rounding line: the total below it, apart by the rounding, even with its sign lost */
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "MR DIY SDN BHD");
+	put(&p, 100, 400, "TOTAL");
+	put(&p, 400, 400, "RM 33, 92");
+	put(&p, 100, 440, "ROUNDING ADJUSTMENT");
+	put(&p, 400, 440, "RM 0.02");
+	put(&p, 100, 480, "TOTAL ROUNDED");
+	put(&p, 400, 480, "RM 33.90");
+	doubt(&p, 40);
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "33.90", "the rounded total, though read with less confidence");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 400, "TOTAL");
+	put(&p, 400, 400, "RM 33, 92");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "33.92", "an amount split after its decimal comma is one");
+	invoice_free(&inv);
+
+	/* the cash less the change is what was paid */
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "Coffee Corner");
+	put(&p, 100, 400, "Total");
+	put(&p, 400, 400, "4.50");
+	doubt(&p, 40);
+	put(&p, 100, 440, "Total Paid");
+	put(&p, 400, 440, "4.80");
+	put(&p, 100, 480, "Cash");
+	put(&p, 400, 480, "5.00");
+	put(&p, 100, 520, "Change");
+	put(&p, 400, 520, "0.50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "4.50", "cash - change decides between two totals");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -610,6 +675,7 @@ main(void)
 	test_totals_agreement();
 	test_receipt();
 	test_receipt_country();
+	test_receipt_evidence();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
