@@ -112,6 +112,19 @@ find_invoice_number(struct xpage *p, struct invoice *inv)
 			break;
 		}
 	}
+	/* "# 10234" under a title read badly ("| N V | E"): the number sign is its label */
+	for (size_t i = 0; i < p->nsegs && b.text == NULL; i++) {
+		const struct xseg *seg = &p->segs[i];
+		const char *s = seg->text + 1;
+		size_t len = seg->len - 1;
+
+		if (seg->text[0] != '#' || seg->page != p->segs[0].page || seg->y0 > p->height / 3)
+			continue;
+		extract_trim_value(&s, &len);
+		first_token(&s, &len);
+		if (len >= 3 && len <= ID_MAX && has_digit(s, len) && !is_date(s, len))
+			consider(&b, s, len, 0.5 * (0.5 + seg->conf / 200), i);
+	}
 	if (b.text == NULL)
 		return 0;
 	return extract_set(inv, INVOICE_NUMBER, b.text, b.len, b.score);

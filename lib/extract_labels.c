@@ -374,6 +374,16 @@ skip_gloss(const struct xseg *s, size_t at, size_t *gloss_start, size_t *gloss_e
 	return at;
 }
 
+/* Whether folded [i, e) is part of an identifier in the raw text: "invoice_number_1", "po_number". */
+static bool
+in_identifier(const struct xseg *s, size_t i, size_t e)
+{
+	size_t a = s->map[i], b = s->map[e];
+
+	return (a > 0 && s->text[a - 1] == '_') || (b > a && memchr(s->text + a, '_', b - a) != NULL) ||
+	    (b < s->len && s->text[b] == '_');
+}
+
 static int
 add_match(struct xpage *p, size_t *cap, const struct xmatch *m)
 {
@@ -407,6 +417,8 @@ extract_labels(struct xpage *p)
 			struct xmatch m;
 			size_t value_at, e;
 
+			if (l != NULL && in_identifier(s, i, i + len))
+				l = NULL;
 			if (l == NULL) {
 				while (i < s->foldlen && s->fold[i] != ' ')
 					i++;

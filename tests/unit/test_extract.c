@@ -496,6 +496,26 @@ test_receipt_evidence(void)
 	invoice_free(&inv);
 }
 
+/* A label's words inside an identifier are no label; "#" labels a number at the top. */
+static void
+test_identifier_words(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Sammy Maystone");
+	put(&p, 1900, 100, "| N V | E");
+	put(&p, 1900, 250, "# invoice_number_1");
+	put(&p, 1600, 750, "PO Number:");
+	put(&p, 2000, 750, "po_number_123");
+	put(&p, 1600, 850, "Balance Due:");
+	put(&p, 2000, 850, "$127.50");
+	put(&p, 100, 2000, "Thank you");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "invoice_number_1", "an identifier with a label's words, after #");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -676,6 +696,7 @@ main(void)
 	test_receipt();
 	test_receipt_country();
 	test_receipt_evidence();
+	test_identifier_words();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
