@@ -168,6 +168,14 @@ int extract_total_candidates(const struct xpage *p, enum xlabel want, struct amo
 /* extract_evidence.c: the rounding line, decimal points OCR lost, amounts printed twice. */
 void extract_total_evidence(struct xpage *p);
 
+/* extract_names.c: the legal forms ("ltd", "sdn bhd", folded); names cleaned and completed. */
+extern const char *const extract_legal_forms[];
+extern const size_t extract_nlegal_forms;
+/* s without the quotes around it and with its legal form's misread digits as letters ("SDN 8HD"). */
+size_t extract_clean_name(const char *s, size_t len, char *out, size_t size);
+/* The page's fuller name beginning with s and ending in a legal form (*full NULL when none); -1 on ENOMEM. */
+int extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, const char **full, size_t *flen);
+
 /* extract_fields.c, extract_parties.c, extract_totals.c, extract_table.c, extract_check.c */
 int extract_document(struct xpage *p, struct invoice *inv);
 int extract_identifiers(struct xpage *p, struct invoice *inv);

@@ -20,13 +20,6 @@
 #define NVALUES 3
 #define TOP_SHARE 0.3		/* of the first page's height: where the seller's block is */
 
-static const char *const legal_forms[] = {
-	"cong ty", "tnhh", "co phan", "doanh nghiep", "chi nhanh", "inc", "llc", "ltd", "limited", "gmbh",
-	"ag", "b v", "bv", "s a s", "sas", "s r l", "srl", "corp", "corporation", "co", "company", "sdn bhd",
-	"bhd", "sdn", "enterprise", "trading", "pvt", "plc", "n v", "nv", "s a", "sa", "sarl", "llp",
-	"services", "store", "restaurant", "restoran", "hotel", "mtv", "hkd", "ho kinh doanh",
-};
-
 static const char *const titles[] = {
 	"invoice", "tax invoice", "hoa don", "hoa don gia tri gia tang", "hoa don ban hang", "receipt",
 	"official receipt", "cash receipt", "factuur", "rechnung", "facture", "vat invoice", "gtgt",
@@ -75,6 +68,15 @@ name_like(const char *s, size_t len)
 	}
 	/* "(Ký, ghi rõ họ tên)", "(Signature)": a gloss, no name */
 	return l >= 2 && d * 2 < l + 1 && s[0] != '(';
+}
+
+static bool
+has_upper(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			return true;
+	return false;
 }
 
 /* Below the totals: the signatures ("Người bán hàng") and the provider's footer. */
@@ -215,13 +217,20 @@ spaced_letters(const struct xseg *s)
 static void
 top_name(struct xpage *p, struct pick *best)
 {
-	int heights[512], nh = 0, median;
-	double limit = p->height * TOP_SHARE;
+	int heights[512], nh = 0, median, top = p->height;
+	double limit;
 
 	for (size_t i = 0; i < p->nsegs && nh < 512; i++)
 		heights[nh++] = p->segs[i].height;
 	if (nh == 0)
 		return;
+	/* the top of the text, not of the image: a receipt is scanned with a margin above it */
+	for (size_t i = 0; i < p->nsegs && p->segs[i].page == p->segs[0].page; i++)
+		if (p->segs[i].y0 < top)
+			top = p->segs[i].y0;
+	limit = p->height * TOP_SHARE;
+	if (limit < top + p->height * TOP_SHARE / 2)
+		limit = top + p->height * TOP_SHARE / 2;
 	qsort(heights, (size_t)nh, sizeof(int), cmp_int);
 	median = heights[nh / 2] > 0 ? heights[nh / 2] : 1;
 	for (size_t i = 0; i < p->nsegs; i++) {
@@ -238,7 +247,9 @@ top_name(struct xpage *p, struct pick *best)
 		    web_or_mail(s->text, s->len))
 			continue;
 		score = 0.3 + 0.25 * (1 - s->y0 / (limit + 1)) + 0.1 * ((double)s->height / median - 1);
-		if (has_any(s, legal_forms, sizeof(legal_forms) / sizeof(legal_forms[0])))
+		if (!has_upper(t, len))
+			score -= 0.2;	/* a name written in the margin ("tan woon yann"), not printed */
+		if (has_any(s, extract_legal_forms, extract_nlegal_forms))
 			score += 0.3;
 		if (named_in_domain(p, s))
 			score += 0.3;
@@ -439,6 +450,26 @@ first_label(const struct xpage *p, enum xlabel want)
 	return (size_t)-1;
 }
 
+/* A party's name: completed from the page when a logo gave it short, then cleaned. */
+static int
+set_name(const struct xpage *p, struct invoice *inv, enum invoice_field f, const struct pick *name)
+{
+	char clean[INVOICE_TEXT_MAX + 1];
+	const char *full;
+	size_t len, flen;
+
+	if (name->text == NULL)
+		return 0;
+	if (extract_full_name(p, name->seg, name->text, name->len, &full, &flen) != 0)
+		return -1;
+	if (full == NULL) {
+		full = name->text;
+		flen = name->len;
+	}
+	len = extract_clean_name(full, flen, clean, sizeof(clean));
+	return extract_set(inv, f, clean, len, name->score);
+}
+
 int
 extract_parties(struct xpage *p, struct invoice *inv)
 {
@@ -457,10 +488,7 @@ extract_parties(struct xpage *p, struct invoice *inv)
 	if (an.buyer == (size_t)-1 || (first_label(p, L_BUYER_PERSON) != (size_t)-1 &&
 	    first_label(p, L_BUYER_PERSON) < an.buyer))
 		an.buyer = first_label(p, L_BUYER_PERSON);
-	if (seller.text != NULL &&
-	    extract_set(inv, INVOICE_SELLER_NAME, seller.text, seller.len, seller.score) != 0)
-		return -1;
-	if (buyer.text != NULL && extract_set(inv, INVOICE_BUYER_NAME, buyer.text, buyer.len, buyer.score) != 0)
+	if (set_name(p, inv, INVOICE_SELLER_NAME, &seller) != 0 || set_name(p, inv, INVOICE_BUYER_NAME, &buyer) != 0)
 		return -1;
 	return find_tax_ids(p, inv, &an) != 0 || find_addresses(p, inv, &an) != 0 ? -1 : 0;
 }

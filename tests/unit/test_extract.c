@@ -516,6 +516,53 @@ test_identifier_words(void)
 	invoice_free(&inv);
 }
 
+/* The seller's name as printed: cleaned of OCR's quotes and digits, completed from the page. */
+static void
+test_seller_names(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 300, 500, "'WARAKUYA PERMAS CITY SDN 8HD");
+	put(&p, 300, 540, "JALAN PERMAS UTARA 1");
+	put(&p, 300, 900, "TOTAL: RM 57.80");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "WARAKUYA PERMAS CITY SDN BHD", "a speck's quote gone, 8HD read BHD");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 1500, 200, "QualityHosting");
+	put(&p, 200, 600, "QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen");
+	put(&p, 200, 850, "iViveLabs Ltd.");
+	put(&p, 200, 1200, "Rechnung");
+	put(&p, 1500, 2000, "Gesamtbetrag");
+	put(&p, 2000, 2000, "34,73");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "QualityHosting AG", "a logo's name completed by the return address");
+	invoice_free(&inv);
+
+	/* on a receipt scanned with a margin, the shop's name is the top of the text, not of the image */
+	memset(&p, 0, sizeof(p));
+	put(&p, 350, 300, "A0%2/8");
+	put(&p, 350, 360, "UNIHAKKA INTERNATIONAL SDN BHD");
+	put(&p, 350, 400, "12, Jalan Tampoi 7/4");
+	put(&p, 350, 880, "Nett Total: $8.20");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "UNIHAKKA INTERNATIONAL SDN BHD", "the top of a receipt scanned low");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "tan woon yann");
+	for (size_t i = 0; i < p.n; i++)
+		p.w[i].y1 += 20;	/* handwriting, larger than the print */
+	put(&p, 100, 160, "INDAH GIFT & HOME DECO");
+	put(&p, 100, 200, "27, JALAN DEDAP 13");
+	put(&p, 100, 900, "TOTAL 60.30");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "INDAH GIFT & HOME DECO", "a name in lower case is written, not printed");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -697,6 +744,7 @@ main(void)
 	test_receipt_country();
 	test_receipt_evidence();
 	test_identifier_words();
+	test_seller_names();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
