@@ -185,19 +185,46 @@ find_labelled_date(struct xpage *p, const struct invoice *inv, enum xlabel want,
 	}
 }
 
-/* No label: the first date on the page that is not the due date's. */
+/* Whether s holds a time, "21:13", "8:01:11 PM": a receipt prints its date with one. */
+static bool
+has_time(const char *s, size_t len)
+{
+	for (size_t i = 1; i + 2 < len; i++)
+		if (s[i] == ':' && s[i - 1] >= '0' && s[i - 1] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '5' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '9')
+			return true;
+	return false;
+}
+
+/*
+ * No label: the first date on the page that is not the due date's, one
+ * followed by a time first; none glued to a word ("Hữ03-7 - 15" is a
+ * product code read as a date).
+ */
 static void
 find_any_date(struct xpage *p, const struct invoice *inv, size_t not_seg, struct date_pick *out)
 {
-	for (size_t i = 0; i < p->nsegs && !out->found; i++) {
-		struct invoice_date d;
-		enum invoice_date_status st;
+	for (int pass = 0; pass < 2 && !out->found; pass++)
+		for (size_t i = 0; i < p->nsegs && !out->found; i++) {
+			const struct xseg *seg = &p->segs[i];
+			struct invoice_date d;
+			enum invoice_date_status st;
+			size_t at = 0;
 
-		if (i == not_seg)
-			continue;
-		if ((st = read_date(p, inv, p->segs[i].text, p->segs[i].len, &d)) != INVOICE_DATE_NOT_FOUND)
-			*out = (struct date_pick){ d, st, 0.4 * (0.5 + p->segs[i].conf / 200), i, true };
-	}
+			if (i == not_seg)
+				continue;
+			while (at < seg->len && !out->found &&
+			    (st = read_date(p, inv, seg->text + at, seg->len - at, &d)) != INVOICE_DATE_NOT_FOUND) {
+				size_t start = at + d.offset, end = start + d.length;
+				unsigned char before = start > 0 ? (unsigned char)seg->text[start - 1] : ' ';
+
+				if (before != ' ' && before != ':' && before != '(' && before != ',')
+					;	/* glued to a word */
+				else if (pass == 1 || has_time(seg->text + end, seg->len - end))
+					*out = (struct date_pick){ d, st, 0.4 * (0.5 + seg->conf / 200), i, true };
+				at = end > at ? end : at + 1;
+			}
+		}
 }
 
 static int

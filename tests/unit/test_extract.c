@@ -563,6 +563,25 @@ test_seller_names(void)
 	invoice_free(&inv);
 }
 
+/* No date label: a receipt's date is the one printed with a time, not a code that reads as one. */
+static void
+test_unlabelled_date(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 50, "MR DIY SDN BHD");
+	put(&p, 100, 300, "AIR PRESSURE SPRAYER");
+	put(&p, 100, 340, "Hữ03-7 - 15");
+	put(&p, 100, 380, "VALID 01/02/2019 - 15/02/2019");
+	put(&p, 100, 400, "TOTAL");
+	put(&p, 400, 400, "RM 33.90");
+	put(&p, 100, 700, "12-01-19 21:13 SH01");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_DATE), "2019-01-12", "the date with a time, not a product code's");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -745,6 +764,7 @@ main(void)
 	test_receipt_evidence();
 	test_identifier_words();
 	test_seller_names();
+	test_unlabelled_date();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
