@@ -176,6 +176,11 @@ size_t extract_clean_name(const char *s, size_t len, char *out, size_t size);
 /* The page's fuller name beginning with s and ending in a legal form (*full NULL when none); -1 on ENOMEM. */
 int extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, const char **full, size_t *flen);
 
+/* extract_blocks.c: the first line of the buyer's unlabelled address block, or (size_t)-1. */
+size_t extract_unlabelled_buyer(const struct xpage *p, size_t seller);
+/* A name line's company before its contact person: "YourCompany, Mitchell Admin". */
+void extract_company_first(const char **s, size_t *len);
+
 /* extract_fields.c, extract_parties.c, extract_totals.c, extract_table.c, extract_check.c */
 int extract_document(struct xpage *p, struct invoice *inv);
 int extract_identifiers(struct xpage *p, struct invoice *inv);

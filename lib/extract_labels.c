@@ -203,7 +203,7 @@ static const struct lexeme lexicon[] = {
 	S("rounding", L_ROUNDING), S("rounding adj", L_ROUNDING), S("rounding adjustment", L_ROUNDING),
 	S("total rounded", L_TOTAL), S("total qty", L_PAGE), S("total items", L_PAGE), S("total quantity", L_PAGE), S("reg no", L_ORDER_NUMBER), S("company no", L_ORDER_NUMBER),
 	S("co reg no", L_ORDER_NUMBER), S("kvk", L_ORDER_NUMBER), S("siret", L_ORDER_NUMBER),
-	S("ship to", L_SHIP_TO), S("shipped to", L_SHIP_TO), S("deliver to", L_SHIP_TO),
+	S("ship to", L_SHIP_TO), S("shipping address", L_SHIP_TO), S("shipped to", L_SHIP_TO), S("deliver to", L_SHIP_TO),
 	S("delivery address", L_SHIP_TO), S("afleveradres", L_SHIP_TO), S("lieferadresse", L_SHIP_TO),
 	S("adresse de livraison", L_SHIP_TO), S("dia chi giao hang", L_SHIP_TO),
 	S("bank", L_BANK), S("ngan hang", L_BANK), S("bank name", L_BANK), S("swift", L_BANK),

@@ -475,6 +475,7 @@ extract_parties(struct xpage *p, struct invoice *inv)
 {
 	struct pick seller = { 0 }, buyer = { 0 };
 	struct anchors an;
+	size_t block;
 
 	labelled_name(p, L_SELLER, 1.0, &seller);
 	if (seller.text == NULL)
@@ -488,6 +489,15 @@ extract_parties(struct xpage *p, struct invoice *inv)
 	if (an.buyer == (size_t)-1 || (first_label(p, L_BUYER_PERSON) != (size_t)-1 &&
 	    first_label(p, L_BUYER_PERSON) < an.buyer))
 		an.buyer = first_label(p, L_BUYER_PERSON);
+	if (buyer.text == NULL &&
+	    (block = extract_unlabelled_buyer(p, seller.text != NULL ? seller.seg : (size_t)-1)) != (size_t)-1) {
+		const struct xseg *b = &p->segs[block];
+
+		buyer = (struct pick){ b->text, b->len, 0.4 * (0.5 + b->conf / 200), block };
+		extract_company_first(&buyer.text, &buyer.len);
+		if (an.buyer == (size_t)-1)
+			an.buyer = block;
+	}
 	if (set_name(p, inv, INVOICE_SELLER_NAME, &seller) != 0 || set_name(p, inv, INVOICE_BUYER_NAME, &buyer) != 0)
 		return -1;
 	return find_tax_ids(p, inv, &an) != 0 || find_addresses(p, inv, &an) != 0 ? -1 : 0;

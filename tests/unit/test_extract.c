@@ -582,6 +582,57 @@ test_unlabelled_date(void)
 	invoice_free(&inv);
 }
 
+/* The buyer no label names: the address block that is not the seller's. */
+static void
+test_unlabelled_buyer(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 1850, 200, "Coolblue B.V.");
+	put(&p, 1850, 260, "Weena 664");
+	put(&p, 1850, 320, "3012 CN Rotterdam");
+	put(&p, 190, 200, "FACTUUR");
+	put(&p, 190, 425, "Pino Bluebird");
+	put(&p, 190, 485, "Sessamestreet 32");
+	put(&p, 190, 545, "1025 RX Amsterdam");
+	put(&p, 190, 660, "Factuurnummer: 993548900");
+	put(&p, 1500, 2000, "Totaal");
+	put(&p, 2000, 2000, "€ 717,97");
+	put(&p, 190, 3000, "Thank you");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "Coolblue B.V.", "the seller's block");
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Pino Bluebird", "the other block's first line is the buyer");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 120, 200, "Azure Interior Inc.");
+	put(&p, 120, 260, "4557 De Silva St");
+	put(&p, 120, 320, "Fremont CA 94538");
+	put(&p, 1470, 610, "YourCompany, Mitchell Admin");
+	put(&p, 1470, 670, "215 Vine St");
+	put(&p, 1470, 730, "Scranton PA 18503");
+	put(&p, 120, 870, "Invoice INV/2023/03/0008");
+	put(&p, 1500, 2000, "Total");
+	put(&p, 2000, 2000, "$ 279.84");
+	put(&p, 190, 3000, "Thank you");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_BUYER_NAME), "YourCompany", "the company before its contact person");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 120, 200, "Orion Labs Ltd.");
+	put(&p, 700, 380, "Billing Address");
+	put(&p, 1360, 380, "Shipping Address");
+	put(&p, 700, 430, "Anushrut Singh");
+	put(&p, 1360, 430, "Anushrut Singh");
+	put(&p, 1500, 2000, "Total");
+	put(&p, 2000, 2000, "319.00");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Anushrut Singh", "a heading beside a heading is not its value");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -765,6 +816,7 @@ main(void)
 	test_identifier_words();
 	test_seller_names();
 	test_unlabelled_date();
+	test_unlabelled_buyer();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
