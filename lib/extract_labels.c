@@ -106,7 +106,9 @@ static const struct lexeme lexicon[] = {
 	S("client tax code", L_BUYER_TAX_ID), S("client tax id", L_BUYER_TAX_ID),
 	S("customer vat id", L_BUYER_TAX_ID), S("customer tax id", L_BUYER_TAX_ID),
 	S("customer vat no", L_BUYER_TAX_ID), S("customer tax code", L_BUYER_TAX_ID),
-	S("buyer vat no", L_BUYER_TAX_ID), S("client vat no", L_BUYER_TAX_ID),
+	S("buyer vat no", L_BUYER_TAX_ID), S("your vat number", L_BUYER_TAX_ID), S("your vat no", L_BUYER_TAX_ID),
+	S("uw btw nummer", L_BUYER_TAX_ID), S("uw btw nr", L_BUYER_TAX_ID), S("ihre ust idnr", L_BUYER_TAX_ID),
+	S("votre n tva", L_BUYER_TAX_ID), S("ustld", L_TAX_ID),	/* OCR's l for the I of "USt-Id" */ S("client vat no", L_BUYER_TAX_ID),
 	S("customer vat number", L_BUYER_TAX_ID), S("buyer vat id", L_BUYER_TAX_ID),
 	/* addresses, currency */
 	S("address", L_ADDRESS), S("dia chi", L_ADDRESS), S("adres", L_ADDRESS), S("adresse", L_ADDRESS),

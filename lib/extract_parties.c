@@ -266,6 +266,7 @@ top_name(struct xpage *p, struct pick *best)
 /* Party anchors: where each party's block begins. */
 struct anchors {
 	size_t seller, buyer;	/* segments, or (size_t)-1 */
+	const char *seller_fold;	/* the seller's name folded, or NULL */
 };
 
 /* Whether segment t is in the block that starts at anchor a: below it (or on its row), in its column. */
@@ -340,6 +341,15 @@ tax_id(const char *s, size_t len, char *out, size_t size)
 		if (s[i] != '|' && s[i] != '[' && s[i] != ']')
 			out[keep++] = s[i];
 	out[keep] = '\0';
+	/* "NL8152.54.295.B01": a European id is written with points for reading, not in it */
+	if (keep > 4 && out[0] >= 'A' && out[0] <= 'Z' && out[1] >= 'A' && out[1] <= 'Z') {
+		size_t k = 0;
+
+		for (size_t i = 0; i < keep; i++)
+			if (out[i] != '.')
+				out[k++] = out[i];
+		out[keep = k] = '\0';
+	}
 	/* a European id begins with its country's two letters, which OCR reads as digits alike */
 	if (keep > 4 && out[1] >= 'A' && out[1] <= 'Z' && out[2] >= '0' && out[2] <= '9')
 		out[0] = out[0] == '1' ? 'I' : out[0] == '0' ? 'O' : out[0] == '5' ? 'S' : out[0] == '8' ? 'B' : out[0];
@@ -376,6 +386,7 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 		const struct xmatch *m = &p->matches[i];
 		struct xvalue v[NVALUES];
 		enum xlabel whose;
+		bool footer;
 		int n;
 
 		if (m->label != L_TAX_ID && m->label != L_SELLER_TAX_ID && m->label != L_BUYER_TAX_ID &&
@@ -383,8 +394,16 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 			continue;
 		whose = m->label == L_SELLER_TAX_ID ? L_SELLER : m->label == L_BUYER_TAX_ID ? L_BUYER :
 		    owner(p, an, m->seg);
-		if (m->label == L_TAX_ID && below_footer(p, m->seg))
-			continue;	/* the e-invoice provider's, in the footer */
+		footer = m->label == L_TAX_ID && below_footer(p, m->seg);
+		/* "Free SAS au capital de ... N° de TVA: FR ...": the line of the company it names */
+		if (m->label == L_TAX_ID && an->seller_fold != NULL &&
+		    extract_fold_has(p->segs[m->seg].fold, p->segs[m->seg].foldlen, an->seller_fold))
+			whose = L_SELLER;
+		/* a Vietnamese footer's is the e-invoice provider's; elsewhere the footer is the seller's own */
+		if (footer && p->vietnamese)
+			continue;
+		if (footer)
+			whose = L_SELLER;
 		if (whose == L_NONE)
 			continue;
 		n = extract_value_text(p, m, v, NVALUES);
@@ -394,7 +413,7 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 			char tmp[64];
 			size_t len = tax_id(v[k].text, v[k].len, tmp, sizeof(tmp));
 			double score = v[k].where * (0.5 + p->segs[v[k].seg].conf / 200) *
-			    (m->label == L_TAX_ID ? 0.85 : 1);
+			    (m->label == L_TAX_ID ? 0.85 : 1) * (footer ? 0.5 : 1);
 
 			if (len == 0 || (m->label == L_TAX && !vat_id_shaped(tmp, len)))
 				continue;
@@ -476,6 +495,8 @@ extract_parties(struct xpage *p, struct invoice *inv)
 	struct pick seller = { 0 }, buyer = { 0 };
 	struct anchors an;
 	size_t block;
+	char *fold = NULL;
+	int rc;
 
 	labelled_name(p, L_SELLER, 1.0, &seller);
 	if (seller.text == NULL)
@@ -500,5 +521,17 @@ extract_parties(struct xpage *p, struct invoice *inv)
 	}
 	if (set_name(p, inv, INVOICE_SELLER_NAME, &seller) != 0 || set_name(p, inv, INVOICE_BUYER_NAME, &buyer) != 0)
 		return -1;
-	return find_tax_ids(p, inv, &an) != 0 || find_addresses(p, inv, &an) != 0 ? -1 : 0;
+	an.seller_fold = NULL;
+	if (inv->value[INVOICE_SELLER_NAME] != NULL) {
+		size_t foldlen, *map;
+
+		if (extract_fold(inv->value[INVOICE_SELLER_NAME], strlen(inv->value[INVOICE_SELLER_NAME]), &fold,
+		    &foldlen, &map) != 0)
+			return -1;
+		free(map);
+		an.seller_fold = foldlen >= 3 ? fold : NULL;
+	}
+	rc = find_tax_ids(p, inv, &an) != 0 || find_addresses(p, inv, &an) != 0 ? -1 : 0;
+	free(fold);
+	return rc;
 }

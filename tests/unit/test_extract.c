@@ -633,6 +633,43 @@ test_unlabelled_buyer(void)
 	invoice_free(&inv);
 }
 
+/* Outside Vietnam the footer's tax id is the seller's own; "your VAT number" the buyer's. */
+static void
+test_footer_tax_ids(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 190, 200, "Strategic Corp");
+	put(&p, 190, 260, "Keizersgracht 1");
+	put(&p, 190, 320, "1015 CJ Amsterdam");
+	put(&p, 1500, 1500, "Factuur totaal EUR");
+	put(&p, 2100, 1500, "49,99");
+	put(&p, 160, 2770, "Uw BTW nummer: NL00333599698");
+	put(&p, 180, 3200, "Kvk nummer: 04080176");
+	put(&p, 1270, 3200, "BTW-nr: NL8152.54.295.B01");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_TAX_ID), "NL815254295B01", "the footer's VAT number, without its points");
+	is_str(val(&inv, INVOICE_BUYER_TAX_ID), "NL00333599698", "\"Uw BTW nummer\" is the buyer's");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 150, 180, "Free SAS");
+	put(&p, 1250, 630, "de Lattre Alexis");
+	put(&p, 1250, 680, "35 RUE du logiciel libre");
+	put(&p, 1250, 730, "69100 VILLEURBANNE");
+	put(&p, 580, 1180, "Id.client");
+	put(&p, 580, 1220, "10577874");
+	put(&p, 160, 1770, "Total facture");
+	put(&p, 2200, 1770, "29.99");
+	put(&p, 190, 3220, "Free SAS au capital de 3.441.812 Euros N° de TVA intra communautaire: FR 604 219 388 61");
+	put(&p, 950, 3375, "UStld DE 232 446 240");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_TAX_ID), "FR 604 219 388 61", "on the line naming the seller: the seller's");
+	is_str(val(&inv, INVOICE_BUYER_TAX_ID), "(null)", "and not the buyer's");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -817,6 +854,7 @@ main(void)
 	test_seller_names();
 	test_unlabelled_date();
 	test_unlabelled_buyer();
+	test_footer_tax_ids();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
