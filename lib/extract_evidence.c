@@ -11,6 +11,9 @@
  * - A decimal point OCR lost ("900", "5142" where the page's other totals
  *   have cents) is put back as a second reading of the amount; the
  *   cross-checks (subtotal + tax = total, the above) choose between them.
+ * - A totals row in columns ("Total  278.61  40.39  319.00", under "Net,
+ *   Tax, Total" headers) whose last three amounts add up gives the
+ *   subtotal and the tax too.
  * The scores are read by extract_check.c's choice; nothing here sets a
  * field.
  */
@@ -111,6 +114,63 @@ echoed(const struct xpage *p, const struct amount_candidate *c)
 	return false;
 }
 
+/* Adds c to the list of n candidates if there is room; the new count. */
+static int
+add_candidate(struct amount_candidate *list, int n, const struct amount_candidate *c)
+{
+	for (int i = 0; i < n; i++)
+		if (money_cmp(list[i].m.amount, c->m.amount) == 0)
+			return n;
+	if (n < EXTRACT_NCANDIDATES)
+		list[n++] = *c;
+	return n;
+}
+
+/* The amounts of the tokens of s, appended to a (at most max); the new count. */
+static int
+token_amounts(const struct xpage *p, const char *s, size_t len, struct money_parsed *a, int n, int max)
+{
+	for (size_t i = 0; i < len && n < max;) {
+		size_t e = i;
+
+		while (e < len && s[e] != ' ')
+			e++;
+		if (e > i && extract_money(p, s + i, e - i, &a[n]))
+			n++;
+		i = e + 1;
+	}
+	return n;
+}
+
+/* "Total  278.61  40.39  319.00": net, tax and gross in columns, the last three adding up. */
+static void
+columned_totals(struct xpage *p)
+{
+	for (size_t i = 0; i < p->nmatches; i++) {
+		const struct xmatch *m = &p->matches[i];
+		const struct xseg *seg = &p->segs[m->seg];
+		struct money_parsed a[8];
+		struct money sum;
+		int n = token_amounts(p, seg->text + m->raw_end, m->value_end - m->raw_end, a, 0, 8);
+		double score = 0.8 * (0.5 + seg->conf / 200);
+
+		if (m->label != L_TOTAL || m->value_end != seg->len)
+			continue;
+		for (size_t s = extract_seg_right(p, m->seg); s != (size_t)-1 && !extract_seg_starts_with_label(p, s);
+		    s = extract_seg_right(p, s))
+			n = token_amounts(p, p->segs[s].text, p->segs[s].len, a, n, 8);
+		if (n < 3 || a[n - 3].amount.units <= 0 || a[n - 2].amount.units < 0 ||
+		    money_add(a[n - 3].amount, a[n - 2].amount, &sum) != MONEY_OK ||
+		    !money_near(sum, a[n - 1].amount, 1, 2))
+			continue;
+		/* one label, three amounts: told apart by "match" numbers past the labels' */
+		p->nsub = add_candidate(p->sub, p->nsub,
+		    &(struct amount_candidate){ a[n - 3], score, m->seg, p->nmatches + 2 * i });
+		p->ntax = add_candidate(p->tax, p->ntax,
+		    &(struct amount_candidate){ a[n - 2], score, m->seg, p->nmatches + 2 * i + 1 });
+	}
+}
+
 void
 extract_total_evidence(struct xpage *p)
 {
@@ -124,6 +184,7 @@ extract_total_evidence(struct xpage *p)
 		p->ntax = restore_cents(p->tax, p->ntax, EXTRACT_NCANDIDATES);
 		p->ntotal = restore_cents(p->total, p->ntotal, EXTRACT_NCANDIDATES);
 	}
+	columned_totals(p);
 	for (int i = 0; i < p->ntotal; i++)
 		p->total[i].echoed = echoed(p, &p->total[i]);
 }

@@ -89,7 +89,7 @@ struct xmatch {
 struct amount_candidate {
 	struct money_parsed m;
 	double score;
-	size_t seg, match;
+	size_t seg, match;	/* match: the label's; past p->nmatches for a column of its row */
 	bool restored;		/* its decimal point put back: OCR read "900" among amounts in cents */
 	bool echoed;		/* the same amount printed elsewhere on the page (an item, the cash) */
 };

@@ -670,6 +670,32 @@ test_footer_tax_ids(void)
 	invoice_free(&inv);
 }
 
+/* A totals row in columns: net, tax and gross under their headers. */
+static void
+test_columned_totals(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Orion Labs Ltd.");
+	put(&p, 1240, 1550, "Net EUR");
+	put(&p, 1680, 1550, "VAT EUR");
+	put(&p, 2030, 1550, "Gross EUR");
+	put(&p, 160, 1610, "Subscription");
+	put(&p, 1400, 1610, "24.99");
+	put(&p, 1800, 1610, "5.00");
+	put(&p, 2210, 1610, "29.99");
+	put(&p, 160, 1770, "Total for the period");
+	put(&p, 1400, 1770, "24.99");
+	put(&p, 1800, 1770, "5.00");
+	put(&p, 2210, 1770, "29.99");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "29.99", "columns: the gross is the total");
+	is_str(val(&inv, INVOICE_SUBTOTAL), "24.99", "the net before it the subtotal");
+	is_str(val(&inv, INVOICE_TAX_AMOUNT), "5.00", "and between them the tax");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -855,6 +881,7 @@ main(void)
 	test_unlabelled_date();
 	test_unlabelled_buyer();
 	test_footer_tax_ids();
+	test_columned_totals();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
