@@ -163,6 +163,15 @@ find_labelled_date(struct xpage *p, const struct invoice *inv, enum xlabel want,
 		double score;
 		int n;
 
+		/* "TOTAL AMOUNT DUE ON August 3, 2014": a total due by a date says the due date */
+		if (want == L_DUE_DATE && m->label == L_TOTAL && extract_fold_has(seg->fold, seg->foldlen, "due on") &&
+		    (st = read_date(p, inv, seg->text + m->raw_end, m->value_end - m->raw_end, &d)) !=
+		    INVOICE_DATE_NOT_FOUND) {
+			score = 0.7 * (0.5 + seg->conf / 200);
+			if (score > out->score)
+				*out = (struct date_pick){ d, st, score, m->seg, true };
+			continue;
+		}
 		if (m->label != want)
 			continue;
 		/* from the label itself: "Ngày 15 tháng 03 năm 2025" is one phrase */

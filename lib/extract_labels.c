@@ -40,6 +40,7 @@ static const struct lexeme lexicon[] = {
 	S("bill no", L_INVOICE_NUMBER), S("bill number", L_INVOICE_NUMBER),
 	S("receipt no", L_INVOICE_NUMBER), S("receipt number", L_INVOICE_NUMBER),
 	S("receipt", L_INVOICE_WORD), S("invoice", L_INVOICE_WORD), S("tax invoice", L_INVOICE_WORD),
+	S("factuur", L_INVOICE_WORD), S("rechnung", L_INVOICE_WORD), S("facture", L_INVOICE_WORD),
 	S("document no", L_INVOICE_NUMBER), S("credit note no", L_INVOICE_NUMBER),
 	S("so hoa don", L_INVOICE_NUMBER), S("hoa don so", L_INVOICE_NUMBER),
 	S("factuurnummer", L_INVOICE_NUMBER), S("factuur nr", L_INVOICE_NUMBER),
@@ -67,7 +68,7 @@ static const struct lexeme lexicon[] = {
 	S("due date", L_DUE_DATE), S("payment due", L_DUE_DATE), S("payment due date", L_DUE_DATE),
 	S("pay by", L_DUE_DATE), S("due on", L_DUE_DATE), S("date due", L_DUE_DATE),
 	S("han thanh toan", L_DUE_DATE), S("vervaldatum", L_DUE_DATE), S("faellig", L_DUE_DATE),
-	S("fallig", L_DUE_DATE), S("zahlbar bis", L_DUE_DATE), S("date d echeance", L_DUE_DATE),
+	S("fallig", L_DUE_DATE), S("zahlbar bis", L_DUE_DATE), S("zahlungsziel", L_DUE_DATE), S("date d echeance", L_DUE_DATE),
 	S("echeance", L_DUE_DATE), S("date limite de paiement", L_DUE_DATE), W("due", L_DUE_DATE),
 	S("faelligkeitsdatum", L_DUE_DATE), S("falligkeitsdatum", L_DUE_DATE),
 	/* the parties */

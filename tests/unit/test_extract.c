@@ -696,6 +696,45 @@ test_columned_totals(void)
 	invoice_free(&inv);
 }
 
+/* A due date in a total's label; the invoice number under a header that is the word "Factuur". */
+static void
+test_due_on_and_header_number(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 1070, 490, "Invoice Number:");
+	put(&p, 2230, 490, "42183017");
+	put(&p, 1070, 600, "TOTAL AMOUNT DUE ON August 3 , 2014");
+	put(&p, 2275, 600, "$4.11");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_DUE_DATE), "2014-08-03", "the date a total is due on");
+	is_str(val(&inv, INVOICE_TOTAL), "4.11", "and the total still its");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 187, 1175, "Klant");
+	put(&p, 601, 1175, "Order");
+	put(&p, 1315, 1175, "Factuur datum");
+	put(&p, 1803, 1175, "Factuur");
+	put(&p, 2085, 1175, "Vervaldatum");
+	put(&p, 185, 1230, "SCONL0303006280999");
+	put(&p, 601, 1230, "SCONL000000444");
+	put(&p, 1411, 1230, "8-9-2022");
+	put(&p, 1706, 1230, "VF1005193039");
+	put(&p, 2134, 1230, "22-9-2022");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "VF1005193039", "under the header \"Factuur\"");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 233, 2118, "Zahlungsziel");
+	put(&p, 871, 2118, "21.05.14");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_DUE_DATE), "2014-05-21", "Zahlungsziel: the German due date");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -882,6 +921,7 @@ main(void)
 	test_unlabelled_buyer();
 	test_footer_tax_ids();
 	test_columned_totals();
+	test_due_on_and_header_number();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
