@@ -53,7 +53,27 @@ struct choice {
 	double score;
 };
 
-/* Every combination of at most 4 x 4 x 4 candidates (and none): the best score. */
+/* What a receipt says for total candidate c (extract_evidence.c). */
+static double
+receipt_evidence(const struct xpage *p, const struct amount_candidate *c)
+{
+	double bonus = c->echoed ? 0.3 : 0;
+	struct money diff;
+
+	if (p->has_tendered && near(p, c->m.amount, p->tendered, 0))
+		bonus += 1;
+	/* the rounded total: below another total, and apart from it by the rounding (its sign OCR may drop) */
+	for (int i = 0; p->has_rounding && p->rounding.units != 0 && i < p->ntotal; i++)
+		if (p->total[i].seg < c->seg && money_sub(c->m.amount, p->total[i].m.amount, &diff) == MONEY_OK &&
+		    (near(p, diff, p->rounding, 0) || (money_sub(p->total[i].m.amount, c->m.amount, &diff) == MONEY_OK &&
+		    near(p, diff, p->rounding, 0)))) {
+			bonus += 1;
+			break;
+		}
+	return bonus;
+}
+
+/* Every combination of at most 6 x 6 x 6 candidates (and none): the best score. */
 static struct choice
 choose(const struct xpage *p)
 {
@@ -71,6 +91,8 @@ choose(const struct xpage *p)
 				    (c.total ? c.total->score * 1.5 : 0);
 				if (adds_up(p, c.sub, c.tax, c.total))
 					c.score += 2;
+				if (c.total)
+					c.score += receipt_evidence(p, c.total);
 				if (c.total && p->has_words_amount && near(p, c.total->m.amount, p->words_amount, 0))
 					c.score += 1.5;
 				/* a total below its subtotal is no total */
@@ -174,6 +196,9 @@ extract_check(struct xpage *p, struct invoice *inv)
 	    (c.total && set_amount(inv, INVOICE_TOTAL, c.total, total_bonus) != 0))
 		return -1;
 	if (c.total == NULL && flag(inv, "total: not found") != 0)
+		return -1;
+	if (((c.sub && c.sub->restored) || (c.tax && c.tax->restored) || (c.total && c.total->restored)) &&
+	    flag(inv, "totals: a decimal point OCR lost was put back") != 0)
 		return -1;
 	return 0;
 }

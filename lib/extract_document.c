@@ -117,16 +117,40 @@ currency_of(const struct xpage *p, size_t i)
 	return NULL;
 }
 
+/*
+ * Where the page is, by words only one country writes: its legal forms
+ * and its states.  Asked only when no currency is printed, or only "$",
+ * which dollars of many countries share and which point-of-sale printers
+ * print whatever the till's currency (Malaysian receipts: "$8.20").
+ */
+static const char *
+country_currency(const struct xpage *p)
+{
+	static const struct { const char *fold, *code; } markers[] = {
+		{ "sdn bhd", "MYR" }, { "bhd", "MYR" }, { "malaysia", "MYR" }, { "johor", "MYR" },
+		{ "selangor", "MYR" }, { "kuala lumpur", "MYR" }, { "pulau pinang", "MYR" },
+	};
+
+	for (size_t i = 0; i < p->nsegs; i++)
+		for (size_t k = 0; k < sizeof(markers) / sizeof(markers[0]); k++)
+			if (extract_fold_has(p->segs[i].fold, p->segs[i].foldlen, markers[k].fold))
+				return markers[k].code;
+	return NULL;
+}
+
 static void
 decide_currency(struct xpage *p)
 {
 	struct vote votes[8] = { { "VND", 0 }, { "EUR", 0 }, { "GBP", 0 }, { "INR", 0 }, { "USD", 0 },
 		{ "MYR", 0 } };
-	int best = -1;
+	int best = -1, dollar_signs = 0;
+	const char *country;
 
 	for (size_t i = 0; i < p->nwords; i++) {
 		const char *c = currency_of(p, i);
 
+		dollar_signs += c != NULL && strcmp(c, "USD") == 0 &&
+		    memchr(p->words[i].text, '$', p->words[i].len) != NULL;
 		for (int k = 0; c != NULL && k < 6; k++)
 			if (strcmp(votes[k].code, c) == 0)
 				votes[k].n++;
@@ -135,7 +159,11 @@ decide_currency(struct xpage *p)
 		if (votes[k].n > 0 && (best < 0 || votes[k].n > votes[best].n))
 			best = k;
 	p->currency[0] = '\0';
-	if (best >= 0) {
+	if ((best < 0 || (strcmp(votes[best].code, "USD") == 0 && votes[best].n == dollar_signs)) &&
+	    (country = country_currency(p)) != NULL) {
+		memcpy(p->currency, country, 4);
+		p->currency_votes = 1;
+	} else if (best >= 0) {
 		memcpy(p->currency, votes[best].code, 4);
 		p->currency_votes = votes[best].n;
 	}

@@ -112,6 +112,19 @@ find_invoice_number(struct xpage *p, struct invoice *inv)
 			break;
 		}
 	}
+	/* "# 10234" under a title read badly ("| N V | E"): the number sign is its label */
+	for (size_t i = 0; i < p->nsegs && b.text == NULL; i++) {
+		const struct xseg *seg = &p->segs[i];
+		const char *s = seg->text + 1;
+		size_t len = seg->len - 1;
+
+		if (seg->text[0] != '#' || seg->page != p->segs[0].page || seg->y0 > p->height / 3)
+			continue;
+		extract_trim_value(&s, &len);
+		first_token(&s, &len);
+		if (len >= 3 && len <= ID_MAX && has_digit(s, len) && !is_date(s, len))
+			consider(&b, s, len, 0.5 * (0.5 + seg->conf / 200), i);
+	}
 	if (b.text == NULL)
 		return 0;
 	return extract_set(inv, INVOICE_NUMBER, b.text, b.len, b.score);
@@ -150,6 +163,15 @@ find_labelled_date(struct xpage *p, const struct invoice *inv, enum xlabel want,
 		double score;
 		int n;
 
+		/* "TOTAL AMOUNT DUE ON August 3, 2014": a total due by a date says the due date */
+		if (want == L_DUE_DATE && m->label == L_TOTAL && extract_fold_has(seg->fold, seg->foldlen, "due on") &&
+		    (st = read_date(p, inv, seg->text + m->raw_end, m->value_end - m->raw_end, &d)) !=
+		    INVOICE_DATE_NOT_FOUND) {
+			score = 0.7 * (0.5 + seg->conf / 200);
+			if (score > out->score)
+				*out = (struct date_pick){ d, st, score, m->seg, true };
+			continue;
+		}
 		if (m->label != want)
 			continue;
 		/* from the label itself: "Ngày 15 tháng 03 năm 2025" is one phrase */
@@ -172,19 +194,46 @@ find_labelled_date(struct xpage *p, const struct invoice *inv, enum xlabel want,
 	}
 }
 
-/* No label: the first date on the page that is not the due date's. */
+/* Whether s holds a time, "21:13", "8:01:11 PM": a receipt prints its date with one. */
+static bool
+has_time(const char *s, size_t len)
+{
+	for (size_t i = 1; i + 2 < len; i++)
+		if (s[i] == ':' && s[i - 1] >= '0' && s[i - 1] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '5' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '9')
+			return true;
+	return false;
+}
+
+/*
+ * No label: the first date on the page that is not the due date's, one
+ * followed by a time first; none glued to a word ("Hữ03-7 - 15" is a
+ * product code read as a date).
+ */
 static void
 find_any_date(struct xpage *p, const struct invoice *inv, size_t not_seg, struct date_pick *out)
 {
-	for (size_t i = 0; i < p->nsegs && !out->found; i++) {
-		struct invoice_date d;
-		enum invoice_date_status st;
+	for (int pass = 0; pass < 2 && !out->found; pass++)
+		for (size_t i = 0; i < p->nsegs && !out->found; i++) {
+			const struct xseg *seg = &p->segs[i];
+			struct invoice_date d;
+			enum invoice_date_status st;
+			size_t at = 0;
 
-		if (i == not_seg)
-			continue;
-		if ((st = read_date(p, inv, p->segs[i].text, p->segs[i].len, &d)) != INVOICE_DATE_NOT_FOUND)
-			*out = (struct date_pick){ d, st, 0.4 * (0.5 + p->segs[i].conf / 200), i, true };
-	}
+			if (i == not_seg)
+				continue;
+			while (at < seg->len && !out->found &&
+			    (st = read_date(p, inv, seg->text + at, seg->len - at, &d)) != INVOICE_DATE_NOT_FOUND) {
+				size_t start = at + d.offset, end = start + d.length;
+				unsigned char before = start > 0 ? (unsigned char)seg->text[start - 1] : ' ';
+
+				if (before != ' ' && before != ':' && before != '(' && before != ',')
+					;	/* glued to a word */
+				else if (pass == 1 || has_time(seg->text + end, seg->len - end))
+					*out = (struct date_pick){ d, st, 0.4 * (0.5 + seg->conf / 200), i, true };
+				at = end > at ? end : at + 1;
+			}
+		}
 }
 
 static int

@@ -67,7 +67,7 @@ enum xlabel {
 	L_PAYMENT_METHOD, L_ACCOUNT, L_TRANSACTION_ID, L_CUSTOMER_CODE, L_RECEIVER,
 	/* distractors: recognised so that their values are not taken for another's */
 	L_SERIAL, L_FORM, L_AUTHORITY_CODE, L_LOOKUP_CODE, L_PHONE, L_EMAIL, L_FAX,
-	L_CASH, L_CHANGE, L_DISCOUNT, L_PAGE, L_ORDER_NUMBER, L_WEBSITE, L_BANK, L_SHIP_TO,
+	L_CASH, L_CHANGE, L_DISCOUNT, L_ROUNDING, L_PAGE, L_ORDER_NUMBER, L_WEBSITE, L_BANK, L_SHIP_TO,
 	/* table column headers */
 	L_COL_NO, L_COL_DESC, L_COL_UNIT, L_COL_QTY, L_COL_PRICE, L_COL_AMOUNT,
 	L_NLABELS
@@ -89,10 +89,12 @@ struct xmatch {
 struct amount_candidate {
 	struct money_parsed m;
 	double score;
-	size_t seg, match;
+	size_t seg, match;	/* match: the label's; past p->nmatches for a column of its row */
+	bool restored;		/* its decimal point put back: OCR read "900" among amounts in cents */
+	bool echoed;		/* the same amount printed elsewhere on the page (an item, the cash) */
 };
 
-#define EXTRACT_NCANDIDATES 4
+#define EXTRACT_NCANDIDATES 6
 
 struct xpage {
 	struct xword *words;
@@ -114,6 +116,10 @@ struct xpage {
 	/* the totals block's candidates (extract_totals.c), chosen together in extract_check.c */
 	struct amount_candidate sub[EXTRACT_NCANDIDATES], tax[EXTRACT_NCANDIDATES], total[EXTRACT_NCANDIDATES];
 	int nsub, ntax, ntotal;
+	bool has_rounding;		/* a receipt's rounding line, and its amount */
+	struct money rounding;
+	bool has_tendered;		/* the cash tendered less the change */
+	struct money tendered;
 	bool has_words_amount;
 	struct money words_amount;	/* the amount in words, read */
 };
@@ -154,8 +160,26 @@ int extract_value_text(const struct xpage *p, const struct xmatch *m, struct xva
 /* Trims blanks and the punctuation between a label and its value, and a gloss "(Tax code)". */
 void extract_trim_value(const char **s, size_t *len);
 
+/* extract_totals.c: the rightmost amount in s; false when none. */
+bool extract_last_amount(const struct xpage *p, const char *s, size_t len, struct money_parsed *out);
 /* extract_totals.c: the amounts beside labels of kind want, the nmax best. */
 int extract_total_candidates(const struct xpage *p, enum xlabel want, struct amount_candidate *c, int nmax);
+
+/* extract_evidence.c: the rounding line, decimal points OCR lost, amounts printed twice. */
+void extract_total_evidence(struct xpage *p);
+
+/* extract_names.c: the legal forms ("ltd", "sdn bhd", folded); names cleaned and completed. */
+extern const char *const extract_legal_forms[];
+extern const size_t extract_nlegal_forms;
+/* s without the quotes around it and with its legal form's misread digits as letters ("SDN 8HD"). */
+size_t extract_clean_name(const char *s, size_t len, char *out, size_t size);
+/* The page's fuller name beginning with s and ending in a legal form (*full NULL when none); -1 on ENOMEM. */
+int extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, const char **full, size_t *flen);
+
+/* extract_blocks.c: the first line of the buyer's unlabelled address block, or (size_t)-1. */
+size_t extract_unlabelled_buyer(const struct xpage *p, size_t seller);
+/* A name line's company before its contact person: "YourCompany, Mitchell Admin". */
+void extract_company_first(const char **s, size_t *len);
 
 /* extract_fields.c, extract_parties.c, extract_totals.c, extract_table.c, extract_check.c */
 int extract_document(struct xpage *p, struct invoice *inv);

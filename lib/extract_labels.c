@@ -40,6 +40,7 @@ static const struct lexeme lexicon[] = {
 	S("bill no", L_INVOICE_NUMBER), S("bill number", L_INVOICE_NUMBER),
 	S("receipt no", L_INVOICE_NUMBER), S("receipt number", L_INVOICE_NUMBER),
 	S("receipt", L_INVOICE_WORD), S("invoice", L_INVOICE_WORD), S("tax invoice", L_INVOICE_WORD),
+	S("factuur", L_INVOICE_WORD), S("rechnung", L_INVOICE_WORD), S("facture", L_INVOICE_WORD),
 	S("document no", L_INVOICE_NUMBER), S("credit note no", L_INVOICE_NUMBER),
 	S("so hoa don", L_INVOICE_NUMBER), S("hoa don so", L_INVOICE_NUMBER),
 	S("factuurnummer", L_INVOICE_NUMBER), S("factuur nr", L_INVOICE_NUMBER),
@@ -67,7 +68,7 @@ static const struct lexeme lexicon[] = {
 	S("due date", L_DUE_DATE), S("payment due", L_DUE_DATE), S("payment due date", L_DUE_DATE),
 	S("pay by", L_DUE_DATE), S("due on", L_DUE_DATE), S("date due", L_DUE_DATE),
 	S("han thanh toan", L_DUE_DATE), S("vervaldatum", L_DUE_DATE), S("faellig", L_DUE_DATE),
-	S("fallig", L_DUE_DATE), S("zahlbar bis", L_DUE_DATE), S("date d echeance", L_DUE_DATE),
+	S("fallig", L_DUE_DATE), S("zahlbar bis", L_DUE_DATE), S("zahlungsziel", L_DUE_DATE), S("date d echeance", L_DUE_DATE),
 	S("echeance", L_DUE_DATE), S("date limite de paiement", L_DUE_DATE), W("due", L_DUE_DATE),
 	S("faelligkeitsdatum", L_DUE_DATE), S("falligkeitsdatum", L_DUE_DATE),
 	/* the parties */
@@ -106,7 +107,9 @@ static const struct lexeme lexicon[] = {
 	S("client tax code", L_BUYER_TAX_ID), S("client tax id", L_BUYER_TAX_ID),
 	S("customer vat id", L_BUYER_TAX_ID), S("customer tax id", L_BUYER_TAX_ID),
 	S("customer vat no", L_BUYER_TAX_ID), S("customer tax code", L_BUYER_TAX_ID),
-	S("buyer vat no", L_BUYER_TAX_ID), S("client vat no", L_BUYER_TAX_ID),
+	S("buyer vat no", L_BUYER_TAX_ID), S("your vat number", L_BUYER_TAX_ID), S("your vat no", L_BUYER_TAX_ID),
+	S("uw btw nummer", L_BUYER_TAX_ID), S("uw btw nr", L_BUYER_TAX_ID), S("ihre ust idnr", L_BUYER_TAX_ID),
+	S("votre n tva", L_BUYER_TAX_ID), S("ustld", L_TAX_ID),	/* OCR's l for the I of "USt-Id" */ S("client vat no", L_BUYER_TAX_ID),
 	S("customer vat number", L_BUYER_TAX_ID), S("buyer vat id", L_BUYER_TAX_ID),
 	/* addresses, currency */
 	S("address", L_ADDRESS), S("dia chi", L_ADDRESS), S("adres", L_ADDRESS), S("adresse", L_ADDRESS),
@@ -200,10 +203,10 @@ static const struct lexeme lexicon[] = {
 	S("so don hang", L_ORDER_NUMBER), S("order date", L_ORDER_NUMBER), S("ordernummer", L_ORDER_NUMBER),
 	S("bestellnummer", L_ORDER_NUMBER), S("reference", L_ORDER_NUMBER), S("your reference", L_ORDER_NUMBER),
 	S("our reference", L_ORDER_NUMBER), S("ref", L_ORDER_NUMBER), S("po", L_ORDER_NUMBER),
-	S("rounding", L_DISCOUNT), S("rounding adj", L_DISCOUNT), S("rounding adjustment", L_DISCOUNT),
+	S("rounding", L_ROUNDING), S("rounding adj", L_ROUNDING), S("rounding adjustment", L_ROUNDING),
 	S("total rounded", L_TOTAL), S("total qty", L_PAGE), S("total items", L_PAGE), S("total quantity", L_PAGE), S("reg no", L_ORDER_NUMBER), S("company no", L_ORDER_NUMBER),
 	S("co reg no", L_ORDER_NUMBER), S("kvk", L_ORDER_NUMBER), S("siret", L_ORDER_NUMBER),
-	S("ship to", L_SHIP_TO), S("shipped to", L_SHIP_TO), S("deliver to", L_SHIP_TO),
+	S("ship to", L_SHIP_TO), S("shipping address", L_SHIP_TO), S("shipped to", L_SHIP_TO), S("deliver to", L_SHIP_TO),
 	S("delivery address", L_SHIP_TO), S("afleveradres", L_SHIP_TO), S("lieferadresse", L_SHIP_TO),
 	S("adresse de livraison", L_SHIP_TO), S("dia chi giao hang", L_SHIP_TO),
 	S("bank", L_BANK), S("ngan hang", L_BANK), S("bank name", L_BANK), S("swift", L_BANK),
@@ -374,6 +377,16 @@ skip_gloss(const struct xseg *s, size_t at, size_t *gloss_start, size_t *gloss_e
 	return at;
 }
 
+/* Whether folded [i, e) is part of an identifier in the raw text: "invoice_number_1", "po_number". */
+static bool
+in_identifier(const struct xseg *s, size_t i, size_t e)
+{
+	size_t a = s->map[i], b = s->map[e];
+
+	return (a > 0 && s->text[a - 1] == '_') || (b > a && memchr(s->text + a, '_', b - a) != NULL) ||
+	    (b < s->len && s->text[b] == '_');
+}
+
 static int
 add_match(struct xpage *p, size_t *cap, const struct xmatch *m)
 {
@@ -407,6 +420,8 @@ extract_labels(struct xpage *p)
 			struct xmatch m;
 			size_t value_at, e;
 
+			if (l != NULL && in_identifier(s, i, i + len))
+				l = NULL;
 			if (l == NULL) {
 				while (i < s->foldlen && s->fold[i] != ' ')
 					i++;

@@ -20,13 +20,6 @@
 #define NVALUES 3
 #define TOP_SHARE 0.3		/* of the first page's height: where the seller's block is */
 
-static const char *const legal_forms[] = {
-	"cong ty", "tnhh", "co phan", "doanh nghiep", "chi nhanh", "inc", "llc", "ltd", "limited", "gmbh",
-	"ag", "b v", "bv", "s a s", "sas", "s r l", "srl", "corp", "corporation", "co", "company", "sdn bhd",
-	"bhd", "sdn", "enterprise", "trading", "pvt", "plc", "n v", "nv", "s a", "sa", "sarl", "llp",
-	"services", "store", "restaurant", "restoran", "hotel", "mtv", "hkd", "ho kinh doanh",
-};
-
 static const char *const titles[] = {
 	"invoice", "tax invoice", "hoa don", "hoa don gia tri gia tang", "hoa don ban hang", "receipt",
 	"official receipt", "cash receipt", "factuur", "rechnung", "facture", "vat invoice", "gtgt",
@@ -75,6 +68,15 @@ name_like(const char *s, size_t len)
 	}
 	/* "(Ký, ghi rõ họ tên)", "(Signature)": a gloss, no name */
 	return l >= 2 && d * 2 < l + 1 && s[0] != '(';
+}
+
+static bool
+has_upper(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			return true;
+	return false;
 }
 
 /* Below the totals: the signatures ("Người bán hàng") and the provider's footer. */
@@ -215,13 +217,20 @@ spaced_letters(const struct xseg *s)
 static void
 top_name(struct xpage *p, struct pick *best)
 {
-	int heights[512], nh = 0, median;
-	double limit = p->height * TOP_SHARE;
+	int heights[512], nh = 0, median, top = p->height;
+	double limit;
 
 	for (size_t i = 0; i < p->nsegs && nh < 512; i++)
 		heights[nh++] = p->segs[i].height;
 	if (nh == 0)
 		return;
+	/* the top of the text, not of the image: a receipt is scanned with a margin above it */
+	for (size_t i = 0; i < p->nsegs && p->segs[i].page == p->segs[0].page; i++)
+		if (p->segs[i].y0 < top)
+			top = p->segs[i].y0;
+	limit = p->height * TOP_SHARE;
+	if (limit < top + p->height * TOP_SHARE / 2)
+		limit = top + p->height * TOP_SHARE / 2;
 	qsort(heights, (size_t)nh, sizeof(int), cmp_int);
 	median = heights[nh / 2] > 0 ? heights[nh / 2] : 1;
 	for (size_t i = 0; i < p->nsegs; i++) {
@@ -238,7 +247,9 @@ top_name(struct xpage *p, struct pick *best)
 		    web_or_mail(s->text, s->len))
 			continue;
 		score = 0.3 + 0.25 * (1 - s->y0 / (limit + 1)) + 0.1 * ((double)s->height / median - 1);
-		if (has_any(s, legal_forms, sizeof(legal_forms) / sizeof(legal_forms[0])))
+		if (!has_upper(t, len))
+			score -= 0.2;	/* a name written in the margin ("tan woon yann"), not printed */
+		if (has_any(s, extract_legal_forms, extract_nlegal_forms))
 			score += 0.3;
 		if (named_in_domain(p, s))
 			score += 0.3;
@@ -255,6 +266,7 @@ top_name(struct xpage *p, struct pick *best)
 /* Party anchors: where each party's block begins. */
 struct anchors {
 	size_t seller, buyer;	/* segments, or (size_t)-1 */
+	const char *seller_fold;	/* the seller's name folded, or NULL */
 };
 
 /* Whether segment t is in the block that starts at anchor a: below it (or on its row), in its column. */
@@ -329,6 +341,15 @@ tax_id(const char *s, size_t len, char *out, size_t size)
 		if (s[i] != '|' && s[i] != '[' && s[i] != ']')
 			out[keep++] = s[i];
 	out[keep] = '\0';
+	/* "NL8152.54.295.B01": a European id is written with points for reading, not in it */
+	if (keep > 4 && out[0] >= 'A' && out[0] <= 'Z' && out[1] >= 'A' && out[1] <= 'Z') {
+		size_t k = 0;
+
+		for (size_t i = 0; i < keep; i++)
+			if (out[i] != '.')
+				out[k++] = out[i];
+		out[keep = k] = '\0';
+	}
 	/* a European id begins with its country's two letters, which OCR reads as digits alike */
 	if (keep > 4 && out[1] >= 'A' && out[1] <= 'Z' && out[2] >= '0' && out[2] <= '9')
 		out[0] = out[0] == '1' ? 'I' : out[0] == '0' ? 'O' : out[0] == '5' ? 'S' : out[0] == '8' ? 'B' : out[0];
@@ -365,6 +386,7 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 		const struct xmatch *m = &p->matches[i];
 		struct xvalue v[NVALUES];
 		enum xlabel whose;
+		bool footer;
 		int n;
 
 		if (m->label != L_TAX_ID && m->label != L_SELLER_TAX_ID && m->label != L_BUYER_TAX_ID &&
@@ -372,8 +394,16 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 			continue;
 		whose = m->label == L_SELLER_TAX_ID ? L_SELLER : m->label == L_BUYER_TAX_ID ? L_BUYER :
 		    owner(p, an, m->seg);
-		if (m->label == L_TAX_ID && below_footer(p, m->seg))
-			continue;	/* the e-invoice provider's, in the footer */
+		footer = m->label == L_TAX_ID && below_footer(p, m->seg);
+		/* "Free SAS au capital de ... N° de TVA: FR ...": the line of the company it names */
+		if (m->label == L_TAX_ID && an->seller_fold != NULL &&
+		    extract_fold_has(p->segs[m->seg].fold, p->segs[m->seg].foldlen, an->seller_fold))
+			whose = L_SELLER;
+		/* a Vietnamese footer's is the e-invoice provider's; elsewhere the footer is the seller's own */
+		if (footer && p->vietnamese)
+			continue;
+		if (footer)
+			whose = L_SELLER;
 		if (whose == L_NONE)
 			continue;
 		n = extract_value_text(p, m, v, NVALUES);
@@ -383,7 +413,7 @@ find_tax_ids(struct xpage *p, struct invoice *inv, const struct anchors *an)
 			char tmp[64];
 			size_t len = tax_id(v[k].text, v[k].len, tmp, sizeof(tmp));
 			double score = v[k].where * (0.5 + p->segs[v[k].seg].conf / 200) *
-			    (m->label == L_TAX_ID ? 0.85 : 1);
+			    (m->label == L_TAX_ID ? 0.85 : 1) * (footer ? 0.5 : 1);
 
 			if (len == 0 || (m->label == L_TAX && !vat_id_shaped(tmp, len)))
 				continue;
@@ -439,11 +469,34 @@ first_label(const struct xpage *p, enum xlabel want)
 	return (size_t)-1;
 }
 
+/* A party's name: completed from the page when a logo gave it short, then cleaned. */
+static int
+set_name(const struct xpage *p, struct invoice *inv, enum invoice_field f, const struct pick *name)
+{
+	char clean[INVOICE_TEXT_MAX + 1];
+	const char *full;
+	size_t len, flen;
+
+	if (name->text == NULL)
+		return 0;
+	if (extract_full_name(p, name->seg, name->text, name->len, &full, &flen) != 0)
+		return -1;
+	if (full == NULL) {
+		full = name->text;
+		flen = name->len;
+	}
+	len = extract_clean_name(full, flen, clean, sizeof(clean));
+	return extract_set(inv, f, clean, len, name->score);
+}
+
 int
 extract_parties(struct xpage *p, struct invoice *inv)
 {
 	struct pick seller = { 0 }, buyer = { 0 };
 	struct anchors an;
+	size_t block;
+	char *fold = NULL;
+	int rc;
 
 	labelled_name(p, L_SELLER, 1.0, &seller);
 	if (seller.text == NULL)
@@ -457,10 +510,28 @@ extract_parties(struct xpage *p, struct invoice *inv)
 	if (an.buyer == (size_t)-1 || (first_label(p, L_BUYER_PERSON) != (size_t)-1 &&
 	    first_label(p, L_BUYER_PERSON) < an.buyer))
 		an.buyer = first_label(p, L_BUYER_PERSON);
-	if (seller.text != NULL &&
-	    extract_set(inv, INVOICE_SELLER_NAME, seller.text, seller.len, seller.score) != 0)
+	if (buyer.text == NULL &&
+	    (block = extract_unlabelled_buyer(p, seller.text != NULL ? seller.seg : (size_t)-1)) != (size_t)-1) {
+		const struct xseg *b = &p->segs[block];
+
+		buyer = (struct pick){ b->text, b->len, 0.4 * (0.5 + b->conf / 200), block };
+		extract_company_first(&buyer.text, &buyer.len);
+		if (an.buyer == (size_t)-1)
+			an.buyer = block;
+	}
+	if (set_name(p, inv, INVOICE_SELLER_NAME, &seller) != 0 || set_name(p, inv, INVOICE_BUYER_NAME, &buyer) != 0)
 		return -1;
-	if (buyer.text != NULL && extract_set(inv, INVOICE_BUYER_NAME, buyer.text, buyer.len, buyer.score) != 0)
-		return -1;
-	return find_tax_ids(p, inv, &an) != 0 || find_addresses(p, inv, &an) != 0 ? -1 : 0;
+	an.seller_fold = NULL;
+	if (inv->value[INVOICE_SELLER_NAME] != NULL) {
+		size_t foldlen, *map;
+
+		if (extract_fold(inv->value[INVOICE_SELLER_NAME], strlen(inv->value[INVOICE_SELLER_NAME]), &fold,
+		    &foldlen, &map) != 0)
+			return -1;
+		free(map);
+		an.seller_fold = foldlen >= 3 ? fold : NULL;
+	}
+	rc = find_tax_ids(p, inv, &an) != 0 || find_addresses(p, inv, &an) != 0 ? -1 : 0;
+	free(fold);
+	return rc;
 }

@@ -19,12 +19,28 @@
 
 #define NVALUES 3
 
+/* "33, 92": an amount OCR split after its decimal mark, tokens t and t + 1 of s, joined and read. */
+static bool
+split_decimals(const struct xpage *p, const char *s, const size_t *starts, size_t ns, size_t len, size_t t,
+    struct money_parsed *out)
+{
+	size_t a = starts[t], b = starts[t + 1], bend = t + 2 < ns ? starts[t + 2] - 1 : len;
+	char buf[64];
+
+	if (b - 1 - a < 2 || b - 1 - a + 2 >= sizeof(buf) || (s[b - 2] != ',' && s[b - 2] != '.') ||
+	    bend - b != 2 || s[b] < '0' || s[b] > '9' || s[b + 1] < '0' || s[b + 1] > '9')
+		return false;
+	memcpy(buf, s + a, b - 1 - a);
+	memcpy(buf + (b - 1 - a), s + b, 2);
+	return extract_money(p, buf, b - 1 - a + 2, out);
+}
+
 /*
  * The rightmost amount in s: tokens tried alone and with the token after
  * them (a currency, or a group of a spaced number), longest first.
  */
-static bool
-last_amount(const struct xpage *p, const char *s, size_t len, struct money_parsed *out)
+bool
+extract_last_amount(const struct xpage *p, const char *s, size_t len, struct money_parsed *out)
 {
 	size_t starts[64], ns = 0;
 	bool found = false;
@@ -33,6 +49,8 @@ last_amount(const struct xpage *p, const char *s, size_t len, struct money_parse
 		if (s[i] != ' ' && (i == 0 || s[i - 1] == ' '))
 			starts[ns++] = i;
 	for (size_t t = ns; t-- > 0 && !found;) {
+		if (t > 0 && split_decimals(p, s, starts, ns, len, t - 1, out))
+			return true;
 		for (size_t k = t + 3 < ns ? t + 3 : ns; k > t && !found; k--) {
 			size_t end = k < ns ? starts[k] - 1 : len;
 			struct money_parsed m;
@@ -60,7 +78,7 @@ rightmost_amount(const struct xpage *p, size_t seg, struct money_parsed *out, bo
 	while ((s = extract_seg_right(p, s)) != (size_t)-1 && !extract_seg_starts_with_label(p, s)) {
 		struct money_parsed m;
 
-		if (last_amount(p, p->segs[s].text, p->segs[s].len, &m)) {
+		if (extract_last_amount(p, p->segs[s].text, p->segs[s].len, &m)) {
 			*out = m;
 			*found = true;
 			seg = s;
@@ -84,7 +102,7 @@ extract_total_candidates(const struct xpage *p, enum xlabel want, struct amount_
 		nv = extract_value_text(p, m, v, NVALUES);
 		for (int k = 0; k < nv; k++) {
 			struct money_parsed mp;
-			bool found = last_amount(p, v[k].text, v[k].len, &mp);
+			bool found = extract_last_amount(p, v[k].text, v[k].len, &mp);
 			double score;
 
 			/* on the label's row, the last amount is the label's ("Tax 15% on $112.90  $16.94") */
@@ -234,5 +252,6 @@ extract_totals(struct xpage *p, struct invoice *inv)
 	p->nsub = extract_total_candidates(p, L_SUBTOTAL, p->sub, EXTRACT_NCANDIDATES);
 	p->ntax = extract_total_candidates(p, L_TAX, p->tax, EXTRACT_NCANDIDATES);
 	p->ntotal = extract_total_candidates(p, L_TOTAL, p->total, EXTRACT_NCANDIDATES);
+	extract_total_evidence(p);
 	return 0;
 }

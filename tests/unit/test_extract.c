@@ -400,6 +400,341 @@ test_receipt(void)
 	invoice_free(&inv);
 }
 
+/* No currency printed, or only "$": the country the page names decides. */
+static void
+test_receipt_country(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 50, "SYL ROASTED DELIGHTS SDN. BHD.");
+	put(&p, 100, 90, "75, JALAN SS 22/19, 47400 PJ");
+	put(&p, 100, 400, "Total");
+	put(&p, 400, 400, "54.50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_CURRENCY), "MYR", "no currency printed: Sdn. Bhd. is Malaysian");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "UNIHAKKA INTERNATIONAL SDN BHD");
+	put(&p, 100, 400, "Nett Total: $8.20");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_CURRENCY), "MYR", "a till's $ on a Malaysian receipt");
+	is_str(val(&inv, INVOICE_TOTAL), "8.20", "and its amount read");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "Orion Sdn Bhd");
+	put(&p, 100, 400, "Total USD 8.20");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_CURRENCY), "USD", "a printed code wins over the country");
+	invoice_free(&inv);
+}
+
+/* The last word put is read with confidence conf. */
+static void
+doubt(struct page *p, double conf)
+{
+	p->w[p->n - 1].confidence = conf;
+}
+
+/* Receipts read badly: the evidence the page itself gives for one total over another. */
+static void
+test_receipt_evidence(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	/* "900": the decimal point lost; the item's 9.00 says which total was misread */
+	put(&p, 100, 50, "BOOK TAK SDN BHD");
+	put(&p, 100, 300, "KF MODELLING CLAY");
+	put(&p, 400, 300, "9.00");
+	put(&p, 100, 400, "Total :");
+	put(&p, 400, 400, "900");
+	put(&p, 100, 440, "Rounded Total (RM):");
+	put(&p, 400, 440, "9.60");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "9.00", "a lost decimal point put back, confirmed by the item");
+	ok(reason(&inv, "decimal point"), "and said");
+	invoice_free(&inv);
+
+	/* the rounding line: the total below it, apart by the rounding, even with its sign lost */
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "MR DIY SDN BHD");
+	put(&p, 100, 400, "TOTAL");
+	put(&p, 400, 400, "RM 33, 92");
+	put(&p, 100, 440, "ROUNDING ADJUSTMENT");
+	put(&p, 400, 440, "RM 0.02");
+	put(&p, 100, 480, "TOTAL ROUNDED");
+	put(&p, 400, 480, "RM 33.90");
+	doubt(&p, 40);
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "33.90", "the rounded total, though read with less confidence");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 400, "TOTAL");
+	put(&p, 400, 400, "RM 33, 92");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "33.92", "an amount split after its decimal comma is one");
+	invoice_free(&inv);
+
+	/* the cash less the change is what was paid */
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "Coffee Corner");
+	put(&p, 100, 400, "Total");
+	put(&p, 400, 400, "4.50");
+	doubt(&p, 40);
+	put(&p, 100, 440, "Total Paid");
+	put(&p, 400, 440, "4.80");
+	put(&p, 100, 480, "Cash");
+	put(&p, 400, 480, "5.00");
+	put(&p, 100, 520, "Change");
+	put(&p, 400, 520, "0.50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "4.50", "cash - change decides between two totals");
+	invoice_free(&inv);
+}
+
+/* A label's words inside an identifier are no label; "#" labels a number at the top. */
+static void
+test_identifier_words(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Sammy Maystone");
+	put(&p, 1900, 100, "| N V | E");
+	put(&p, 1900, 250, "# invoice_number_1");
+	put(&p, 1600, 750, "PO Number:");
+	put(&p, 2000, 750, "po_number_123");
+	put(&p, 1600, 850, "Balance Due:");
+	put(&p, 2000, 850, "$127.50");
+	put(&p, 100, 2000, "Thank you");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "invoice_number_1", "an identifier with a label's words, after #");
+	invoice_free(&inv);
+}
+
+/* The seller's name as printed: cleaned of OCR's quotes and digits, completed from the page. */
+static void
+test_seller_names(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 300, 500, "'WARAKUYA PERMAS CITY SDN 8HD");
+	put(&p, 300, 540, "JALAN PERMAS UTARA 1");
+	put(&p, 300, 900, "TOTAL: RM 57.80");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "WARAKUYA PERMAS CITY SDN BHD", "a speck's quote gone, 8HD read BHD");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 1500, 200, "QualityHosting");
+	put(&p, 200, 600, "QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen");
+	put(&p, 200, 850, "iViveLabs Ltd.");
+	put(&p, 200, 1200, "Rechnung");
+	put(&p, 1500, 2000, "Gesamtbetrag");
+	put(&p, 2000, 2000, "34,73");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "QualityHosting AG", "a logo's name completed by the return address");
+	invoice_free(&inv);
+
+	/* on a receipt scanned with a margin, the shop's name is the top of the text, not of the image */
+	memset(&p, 0, sizeof(p));
+	put(&p, 350, 300, "A0%2/8");
+	put(&p, 350, 360, "UNIHAKKA INTERNATIONAL SDN BHD");
+	put(&p, 350, 400, "12, Jalan Tampoi 7/4");
+	put(&p, 350, 880, "Nett Total: $8.20");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "UNIHAKKA INTERNATIONAL SDN BHD", "the top of a receipt scanned low");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "tan woon yann");
+	for (size_t i = 0; i < p.n; i++)
+		p.w[i].y1 += 20;	/* handwriting, larger than the print */
+	put(&p, 100, 160, "INDAH GIFT & HOME DECO");
+	put(&p, 100, 200, "27, JALAN DEDAP 13");
+	put(&p, 100, 900, "TOTAL 60.30");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "INDAH GIFT & HOME DECO", "a name in lower case is written, not printed");
+	invoice_free(&inv);
+}
+
+/* No date label: a receipt's date is the one printed with a time, not a code that reads as one. */
+static void
+test_unlabelled_date(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 50, "MR DIY SDN BHD");
+	put(&p, 100, 300, "AIR PRESSURE SPRAYER");
+	put(&p, 100, 340, "Hữ03-7 - 15");
+	put(&p, 100, 380, "VALID 01/02/2019 - 15/02/2019");
+	put(&p, 100, 400, "TOTAL");
+	put(&p, 400, 400, "RM 33.90");
+	put(&p, 100, 700, "12-01-19 21:13 SH01");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_DATE), "2019-01-12", "the date with a time, not a product code's");
+	invoice_free(&inv);
+}
+
+/* The buyer no label names: the address block that is not the seller's. */
+static void
+test_unlabelled_buyer(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 1850, 200, "Coolblue B.V.");
+	put(&p, 1850, 260, "Weena 664");
+	put(&p, 1850, 320, "3012 CN Rotterdam");
+	put(&p, 190, 200, "FACTUUR");
+	put(&p, 190, 425, "Pino Bluebird");
+	put(&p, 190, 485, "Sessamestreet 32");
+	put(&p, 190, 545, "1025 RX Amsterdam");
+	put(&p, 190, 660, "Factuurnummer: 993548900");
+	put(&p, 1500, 2000, "Totaal");
+	put(&p, 2000, 2000, "€ 717,97");
+	put(&p, 190, 3000, "Thank you");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "Coolblue B.V.", "the seller's block");
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Pino Bluebird", "the other block's first line is the buyer");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 120, 200, "Azure Interior Inc.");
+	put(&p, 120, 260, "4557 De Silva St");
+	put(&p, 120, 320, "Fremont CA 94538");
+	put(&p, 1470, 610, "YourCompany, Mitchell Admin");
+	put(&p, 1470, 670, "215 Vine St");
+	put(&p, 1470, 730, "Scranton PA 18503");
+	put(&p, 120, 870, "Invoice INV/2023/03/0008");
+	put(&p, 1500, 2000, "Total");
+	put(&p, 2000, 2000, "$ 279.84");
+	put(&p, 190, 3000, "Thank you");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_BUYER_NAME), "YourCompany", "the company before its contact person");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 120, 200, "Orion Labs Ltd.");
+	put(&p, 700, 380, "Billing Address");
+	put(&p, 1360, 380, "Shipping Address");
+	put(&p, 700, 430, "Anushrut Singh");
+	put(&p, 1360, 430, "Anushrut Singh");
+	put(&p, 1500, 2000, "Total");
+	put(&p, 2000, 2000, "319.00");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Anushrut Singh", "a heading beside a heading is not its value");
+	invoice_free(&inv);
+}
+
+/* Outside Vietnam the footer's tax id is the seller's own; "your VAT number" the buyer's. */
+static void
+test_footer_tax_ids(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 190, 200, "Strategic Corp");
+	put(&p, 190, 260, "Keizersgracht 1");
+	put(&p, 190, 320, "1015 CJ Amsterdam");
+	put(&p, 1500, 1500, "Factuur totaal EUR");
+	put(&p, 2100, 1500, "49,99");
+	put(&p, 160, 2770, "Uw BTW nummer: NL00333599698");
+	put(&p, 180, 3200, "Kvk nummer: 04080176");
+	put(&p, 1270, 3200, "BTW-nr: NL8152.54.295.B01");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_TAX_ID), "NL815254295B01", "the footer's VAT number, without its points");
+	is_str(val(&inv, INVOICE_BUYER_TAX_ID), "NL00333599698", "\"Uw BTW nummer\" is the buyer's");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 150, 180, "Free SAS");
+	put(&p, 1250, 630, "de Lattre Alexis");
+	put(&p, 1250, 680, "35 RUE du logiciel libre");
+	put(&p, 1250, 730, "69100 VILLEURBANNE");
+	put(&p, 580, 1180, "Id.client");
+	put(&p, 580, 1220, "10577874");
+	put(&p, 160, 1770, "Total facture");
+	put(&p, 2200, 1770, "29.99");
+	put(&p, 190, 3220, "Free SAS au capital de 3.441.812 Euros N° de TVA intra communautaire: FR 604 219 388 61");
+	put(&p, 950, 3375, "UStld DE 232 446 240");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_TAX_ID), "FR 604 219 388 61", "on the line naming the seller: the seller's");
+	is_str(val(&inv, INVOICE_BUYER_TAX_ID), "(null)", "and not the buyer's");
+	invoice_free(&inv);
+}
+
+/* A totals row in columns: net, tax and gross under their headers. */
+static void
+test_columned_totals(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 100, 100, "Orion Labs Ltd.");
+	put(&p, 1240, 1550, "Net EUR");
+	put(&p, 1680, 1550, "VAT EUR");
+	put(&p, 2030, 1550, "Gross EUR");
+	put(&p, 160, 1610, "Subscription");
+	put(&p, 1400, 1610, "24.99");
+	put(&p, 1800, 1610, "5.00");
+	put(&p, 2210, 1610, "29.99");
+	put(&p, 160, 1770, "Total for the period");
+	put(&p, 1400, 1770, "24.99");
+	put(&p, 1800, 1770, "5.00");
+	put(&p, 2210, 1770, "29.99");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "29.99", "columns: the gross is the total");
+	is_str(val(&inv, INVOICE_SUBTOTAL), "24.99", "the net before it the subtotal");
+	is_str(val(&inv, INVOICE_TAX_AMOUNT), "5.00", "and between them the tax");
+	invoice_free(&inv);
+}
+
+/* A due date in a total's label; the invoice number under a header that is the word "Factuur". */
+static void
+test_due_on_and_header_number(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 1070, 490, "Invoice Number:");
+	put(&p, 2230, 490, "42183017");
+	put(&p, 1070, 600, "TOTAL AMOUNT DUE ON August 3 , 2014");
+	put(&p, 2275, 600, "$4.11");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_DUE_DATE), "2014-08-03", "the date a total is due on");
+	is_str(val(&inv, INVOICE_TOTAL), "4.11", "and the total still its");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 187, 1175, "Klant");
+	put(&p, 601, 1175, "Order");
+	put(&p, 1315, 1175, "Factuur datum");
+	put(&p, 1803, 1175, "Factuur");
+	put(&p, 2085, 1175, "Vervaldatum");
+	put(&p, 185, 1230, "SCONL0303006280999");
+	put(&p, 601, 1230, "SCONL000000444");
+	put(&p, 1411, 1230, "8-9-2022");
+	put(&p, 1706, 1230, "VF1005193039");
+	put(&p, 2134, 1230, "22-9-2022");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_NUMBER), "VF1005193039", "under the header \"Factuur\"");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 233, 2118, "Zahlungsziel");
+	put(&p, 871, 2118, "21.05.14");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_DUE_DATE), "2014-05-21", "Zahlungsziel: the German due date");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -578,6 +913,15 @@ main(void)
 	test_table();
 	test_totals_agreement();
 	test_receipt();
+	test_receipt_country();
+	test_receipt_evidence();
+	test_identifier_words();
+	test_seller_names();
+	test_unlabelled_date();
+	test_unlabelled_buyer();
+	test_footer_tax_ids();
+	test_columned_totals();
+	test_due_on_and_header_number();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();

@@ -1,0 +1,190 @@
+/*
+ * extract_evidence: what else on a page speaks for one totals candidate
+ * over another, mostly on receipts, whose scans OCR reads worst.
+ *
+ * - A rounding line ("Rounding Adj. -0.02") between the total and the
+ *   rounded total: the rounded one is what was paid.
+ * - The cash tendered less the change given is the total paid.
+ * - An amount printed again elsewhere (the single item's amount, a
+ *   "Total Sales" line) was read the same twice: a misread digit ("9.60"
+ *   for "9.00") rarely is.
+ * - A decimal point OCR lost ("900", "5142" where the page's other totals
+ *   have cents) is put back as a second reading of the amount; the
+ *   cross-checks (subtotal + tax = total, the above) choose between them.
+ * - A totals row in columns ("Total  278.61  40.39  319.00", under "Net,
+ *   Tax, Total" headers) whose last three amounts add up gives the
+ *   subtotal and the tax too.
+ * The scores are read by extract_check.c's choice; nothing here sets a
+ * field.
+ */
+#include <string.h>
+
+#include "lib/extract_int.h"
+
+#define NVALUES 3
+#define RESTORED_MAX 10000000	/* units of 10^-4: "999" at most becomes "9.99" */
+
+/* The amount on the value of the first label of kind want; false when none. */
+static bool
+labelled_amount(const struct xpage *p, enum xlabel want, struct money *out)
+{
+	for (size_t i = 0; i < p->nmatches; i++) {
+		struct xvalue v[NVALUES];
+		struct money_parsed m;
+		int n;
+
+		if (p->matches[i].label != want)
+			continue;
+		n = extract_value_text(p, &p->matches[i], v, NVALUES);
+		for (int k = 0; k < n; k++)
+			if (v[k].where >= 0.9 && extract_last_amount(p, v[k].text, v[k].len, &m)) {
+				*out = m.amount;
+				return true;
+			}
+	}
+	return false;
+}
+
+static bool
+any_in_cents(const struct amount_candidate *c, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i].m.scale == 2)
+			return true;
+	return false;
+}
+
+/*
+ * "900" read as "9.00" too: the whole number with its last two digits as
+ * cents, a second candidate beside the first, which is trusted less.
+ */
+static int
+restore_cents(struct amount_candidate *c, int n, int nmax)
+{
+	int n0 = n;
+
+	for (int i = 0; i < n0; i++) {
+		struct amount_candidate alt = c[i];
+		size_t len = strlen(c[i].m.text);
+		char text[MONEY_TEXT_MAX];
+
+		if (c[i].m.scale != 0 || len < 3 || len > 5 || c[i].m.text[0] == '-' ||
+		    c[i].m.amount.units > RESTORED_MAX * 100)
+			continue;
+		memcpy(text, c[i].m.text, len - 2);
+		text[len - 2] = '.';
+		memcpy(text + len - 1, c[i].m.text + len - 2, 3);
+		if (money_from_canonical(text, len + 1, &alt.m.amount) != MONEY_OK)
+			continue;
+		memcpy(alt.m.text, text, len + 2);
+		alt.m.scale = 2;
+		alt.restored = true;
+		alt.score = c[i].score * 0.95;
+		c[i].score *= 0.7;
+		if (n < nmax) {
+			c[n++] = alt;
+		} else {
+			int worst = 0;
+
+			for (int j = 1; j < n; j++)
+				if (c[j].score < c[worst].score)
+					worst = j;
+			if (alt.score > c[worst].score)
+				c[worst] = alt;
+		}
+	}
+	return n;
+}
+
+/* Whether c's amount is printed in a segment other than its own (restored: its own reads otherwise). */
+static bool
+echoed(const struct xpage *p, const struct amount_candidate *c)
+{
+	int seen = 0;
+
+	if (c->m.amount.units == 0)
+		return false;
+	for (size_t i = 0; i < p->nsegs; i++) {
+		struct money_parsed m;
+
+		if (extract_last_amount(p, p->segs[i].text, p->segs[i].len, &m) &&
+		    money_cmp(m.amount, c->m.amount) == 0 && ++seen >= (c->restored ? 1 : 2))
+			return true;
+	}
+	return false;
+}
+
+/* Adds c to the list of n candidates if there is room; the new count. */
+static int
+add_candidate(struct amount_candidate *list, int n, const struct amount_candidate *c)
+{
+	for (int i = 0; i < n; i++)
+		if (money_cmp(list[i].m.amount, c->m.amount) == 0)
+			return n;
+	if (n < EXTRACT_NCANDIDATES)
+		list[n++] = *c;
+	return n;
+}
+
+/* The amounts of the tokens of s, appended to a (at most max); the new count. */
+static int
+token_amounts(const struct xpage *p, const char *s, size_t len, struct money_parsed *a, int n, int max)
+{
+	for (size_t i = 0; i < len && n < max;) {
+		size_t e = i;
+
+		while (e < len && s[e] != ' ')
+			e++;
+		if (e > i && extract_money(p, s + i, e - i, &a[n]))
+			n++;
+		i = e + 1;
+	}
+	return n;
+}
+
+/* "Total  278.61  40.39  319.00": net, tax and gross in columns, the last three adding up. */
+static void
+columned_totals(struct xpage *p)
+{
+	for (size_t i = 0; i < p->nmatches; i++) {
+		const struct xmatch *m = &p->matches[i];
+		const struct xseg *seg = &p->segs[m->seg];
+		struct money_parsed a[8];
+		struct money sum;
+		int n = token_amounts(p, seg->text + m->raw_end, m->value_end - m->raw_end, a, 0, 8);
+		double score = 0.8 * (0.5 + seg->conf / 200);
+
+		if (m->label != L_TOTAL || m->value_end != seg->len)
+			continue;
+		for (size_t s = extract_seg_right(p, m->seg); s != (size_t)-1 && !extract_seg_starts_with_label(p, s);
+		    s = extract_seg_right(p, s))
+			n = token_amounts(p, p->segs[s].text, p->segs[s].len, a, n, 8);
+		if (n < 3 || a[n - 3].amount.units <= 0 || a[n - 2].amount.units < 0 ||
+		    money_add(a[n - 3].amount, a[n - 2].amount, &sum) != MONEY_OK ||
+		    !money_near(sum, a[n - 1].amount, 1, 2))
+			continue;
+		/* one label, three amounts: told apart by "match" numbers past the labels' */
+		p->nsub = add_candidate(p->sub, p->nsub,
+		    &(struct amount_candidate){ a[n - 3], score, m->seg, p->nmatches + 2 * i });
+		p->ntax = add_candidate(p->tax, p->ntax,
+		    &(struct amount_candidate){ a[n - 2], score, m->seg, p->nmatches + 2 * i + 1 });
+	}
+}
+
+void
+extract_total_evidence(struct xpage *p)
+{
+	struct money cash, change;
+
+	p->has_rounding = labelled_amount(p, L_ROUNDING, &p->rounding);
+	p->has_tendered = labelled_amount(p, L_CASH, &cash) && labelled_amount(p, L_CHANGE, &change) &&
+	    money_sub(cash, change, &p->tendered) == MONEY_OK && p->tendered.units > 0;
+	if (any_in_cents(p->sub, p->nsub) || any_in_cents(p->tax, p->ntax) || any_in_cents(p->total, p->ntotal)) {
+		p->nsub = restore_cents(p->sub, p->nsub, EXTRACT_NCANDIDATES);
+		p->ntax = restore_cents(p->tax, p->ntax, EXTRACT_NCANDIDATES);
+		p->ntotal = restore_cents(p->total, p->ntotal, EXTRACT_NCANDIDATES);
+	}
+	columned_totals(p);
+	for (int i = 0; i < p->ntotal; i++)
+		p->total[i].echoed = echoed(p, &p->total[i]);
+}

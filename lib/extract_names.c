@@ -1,0 +1,153 @@
+/*
+ * extract_names: a party's name as the page prints it, from what OCR
+ * made of it.  The legal forms that say a line is a company's; a name
+ * cleaned of the quotes OCR sees in a scan's specks, of digits read for
+ * letters in its legal form ("SDN 8HD") and of the address a sender line
+ * puts after it; and a logo's short name
+ * ("Amazon", "QualityHosting") completed by the fuller name the page
+ * prints elsewhere with its legal form ("Amazon Web Services, Inc.", the
+ * return address "QualityHosting AG - Uferweg 40-42 - ...").
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/extract_int.h"
+
+#define FULL_NAME_TOKENS 4	/* a short name completed by at most this many words */
+
+const char *const extract_legal_forms[] = {
+	"cong ty", "tnhh", "co phan", "doanh nghiep", "chi nhanh", "inc", "llc", "ltd", "limited", "gmbh",
+	"ag", "b v", "bv", "s a s", "sas", "s r l", "srl", "corp", "corporation", "co", "company", "sdn bhd",
+	"bhd", "sdn", "enterprise", "trading", "pvt", "plc", "n v", "nv", "s a", "sa", "sarl", "llp",
+	"services", "store", "restaurant", "restoran", "hotel", "mtv", "hkd", "ho kinh doanh",
+};
+const size_t extract_nlegal_forms = sizeof(extract_legal_forms) / sizeof(extract_legal_forms[0]);
+
+/* Legal forms in capitals, as a misread token is compared with them. */
+static const char *const upper_forms[] = { "BHD", "SDN", "LTD", "INC", "LLC", "PLC", "PVT", "GMBH", "CORP" };
+
+/* Whether the byte at s begins a quote OCR may see around a name: ' " ` or a curly one. */
+static size_t
+quote_at(const char *s, size_t len)
+{
+	if (len >= 1 && (s[0] == '\'' || s[0] == '"' || s[0] == '`'))
+		return 1;
+	if (len >= 3 && (unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x80 &&
+	    (unsigned char)s[2] >= 0x98 && (unsigned char)s[2] <= 0x9e)
+		return 3;	/* U+2018..U+201E */
+	return 0;
+}
+
+/* A token of digits and capitals that reads as a legal form with 8 as B, 0 as O, 1 as I, 5 as S. */
+static const char *
+misread_form(const char *s, size_t len)
+{
+	char buf[8];
+	bool digit = false;
+
+	if (len < 3 || len >= sizeof(buf))
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		digit |= c >= '0' && c <= '9';
+		buf[i] = c == '8' ? 'B' : c == '0' ? 'O' : c == '1' ? 'I' : c == '5' ? 'S' : c;
+		if (buf[i] < 'A' || buf[i] > 'Z')
+			return NULL;
+	}
+	for (size_t k = 0; digit && k < sizeof(upper_forms) / sizeof(upper_forms[0]); k++)
+		if (strlen(upper_forms[k]) == len && memcmp(upper_forms[k], buf, len) == 0)
+			return upper_forms[k];
+	return NULL;
+}
+
+static bool
+has_digit(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			return true;
+	return false;
+}
+
+size_t
+extract_clean_name(const char *s, size_t len, char *out, size_t size)
+{
+	size_t n = 0, q;
+
+	while (len > 0 && (q = quote_at(s, len)) > 0)
+		s += q, len -= q;
+	/* "QualityHosting AG - Uferweg 40-42 - ...": a sender line, its name before the address */
+	for (size_t i = 1; i + 3 < len; i++)
+		if ((memcmp(s + i, " - ", 3) == 0 || memcmp(s + i, " | ", 3) == 0) && has_digit(s + i, len - i)) {
+			len = i;
+			break;
+		}
+	while (len > 0 && (s[len - 1] == '\'' || s[len - 1] == '"' || s[len - 1] == '`'))
+		len--;
+	for (size_t i = 0; i < len && n + 1 < size;) {
+		size_t e = i;
+		const char *form;
+
+		while (e < len && s[e] != ' ')
+			e++;
+		form = misread_form(s + i, e - i);
+		for (size_t k = i; k < e && n + 1 < size; k++)
+			out[n++] = form != NULL ? form[k - i] : s[k];
+		if (e < len && n + 1 < size)
+			out[n++] = ' ';
+		i = e + 1;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The raw end of the last legal form in the FULL_NAME_TOKENS tokens of seg after folded byte from. */
+static size_t
+legal_form_end(const struct xseg *seg, size_t from)
+{
+	size_t end = 0, i = from;
+
+	for (int tok = 0; tok < FULL_NAME_TOKENS && i < seg->foldlen; tok++) {
+		for (size_t k = 0; k < extract_nlegal_forms; k++) {
+			size_t n = strlen(extract_legal_forms[k]);
+
+			if (extract_fold_at(seg->fold, seg->foldlen, i, extract_legal_forms[k], n)) {
+				end = seg->map[i + n];
+				/* "Inc.", "B.V.": the abbreviation's point is the name's */
+				if (end < seg->len && seg->text[end] == '.')
+					end++;
+			}
+		}
+		while (i < seg->foldlen && seg->fold[i] != ' ')
+			i++;
+		i++;
+	}
+	return end;
+}
+
+int
+extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, const char **full, size_t *flen)
+{
+	char *fold;
+	size_t foldlen, *map;
+
+	*full = NULL;
+	if (extract_fold(s, len, &fold, &foldlen, &map) != 0)
+		return -1;
+	free(map);
+	/* the longest: "Amazon Web Services, Inc." over a heading's "Amazon Web Services" */
+	for (size_t i = 0; i < p->nsegs && foldlen >= 3; i++) {
+		const struct xseg *seg = &p->segs[i];
+		size_t end;
+
+		if (i == own || seg->foldlen <= foldlen + 1 || memcmp(seg->fold, fold, foldlen) != 0 ||
+		    seg->fold[foldlen] != ' ' || (end = legal_form_end(seg, foldlen + 1)) == 0 ||
+		    (*full != NULL && end <= *flen))
+			continue;
+		*full = seg->text;
+		*flen = end;
+	}
+	free(fold);
+	return 0;
+}
