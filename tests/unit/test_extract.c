@@ -735,6 +735,30 @@ test_due_on_and_header_number(void)
 	invoice_free(&inv);
 }
 
+/* The page's domain names the seller where it begins ("oyorooms.com": OYO, not Rooms). */
+static void
+test_seller_in_domain(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 500, 180, "PAYMENT RECEIPT");
+	put(&p, 180, 330, "Guest Name: Sanjay");
+	put(&p, 190, 460, "Hotel Details");
+	put(&p, 1320, 460, "Check In");
+	put(&p, 1690, 460, "Check Out");
+	put(&p, 2050, 460, "Rooms");
+	put(&p, 190, 505, "OYO 4189 Resort Nanganallur,");
+	put(&p, 1320, 505, "31/12/2017");
+	put(&p, 200, 1120, "Grand Total");
+	put(&p, 2100, 1120, "Rs 1939");
+	put(&p, 200, 3000, "Write to us at support@oyorooms.com");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "OYO 4189 Resort Nanganallur", "the name the domain begins with");
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Sanjay", "the guest is the buyer");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -922,6 +946,7 @@ main(void)
 	test_footer_tax_ids();
 	test_columned_totals();
 	test_due_on_and_header_number();
+	test_seller_in_domain();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();
