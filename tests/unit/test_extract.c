@@ -694,6 +694,17 @@ test_columned_totals(void)
 	is_str(val(&inv, INVOICE_SUBTOTAL), "24.99", "the net before it the subtotal");
 	is_str(val(&inv, INVOICE_TAX_AMOUNT), "5.00", "and between them the tax");
 	invoice_free(&inv);
+
+	/* "Total facture": the word for invoice is the total's, not a label of its own */
+	memset(&p, 0, sizeof(p));
+	put(&p, 160, 1770, "Total facture");
+	put(&p, 1400, 1770, "24.99");
+	put(&p, 1800, 1770, "5.00");
+	put(&p, 2210, 1770, "29.99");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "29.99", "Total facture: the invoice's total");
+	is_str(val(&inv, INVOICE_SUBTOTAL), "24.99", "and its columns");
+	invoice_free(&inv);
 }
 
 /* A due date in a total's label; the invoice number under a header that is the word "Factuur". */
