@@ -808,7 +808,10 @@ test_wallet_and_utility(void)
 	put(&p, 1000, 300, "31415926535");
 	put(&p, 100, 350, "Nguồn tiền");
 	put(&p, 1000, 350, "Ví MoMo");
+	put(&p, 100, 400, "Số tài khoản");
+	put(&p, 1000, 400, "0901234567");
 	extract(&p, "vie", &inv);
+	is_str(val(&inv, INVOICE_PAYMENT_ACCOUNT), "0901234567", "an e-wallet receipt's account is the payer's");
 	is_str(val(&inv, INVOICE_DOCUMENT_TYPE), "e_wallet_receipt", "MoMo: an e-wallet receipt");
 	is_str(val(&inv, INVOICE_TRANSACTION_ID), "31415926535", "its transaction id");
 	is_str(val(&inv, INVOICE_PAYMENT_METHOD), "Ví MoMo", "its payment method");
@@ -826,6 +829,25 @@ test_wallet_and_utility(void)
 	is_str(val(&inv, INVOICE_DOCUMENT_TYPE), "utility_bill", "EVN: a utility bill");
 	is_str(val(&inv, INVOICE_CUSTOMER_CODE), "PE01000123456", "its customer code");
 	is_str(val(&inv, INVOICE_TOTAL), "312480", "its total");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 100, "Invoice No.: 55");
+	put(&p, 100, 200, "Bank account: NL50INGB0683251309");
+	put(&p, 100, 300, "Total");
+	put(&p, 1000, 300, "€ 12,50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_PAYMENT_ACCOUNT), "(null)", "an invoice's bank account is the seller's: not the payer's");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 100, "Invoice No.: 55");
+	put(&p, 100, 200, "Paid from: 1234-5678-90");
+	put(&p, 100, 250, "Bank account: NL50INGB0683251309");
+	put(&p, 100, 300, "Total");
+	put(&p, 1000, 300, "€ 12,50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_PAYMENT_ACCOUNT), "1234-5678-90", "the account a label says paid");
 	invoice_free(&inv);
 }
 
