@@ -159,9 +159,11 @@ columned_totals(struct xpage *p)
 			continue;
 		/* one label, three amounts: told apart by "match" numbers past the labels' */
 		p->nsub = add_candidate(p->sub, p->nsub,
-		    &(struct amount_candidate){ a[n - 3], score, m->seg, p->nmatches + 2 * i });
+		    &(struct amount_candidate){ .m = a[n - 3], .score = score, .seg = m->seg,
+		    .match = p->nmatches + 2 * i });
 		p->ntax = add_candidate(p->tax, p->ntax,
-		    &(struct amount_candidate){ a[n - 2], score, m->seg, p->nmatches + 2 * i + 1 });
+		    &(struct amount_candidate){ .m = a[n - 2], .score = score, .seg = m->seg,
+		    .match = p->nmatches + 2 * i + 1 });
 	}
 }
 
