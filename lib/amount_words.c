@@ -114,6 +114,39 @@ vi_lookup(const struct vword *t, size_t n, const char *w)
 	return NULL;
 }
 
+/*
+ * "triệ u", "m ột": a number word OCR split in two at one space, neither
+ * part one of its own; t then spans both, read as marks dropped (trusted
+ * less).  NULL when the two are no number word together.
+ */
+static const struct vword *
+vi_split_word(const struct lexer *lx, struct vtok *t)
+{
+	struct lexer next = *lx;
+	char joined[TEXT_WORD_MAX * 4 + 1], w[TEXT_WORD_MAX * 4 + 1];
+	const struct vword *v = NULL;
+	size_t b, e, n1 = t->e - t->b;
+
+	next.pos = t->e;
+	if (t->e + 1 >= lx->len || lx->s[t->e] != ' ' || !lex_peek_span(&next, &b, &e) || b != t->e + 1 ||
+	    n1 + (e - b) >= sizeof(joined))
+		return NULL;
+	if (text_fold_word(lx->s + b, e - b, true, w, sizeof(w)) &&
+	    vi_lookup(vi_stripped, sizeof(vi_stripped) / sizeof(vi_stripped[0]), w) != NULL)
+		return NULL;	/* the second part is a word of its own: "hai mươi", not a split */
+	memcpy(joined, lx->s + t->b, n1);
+	memcpy(joined + n1, lx->s + b, e - b);
+	if (text_fold_word(joined, n1 + (e - b), false, w, sizeof(w)))
+		v = vi_lookup(vi_exact, sizeof(vi_exact) / sizeof(vi_exact[0]), w);
+	if (v == NULL && text_fold_word(joined, n1 + (e - b), true, w, sizeof(w)))
+		v = vi_lookup(vi_stripped, sizeof(vi_stripped) / sizeof(vi_stripped[0]), w);
+	if (v != NULL) {
+		t->e = e;
+		t->stripped = true;
+	}
+	return v;
+}
+
 static bool
 vi_peek(const struct lexer *lx, struct vtok *t)
 {
@@ -129,6 +162,8 @@ vi_peek(const struct lexer *lx, struct vtok *t)
 		v = vi_lookup(vi_stripped, sizeof(vi_stripped) / sizeof(vi_stripped[0]), w);
 		t->stripped = v != NULL;
 	}
+	if (v == NULL)
+		v = vi_split_word(lx, t);
 	t->kind = v ? v->kind : V_OTHER;
 	t->value = v ? v->value : 0;
 	t->variant = v ? v->variant : 0;

@@ -22,7 +22,6 @@
 #include "lib/extract_int.h"
 
 #define NVALUES 3
-#define RESTORED_MAX 10000000	/* units of 10^-4: "999" at most becomes "9.99" */
 
 /* The amount on the value of the first label of kind want; false when none. */
 static bool
@@ -49,7 +48,7 @@ static bool
 any_in_cents(const struct amount_candidate *c, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (c[i].m.scale == 2)
+		if (c[i].m.printed_decimals == 2)
 			return true;
 	return false;
 }
@@ -65,19 +64,14 @@ restore_cents(struct amount_candidate *c, int n, int nmax)
 
 	for (int i = 0; i < n0; i++) {
 		struct amount_candidate alt = c[i];
-		size_t len = strlen(c[i].m.text);
-		char text[MONEY_TEXT_MAX];
+		int64_t whole = c[i].m.amount.units / 10000;
 
-		if (c[i].m.scale != 0 || len < 3 || len > 5 || c[i].m.text[0] == '-' ||
-		    c[i].m.amount.units > RESTORED_MAX * 100)
+		if (c[i].m.printed_decimals != 0 || whole < 100 || whole > 99999 || c[i].m.amount.units % 10000 != 0)
 			continue;
-		memcpy(text, c[i].m.text, len - 2);
-		text[len - 2] = '.';
-		memcpy(text + len - 1, c[i].m.text + len - 2, 3);
-		if (money_from_canonical(text, len + 1, &alt.m.amount) != MONEY_OK)
+		alt.m.amount.units = whole * 100;
+		if (money_format(alt.m.amount, 2, alt.m.text, sizeof(alt.m.text)) != MONEY_OK)
 			continue;
-		memcpy(alt.m.text, text, len + 2);
-		alt.m.scale = 2;
+		alt.m.scale = alt.m.printed_decimals = 2;
 		alt.restored = true;
 		alt.score = c[i].score * 0.95;
 		c[i].score *= 0.7;
@@ -165,9 +159,11 @@ columned_totals(struct xpage *p)
 			continue;
 		/* one label, three amounts: told apart by "match" numbers past the labels' */
 		p->nsub = add_candidate(p->sub, p->nsub,
-		    &(struct amount_candidate){ a[n - 3], score, m->seg, p->nmatches + 2 * i });
+		    &(struct amount_candidate){ .m = a[n - 3], .score = score, .seg = m->seg,
+		    .match = p->nmatches + 2 * i });
 		p->ntax = add_candidate(p->tax, p->ntax,
-		    &(struct amount_candidate){ a[n - 2], score, m->seg, p->nmatches + 2 * i + 1 });
+		    &(struct amount_candidate){ .m = a[n - 2], .score = score, .seg = m->seg,
+		    .match = p->nmatches + 2 * i + 1 });
 	}
 }
 

@@ -296,12 +296,28 @@ find_text(struct xpage *p, struct invoice *inv, enum xlabel want, enum invoice_f
 	return b.text == NULL ? 0 : extract_set(inv, f, b.text, b.len, b.score);
 }
 
+/*
+ * payment_account is the payer's account: the one a label says paid
+ * ("Tài khoản nguồn", "From account"), or any account on an e-wallet
+ * receipt, which shows the payer's own.  An invoice's "Account No." or IBAN
+ * is the seller's, printed to be paid into, and is not it.
+ */
+static bool
+e_wallet(const struct invoice *inv)
+{
+	const char *t = inv->value[INVOICE_DOCUMENT_TYPE];
+
+	return t != NULL && strcmp(t, "e_wallet_receipt") == 0;
+}
+
 int
 extract_identifiers(struct xpage *p, struct invoice *inv)
 {
 	if (find_invoice_number(p, inv) != 0 || find_dates(p, inv) != 0 ||
 	    find_text(p, inv, L_PAYMENT_METHOD, INVOICE_PAYMENT_METHOD, false, false) != 0 ||
-	    find_text(p, inv, L_ACCOUNT, INVOICE_PAYMENT_ACCOUNT, false, true) != 0 ||
+	    find_text(p, inv, L_PAYER_ACCOUNT, INVOICE_PAYMENT_ACCOUNT, false, true) != 0 ||
+	    (inv->value[INVOICE_PAYMENT_ACCOUNT] == NULL && e_wallet(inv) &&
+	    find_text(p, inv, L_ACCOUNT, INVOICE_PAYMENT_ACCOUNT, false, true) != 0) ||
 	    find_text(p, inv, L_TRANSACTION_ID, INVOICE_TRANSACTION_ID, true, true) != 0 ||
 	    find_text(p, inv, L_CUSTOMER_CODE, INVOICE_CUSTOMER_CODE, true, true) != 0)
 		return -1;

@@ -19,7 +19,7 @@ const char *const extract_legal_forms[] = {
 	"cong ty", "tnhh", "co phan", "doanh nghiep", "chi nhanh", "inc", "llc", "ltd", "limited", "gmbh",
 	"ag", "b v", "bv", "s a s", "sas", "s r l", "srl", "corp", "corporation", "co", "company", "sdn bhd",
 	"bhd", "sdn", "enterprise", "trading", "pvt", "plc", "n v", "nv", "s a", "sa", "sarl", "llp",
-	"services", "store", "restaurant", "restoran", "hotel", "mtv", "hkd", "ho kinh doanh",
+	"services", "store", "restaurant", "restoran", "hotel", "resort", "mtv", "hkd", "ho kinh doanh",
 };
 const size_t extract_nlegal_forms = sizeof(extract_legal_forms) / sizeof(extract_legal_forms[0]);
 

@@ -149,13 +149,13 @@ named_in_domain(const struct xpage *p, const struct xseg *s)
 	char word[32];
 	size_t n = 0, i = 0;
 
-	/* the first folded word of five letters or more that is no legal form */
+	/* the first folded word of three letters or more ("OYO" of oyorooms.com) */
 	while (i < s->foldlen) {
 		size_t e = i;
 
 		while (e < s->foldlen && s->fold[e] != ' ')
 			e++;
-		if (e - i >= 5 && e - i < sizeof(word)) {
+		if (e - i >= 3 && e - i < sizeof(word) && s->fold[i] >= 'a') {
 			n = e - i;
 			memcpy(word, s->fold + i, n);
 			break;
@@ -167,9 +167,14 @@ named_in_domain(const struct xpage *p, const struct xseg *s)
 	word[n] = '\0';
 	for (size_t k = 0; k < p->nwords; k++) {
 		const struct xword *w = &p->words[k];
+		const char *at;
 
-		if (web_or_mail(w->text, w->len) && strcasestr(w->text, word) != NULL)
-			return true;
+		if (!web_or_mail(w->text, w->len))
+			continue;
+		/* where a name of the domain begins: "www.azure-interior.com", "info@oyorooms.com", not "oyorooms" for "rooms" */
+		for (at = w->text; (at = strcasestr(at, word)) != NULL; at++)
+			if (at == w->text || strchr("@./", at[-1]) != NULL)
+				return true;
 	}
 	return false;
 }
@@ -184,7 +189,8 @@ in_buyer_block(const struct xpage *p, const struct xseg *s)
 
 		if ((m->label == L_BUYER || m->label == L_BUYER_PERSON || m->label == L_SHIP_TO) &&
 		    b->page == s->page && s->row >= b->row && s->row <= b->row + 6 &&
-		    s->x0 < b->x1 + 2 * b->height && b->x0 < s->x1)
+		    s->x0 < b->x1 + 2 * b->height && b->x0 < s->x1 &&
+		    s->y0 - b->y0 <= (s->row - b->row) * 2.2 * b->height)	/* no blank line between */
 			return true;
 	}
 	return false;

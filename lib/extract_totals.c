@@ -119,7 +119,7 @@ extract_total_candidates(const struct xpage *p, enum xlabel want, struct amount_
 			score = v[k].where * (0.5 + p->segs[v[k].seg].conf / 200) *
 			    (0.9 + 0.1 * (double)m->seg / (double)p->nsegs);
 			if (n < nmax) {
-				c[n++] = (struct amount_candidate){ mp, score, m->seg, i };
+				c[n++] = (struct amount_candidate){ .m = mp, .score = score, .seg = m->seg, .match = i };
 			} else {
 				int worst = 0;
 
@@ -127,7 +127,7 @@ extract_total_candidates(const struct xpage *p, enum xlabel want, struct amount_
 					if (c[j].score < c[worst].score)
 						worst = j;
 				if (score > c[worst].score)
-					c[worst] = (struct amount_candidate){ mp, score, m->seg, i };
+					c[worst] = (struct amount_candidate){ .m = mp, .score = score, .seg = m->seg, .match = i };
 			}
 			break;
 		}

@@ -46,6 +46,9 @@ static const struct {
 	{ "\xc4\x91\xe1\xbb\x93ng", "VND" }, { "\xc4\x90\xe1\xbb\x93ng", "VND" },
 	{ "\xc4\x90\xe1\xbb\x92ng", "VND" },
 	{ "\xc4\x91", "VND" }, { "\xc4\x90", "VND" },
+	/* the ringgit of Malaysian receipts, the rupee of Indian invoices */
+	{ "myr", "MYR" }, { "rm", "MYR" }, { "\xe2\x82\xb9", "INR" }, { "inr", "INR" }, { "rs.", "INR" },
+	{ "rs", "INR" },
 };
 
 /* Bytes of the currency mark at p, its code in *code; 0 if none. */
@@ -77,7 +80,7 @@ money_minor_units(const char *currency)
 	static const struct {
 		const char *code;
 		int minor;
-	} known[] = { { "VND", 0 }, { "USD", 2 }, { "EUR", 2 }, { "GBP", 2 } };
+	} known[] = { { "VND", 0 }, { "USD", 2 }, { "EUR", 2 }, { "GBP", 2 }, { "MYR", 2 }, { "INR", 2 } };
 
 	if (currency == NULL)
 		return -1;
@@ -363,6 +366,7 @@ money_parse(const char *s, size_t len, const struct money_hint *hint, struct mon
 		out->amount.units = -out->amount.units;
 	minor = money_minor_units(cur != NULL ? cur : hint != NULL ? hint->currency : NULL);
 	out->scale = minor > (int)fdigits ? minor : (int)fdigits;
+	out->printed_decimals = (int)fdigits;
 	if (cur != NULL)
 		memcpy(out->currency, cur, 4);
 	out->confidence = conf;

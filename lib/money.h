@@ -69,8 +69,9 @@ struct money_hint {
 struct money_parsed {
 	struct money amount;
 	int scale;			/* decimals in text */
+	int printed_decimals;		/* decimals as printed: "RM 900" has none, text "900.00" two */
 	char text[MONEY_TEXT_MAX];	/* canonical decimal, e.g. "1234.56", "1250000", "-12.50" */
-	char currency[4];		/* "VND", "USD", "EUR", "GBP", or "" if none was printed */
+	char currency[4];		/* "VND", "USD", "EUR", "GBP", "MYR", "INR", or "" if none was printed */
 	enum money_confidence confidence;
 };
 
@@ -78,7 +79,8 @@ struct money_parsed {
  * Reads the len bytes at s, an amount as an invoice prints it: "1,234.56",
  * "1.234,56", "1 234,56" (space, U+00A0 or U+202F grouping), "1.250.000",
  * "-12.50", "(12.50)", U+2212 minus, with $ EUR-sign GBP-sign VND-sign d-stroke
- * VND VNĐ USD EUR GBP (letters in any case) before or after, spaced or not.
+ * VND VNĐ USD EUR GBP, MYR RM, INR-sign INR Rs Rs. (letters in any case)
+ * before or after, spaced or not.
  * Decimals in out->text: as printed, at least the currency's minor units
  * (printed currency, else hint->currency): "$12.5" -> "12.50",
  * "1.250.000 đ" -> "1250000", "12.5" -> "12.5".  hint may be NULL.
@@ -112,7 +114,7 @@ int money_cmp(struct money a, struct money b);
  */
 bool money_near(struct money a, struct money b, int64_t tolerance, int decimals);
 
-/* 0 for VND, 2 for USD, EUR, GBP; -1 for anything else (a code in any case). */
+/* 0 for VND, 2 for USD, EUR, GBP, MYR, INR; -1 for anything else (a code in any case). */
 int money_minor_units(const char *currency);
 
 /* The enumerator's name without MONEY_, for a log line ("AMBIGUOUS"). */

@@ -56,6 +56,13 @@ main(void)
 	is_int(aw.end, strstr(line, "./.") - line, "  and ends after chẵn, before the punctuation");
 	is_int(aw.marks_dropped, 0, "  no word needed its marks stripped");
 
+	/* A word OCR split at a space is one word, trusted less; a wrong number is still refused. */
+	is_str(vi("Một triệ u hai trăm năm mươi nghìn đồng"), "1250000", "triệ u: one word split");
+	ok(aw.marks_dropped >= 1, "  and trusted less");
+	is_str(vi("M ột trăm đồng"), "100", "m ột: one word split");
+	is_str(vi("hai mươi đồng"), "20", "two words of their own are two words");
+	is_str(vi("Một triệ x hai trăm đồng"), "1", "an unreadable split is no word: the number stops before it");
+
 	/* Units, tens and their variants. */
 	is_str(vi("không đồng"), "0", "không alone is zero");
 	is_str(vi("năm"), "5", "năm");

@@ -694,6 +694,17 @@ test_columned_totals(void)
 	is_str(val(&inv, INVOICE_SUBTOTAL), "24.99", "the net before it the subtotal");
 	is_str(val(&inv, INVOICE_TAX_AMOUNT), "5.00", "and between them the tax");
 	invoice_free(&inv);
+
+	/* "Total facture": the word for invoice is the total's, not a label of its own */
+	memset(&p, 0, sizeof(p));
+	put(&p, 160, 1770, "Total facture");
+	put(&p, 1400, 1770, "24.99");
+	put(&p, 1800, 1770, "5.00");
+	put(&p, 2210, 1770, "29.99");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "29.99", "Total facture: the invoice's total");
+	is_str(val(&inv, INVOICE_SUBTOTAL), "24.99", "and its columns");
+	invoice_free(&inv);
 }
 
 /* A due date in a total's label; the invoice number under a header that is the word "Factuur". */
@@ -735,6 +746,30 @@ test_due_on_and_header_number(void)
 	invoice_free(&inv);
 }
 
+/* The page's domain names the seller where it begins ("oyorooms.com": OYO, not Rooms). */
+static void
+test_seller_in_domain(void)
+{
+	struct page p = { 0 };
+	struct invoice inv;
+
+	put(&p, 500, 180, "PAYMENT RECEIPT");
+	put(&p, 180, 330, "Guest Name: Sanjay");
+	put(&p, 190, 460, "Hotel Details");
+	put(&p, 1320, 460, "Check In");
+	put(&p, 1690, 460, "Check Out");
+	put(&p, 2050, 460, "Rooms");
+	put(&p, 190, 505, "OYO 4189 Resort Nanganallur,");
+	put(&p, 1320, 505, "31/12/2017");
+	put(&p, 200, 1120, "Grand Total");
+	put(&p, 2100, 1120, "Rs 1939");
+	put(&p, 200, 3000, "Write to us at support@oyorooms.com");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "OYO 4189 Resort Nanganallur", "the name the domain begins with");
+	is_str(val(&inv, INVOICE_BUYER_NAME), "Sanjay", "the guest is the buyer");
+	invoice_free(&inv);
+}
+
 static void
 test_ambiguous_date(void)
 {
@@ -773,7 +808,10 @@ test_wallet_and_utility(void)
 	put(&p, 1000, 300, "31415926535");
 	put(&p, 100, 350, "Nguồn tiền");
 	put(&p, 1000, 350, "Ví MoMo");
+	put(&p, 100, 400, "Số tài khoản");
+	put(&p, 1000, 400, "0901234567");
 	extract(&p, "vie", &inv);
+	is_str(val(&inv, INVOICE_PAYMENT_ACCOUNT), "0901234567", "an e-wallet receipt's account is the payer's");
 	is_str(val(&inv, INVOICE_DOCUMENT_TYPE), "e_wallet_receipt", "MoMo: an e-wallet receipt");
 	is_str(val(&inv, INVOICE_TRANSACTION_ID), "31415926535", "its transaction id");
 	is_str(val(&inv, INVOICE_PAYMENT_METHOD), "Ví MoMo", "its payment method");
@@ -791,6 +829,25 @@ test_wallet_and_utility(void)
 	is_str(val(&inv, INVOICE_DOCUMENT_TYPE), "utility_bill", "EVN: a utility bill");
 	is_str(val(&inv, INVOICE_CUSTOMER_CODE), "PE01000123456", "its customer code");
 	is_str(val(&inv, INVOICE_TOTAL), "312480", "its total");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 100, "Invoice No.: 55");
+	put(&p, 100, 200, "Bank account: NL50INGB0683251309");
+	put(&p, 100, 300, "Total");
+	put(&p, 1000, 300, "€ 12,50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_PAYMENT_ACCOUNT), "(null)", "an invoice's bank account is the seller's: not the payer's");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 100, "Invoice No.: 55");
+	put(&p, 100, 200, "Paid from: 1234-5678-90");
+	put(&p, 100, 250, "Bank account: NL50INGB0683251309");
+	put(&p, 100, 300, "Total");
+	put(&p, 1000, 300, "€ 12,50");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_PAYMENT_ACCOUNT), "1234-5678-90", "the account a label says paid");
 	invoice_free(&inv);
 }
 
@@ -922,6 +979,7 @@ main(void)
 	test_footer_tax_ids();
 	test_columned_totals();
 	test_due_on_and_header_number();
+	test_seller_in_domain();
 	test_ambiguous_date();
 	test_wallet_and_utility();
 	test_no_line_ids_and_skew();

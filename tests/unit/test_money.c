@@ -128,6 +128,16 @@ main(void)
 	READS("$-12.50", NULL, "-12.50", "USD", MONEY_SURE);
 	READS("- 12,50 \xe2\x82\xac", NULL, "-12.50", "EUR", MONEY_SURE);
 	READS("$12.50 USD", NULL, "12.50", "USD", MONEY_SURE);
+	READS("RM 33.90", NULL, "33.90", "MYR", MONEY_SURE);
+	READS("RM33.90", NULL, "33.90", "MYR", MONEY_SURE);
+	READS("-RM 0.02", NULL, "-0.02", "MYR", MONEY_SURE);
+	READS("33.90 MYR", NULL, "33.90", "MYR", MONEY_SURE);
+	READS("Rs 1939", NULL, "1939.00", "INR", MONEY_SURE);
+	READS("Rs. 1,939", NULL, "1939.00", "INR", MONEY_BY_CURRENCY);
+	READS("\xe2\x82\xb9" "319.00", NULL, "319.00", "INR", MONEY_SURE);
+	READS("319 INR", NULL, "319.00", "INR", MONEY_SURE);
+	REFUSES("RMX 12", NULL, MONEY_BAD_CHAR);
+	REFUSES("RM 12 $", NULL, MONEY_TWO_CURRENCIES);
 
 	/* The lone three-digit group: currency, then hint, then refused. */
 	REFUSES("1,234", NULL, MONEY_AMBIGUOUS);
@@ -255,6 +265,8 @@ main(void)
 	is_int(money_minor_units("vnd"), 0, "VND has no minor unit");
 	is_int(money_minor_units("EUR"), 2, "EUR has cents");
 	is_int(money_minor_units("JPY"), -1, "a currency not listed is unknown");
+	is_int(money_minor_units("MYR"), 2, "MYR has sen");
+	is_int(money_minor_units("inr"), 2, "INR has paise");
 	is_int(money_minor_units("USDX"), -1, "  as is a longer code");
 	return done_testing();
 }
