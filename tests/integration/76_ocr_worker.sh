@@ -14,7 +14,7 @@ ocr_stack "workers = 1
 workers = 2
 rescan_interval = 1s
 retry_backoff = 1s
-dropin_settle = 1s
+dropin_settle = 2s
 "
 u=w$$x$RANDOM
 new_user "ocrw.$u@example.org"
