@@ -61,15 +61,6 @@ misread_form(const char *s, size_t len)
 	return NULL;
 }
 
-static bool
-has_digit(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] >= '0' && s[i] <= '9')
-			return true;
-	return false;
-}
-
 size_t
 extract_clean_name(const char *s, size_t len, char *out, size_t size)
 {
@@ -79,7 +70,8 @@ extract_clean_name(const char *s, size_t len, char *out, size_t size)
 		s += q, len -= q;
 	/* "QualityHosting AG - Uferweg 40-42 - ...": a sender line, its name before the address */
 	for (size_t i = 1; i + 3 < len; i++)
-		if ((memcmp(s + i, " - ", 3) == 0 || memcmp(s + i, " | ", 3) == 0) && has_digit(s + i, len - i)) {
+		if ((memcmp(s + i, " - ", 3) == 0 || memcmp(s + i, " | ", 3) == 0) &&
+		    extract_has_digit(s + i, len - i)) {
 			len = i;
 			break;
 		}
