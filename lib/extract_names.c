@@ -5,8 +5,10 @@
  * letters in its legal form ("SDN 8HD") and of the address a sender line
  * puts after it; and a logo's short name
  * ("Amazon", "QualityHosting") completed by the fuller name the page
- * prints elsewhere with its legal form ("Amazon Web Services, Inc.", the
- * return address "QualityHosting AG - Uferweg 40-42 - ...").
+ * prints elsewhere with its legal form, as a line of its own or before a
+ * separator ("Amazon Web Services, Inc.", the return address
+ * "QualityHosting AG - Uferweg 40-42 - ..."; not "Free SAS au capital de",
+ * a sentence about the company).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +120,16 @@ legal_form_end(const struct xseg *seg, size_t from)
 	return end;
 }
 
+/* Whether the name ends at raw byte end of seg: the line's end or a separator, not mid-sentence. */
+static bool
+name_ends(const struct xseg *seg, size_t end)
+{
+	const char *r = seg->text + end;
+	size_t n = seg->len - end;
+
+	return n == 0 || r[0] == ',' || (n >= 3 && (memcmp(r, " - ", 3) == 0 || memcmp(r, " | ", 3) == 0));
+}
+
 int
 extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, const char **full, size_t *flen)
 {
@@ -135,7 +147,7 @@ extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, 
 
 		if (i == own || seg->foldlen <= foldlen + 1 || memcmp(seg->fold, fold, foldlen) != 0 ||
 		    seg->fold[foldlen] != ' ' || (end = legal_form_end(seg, foldlen + 1)) == 0 ||
-		    (*full != NULL && end <= *flen))
+		    !name_ends(seg, end) || (*full != NULL && end <= *flen))
 			continue;
 		*full = seg->text;
 		*flen = end;
