@@ -23,15 +23,6 @@
 #define LINE_GAP 1.5		/* at most this many line heights between two lines of a block */
 #define ALIGN 1.5		/* left edges this many line heights apart at most are aligned */
 
-static bool
-has_digit(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] >= '0' && s[i] <= '9')
-			return true;
-	return false;
-}
-
 /* The segment of the next rows that continues segment a's block, or (size_t)-1. */
 static size_t
 next_line(const struct xpage *p, size_t a)
@@ -94,7 +85,7 @@ extract_unlabelled_buyer(const struct xpage *p, size_t seller)
 		if (!name_line(s) || s->nmatches > 0 || !starts_block(p, i))
 			continue;
 		while (n < BLOCK_MAX_LINES && (line = next_line(p, line)) != (size_t)-1) {
-			number |= has_digit(p->segs[line].text, p->segs[line].len);
+			number |= extract_has_digit(p->segs[line].text, p->segs[line].len);
 			clean &= p->segs[line].nmatches == 0 && line != seller;
 			n++;
 		}

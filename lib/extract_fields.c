@@ -29,15 +29,6 @@ first_token(const char **s, size_t *len)
 	*len = n;
 }
 
-static bool
-has_digit(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] >= '0' && s[i] <= '9')
-			return true;
-	return false;
-}
-
 /* Whether the whole of s is a date: then it is not an identifier. */
 static bool
 is_date(const char *s, size_t len)
@@ -101,7 +92,7 @@ find_invoice_number(struct xpage *p, struct invoice *inv)
 			size_t len = v[k].len;
 
 			first_token(&s, &len);
-			if (len == 0 || len > ID_MAX || !has_digit(s, len) || is_date(s, len))
+			if (len == 0 || len > ID_MAX || !extract_has_digit(s, len) || is_date(s, len))
 				continue;
 			/* a weak label's value: beside it, or under it when the label stands alone (a header) */
 			if ((!m->strong || m->label == L_INVOICE_WORD) && (len < 3 ||
@@ -122,7 +113,7 @@ find_invoice_number(struct xpage *p, struct invoice *inv)
 			continue;
 		extract_trim_value(&s, &len);
 		first_token(&s, &len);
-		if (len >= 3 && len <= ID_MAX && has_digit(s, len) && !is_date(s, len))
+		if (len >= 3 && len <= ID_MAX && extract_has_digit(s, len) && !is_date(s, len))
 			consider(&b, s, len, 0.5 * (0.5 + seg->conf / 200), i);
 	}
 	if (b.text == NULL)
@@ -287,7 +278,7 @@ find_text(struct xpage *p, struct invoice *inv, enum xlabel want, enum invoice_f
 
 			if (token)
 				first_token(&s, &len);
-			if (len == 0 || len > 120 || (digits && !has_digit(s, len)))
+			if (len == 0 || len > 120 || (digits && !extract_has_digit(s, len)))
 				continue;
 			consider(&b, s, len, v[k].where * (0.5 + p->segs[v[k].seg].conf / 200), v[k].seg);
 			break;

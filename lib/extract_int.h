@@ -132,6 +132,8 @@ int extract_fold(const char *text, size_t len, char **fold, size_t *foldlen, siz
 bool extract_fold_at(const char *fold, size_t foldlen, size_t i, const char *needle, size_t nlen);
 /* Whether the folded text holds needle as whole tokens anywhere. */
 bool extract_fold_has(const char *fold, size_t foldlen, const char *needle);
+/* Whether s has an ASCII digit. */
+bool extract_has_digit(const char *s, size_t len);
 
 /* extract_dates.c: s with foreign month names in English, for lib/invoice_date; its length. */
 size_t extract_date_text(const char *s, size_t len, char *out, size_t size);

@@ -109,7 +109,8 @@ static const struct lexeme lexicon[] = {
 	S("customer vat no", L_BUYER_TAX_ID), S("customer tax code", L_BUYER_TAX_ID),
 	S("buyer vat no", L_BUYER_TAX_ID), S("your vat number", L_BUYER_TAX_ID), S("your vat no", L_BUYER_TAX_ID),
 	S("uw btw nummer", L_BUYER_TAX_ID), S("uw btw nr", L_BUYER_TAX_ID), S("ihre ust idnr", L_BUYER_TAX_ID),
-	S("votre n tva", L_BUYER_TAX_ID), S("ustld", L_TAX_ID),	/* OCR's l for the I of "USt-Id" */ S("client vat no", L_BUYER_TAX_ID),
+	S("votre n tva", L_BUYER_TAX_ID), S("client vat no", L_BUYER_TAX_ID),
+	S("ustld", L_TAX_ID),	/* OCR's l for the I of "USt-Id" */
 	S("customer vat number", L_BUYER_TAX_ID), S("buyer vat id", L_BUYER_TAX_ID),
 	/* addresses, currency */
 	S("address", L_ADDRESS), S("dia chi", L_ADDRESS), S("adres", L_ADDRESS), S("adresse", L_ADDRESS),
@@ -155,7 +156,8 @@ static const struct lexeme lexicon[] = {
 	S("totaal incl btw", L_TOTAL), S("gesamtbetrag", L_TOTAL), S("gesamtsumme", L_TOTAL),
 	S("rechnungsbetrag", L_TOTAL), S("total ttc", L_TOTAL), S("montant ttc", L_TOTAL),
 	S("net a payer", L_TOTAL), S("montant total", L_TOTAL), S("total facture", L_TOTAL),
-	S("total de la facture", L_TOTAL), S("totaal factuur", L_TOTAL), S("total invoice", L_TOTAL), S("total a payer", L_TOTAL),
+	S("total de la facture", L_TOTAL), S("totaal factuur", L_TOTAL), S("total invoice", L_TOTAL),
+	S("total a payer", L_TOTAL),
 	S("jumlah", L_TOTAL), S("total sales", L_TOTAL), S("total paid", L_TOTAL),
 	S("so tien", L_TOTAL), S("total eur", L_TOTAL), S("total usd", L_TOTAL),
 	S("so tien viet bang chu", L_AMOUNT_WORDS), S("bang chu", L_AMOUNT_WORDS),

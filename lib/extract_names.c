@@ -5,8 +5,10 @@
  * letters in its legal form ("SDN 8HD") and of the address a sender line
  * puts after it; and a logo's short name
  * ("Amazon", "QualityHosting") completed by the fuller name the page
- * prints elsewhere with its legal form ("Amazon Web Services, Inc.", the
- * return address "QualityHosting AG - Uferweg 40-42 - ...").
+ * prints elsewhere with its legal form, as a line of its own or before a
+ * separator ("Amazon Web Services, Inc.", the return address
+ * "QualityHosting AG - Uferweg 40-42 - ..."; not "Free SAS au capital de",
+ * a sentence about the company).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +25,6 @@ const char *const extract_legal_forms[] = {
 };
 const size_t extract_nlegal_forms = sizeof(extract_legal_forms) / sizeof(extract_legal_forms[0]);
 
-/* Legal forms in capitals, as a misread token is compared with them. */
-static const char *const upper_forms[] = { "BHD", "SDN", "LTD", "INC", "LLC", "PLC", "PVT", "GMBH", "CORP" };
-
 /* Whether the byte at s begins a quote OCR may see around a name: ' " ` or a curly one. */
 static size_t
 quote_at(const char *s, size_t len)
@@ -38,35 +37,60 @@ quote_at(const char *s, size_t len)
 	return 0;
 }
 
-/* A token of digits and capitals that reads as a legal form with 8 as B, 0 as O, 1 as I, 5 as S. */
-static const char *
-misread_form(const char *s, size_t len)
+/* Whether the letters of fold (no blanks) are a legal form's: "srl" is "s r l". */
+static bool
+legal_form_letters(const char *letters)
 {
-	char buf[8];
-	bool digit = false;
+	for (size_t k = 0; k < extract_nlegal_forms; k++) {
+		const char *f = extract_legal_forms[k], *l = letters;
 
-	if (len < 3 || len >= sizeof(buf))
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		digit |= c >= '0' && c <= '9';
-		buf[i] = c == '8' ? 'B' : c == '0' ? 'O' : c == '1' ? 'I' : c == '5' ? 'S' : c;
-		if (buf[i] < 'A' || buf[i] > 'Z')
-			return NULL;
+		for (; *f != '\0'; f++)
+			if (*f != ' ' && *f != *l++)
+				break;
+		if (*f == '\0' && *l == '\0')
+			return true;
 	}
-	for (size_t k = 0; digit && k < sizeof(upper_forms) / sizeof(upper_forms[0]); k++)
-		if (strlen(upper_forms[k]) == len && memcmp(upper_forms[k], buf, len) == 0)
-			return upper_forms[k];
-	return NULL;
+	return false;
 }
 
+/*
+ * A legal form with digits OCR read for its letters ("SDN 8HD", "1TD",
+ * "S.r.1."): written into out (len bytes) with the letters, in the
+ * token's case, and true; false when the token is no such form.  8 is
+ * B, 5 is S, and 1 and 0 are tried as I then L, O then D.
+ */
 static bool
-has_digit(const char *s, size_t len)
+misread_form(const char *s, size_t len, char *out)
 {
-	for (size_t i = 0; i < len; i++)
-		if (s[i] >= '0' && s[i] <= '9')
+	static const char *const as[2] = { "8501", "8501" }, *const to[2] = { "bsoi", "bsdl" };
+	bool digit = false, upper = true;
+
+	if (len < 3 || len > 8)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		digit |= s[i] >= '0' && s[i] <= '9';
+		upper &= !(s[i] >= 'a' && s[i] <= 'z');
+	}
+	for (int v = 0; digit && v < 2; v++) {
+		char letters[9];
+		size_t n = 0;
+
+		for (size_t i = 0; i < len; i++) {
+			const char *d = strchr(as[v], s[i]);
+			char c = d != NULL && s[i] != '\0' ? to[v][d - as[v]] : s[i];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c + 32);
+			if (c >= 'a' && c <= 'z')
+				letters[n++] = c;
+			else if (c != '.')
+				return false;
+			out[i] = d != NULL && s[i] != '\0' ? (char)(upper ? c - 32 : c) : s[i];
+		}
+		letters[n] = '\0';
+		if (n >= 2 && legal_form_letters(letters))
 			return true;
+	}
 	return false;
 }
 
@@ -79,7 +103,8 @@ extract_clean_name(const char *s, size_t len, char *out, size_t size)
 		s += q, len -= q;
 	/* "QualityHosting AG - Uferweg 40-42 - ...": a sender line, its name before the address */
 	for (size_t i = 1; i + 3 < len; i++)
-		if ((memcmp(s + i, " - ", 3) == 0 || memcmp(s + i, " | ", 3) == 0) && has_digit(s + i, len - i)) {
+		if ((memcmp(s + i, " - ", 3) == 0 || memcmp(s + i, " | ", 3) == 0) &&
+		    extract_has_digit(s + i, len - i)) {
 			len = i;
 			break;
 		}
@@ -87,13 +112,14 @@ extract_clean_name(const char *s, size_t len, char *out, size_t size)
 		len--;
 	for (size_t i = 0; i < len && n + 1 < size;) {
 		size_t e = i;
-		const char *form;
+		char fixed[8];
+		bool form;
 
 		while (e < len && s[e] != ' ')
 			e++;
-		form = misread_form(s + i, e - i);
+		form = misread_form(s + i, e - i, fixed);
 		for (size_t k = i; k < e && n + 1 < size; k++)
-			out[n++] = form != NULL ? form[k - i] : s[k];
+			out[n++] = form ? fixed[k - i] : s[k];
 		if (e < len && n + 1 < size)
 			out[n++] = ' ';
 		i = e + 1;
@@ -126,6 +152,16 @@ legal_form_end(const struct xseg *seg, size_t from)
 	return end;
 }
 
+/* Whether the name ends at raw byte end of seg: the line's end or a separator, not mid-sentence. */
+static bool
+name_ends(const struct xseg *seg, size_t end)
+{
+	const char *r = seg->text + end;
+	size_t n = seg->len - end;
+
+	return n == 0 || r[0] == ',' || (n >= 3 && (memcmp(r, " - ", 3) == 0 || memcmp(r, " | ", 3) == 0));
+}
+
 int
 extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, const char **full, size_t *flen)
 {
@@ -143,7 +179,7 @@ extract_full_name(const struct xpage *p, size_t own, const char *s, size_t len, 
 
 		if (i == own || seg->foldlen <= foldlen + 1 || memcmp(seg->fold, fold, foldlen) != 0 ||
 		    seg->fold[foldlen] != ' ' || (end = legal_form_end(seg, foldlen + 1)) == 0 ||
-		    (*full != NULL && end <= *flen))
+		    !name_ends(seg, end) || (*full != NULL && end <= *flen))
 			continue;
 		*full = seg->text;
 		*flen = end;

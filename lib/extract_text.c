@@ -134,3 +134,12 @@ extract_fold_has(const char *fold, size_t foldlen, const char *needle)
 			return true;
 	return false;
 }
+
+bool
+extract_has_digit(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			return true;
+	return false;
+}

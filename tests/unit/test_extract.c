@@ -541,6 +541,21 @@ test_seller_names(void)
 	is_str(val(&inv, INVOICE_SELLER_NAME), "QualityHosting AG", "a logo's name completed by the return address");
 	invoice_free(&inv);
 
+	memset(&p, 0, sizeof(p));
+	put(&p, 150, 180, "Free");
+	put(&p, 1250, 630, "de Lattre Alexis");
+	put(&p, 190, 3220, "Free SAS au capital de 3.441.812 Euros");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "Free", "a sentence about the company does not complete its name");
+	invoice_free(&inv);
+
+	memset(&p, 0, sizeof(p));
+	put(&p, 150, 180, "Summit Trading S.r.1.");
+	put(&p, 150, 900, "Orion 1TD");
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_SELLER_NAME), "Summit Trading S.r.l.", "S.r.1.: 1 read for l in a legal form");
+	invoice_free(&inv);
+
 	/* on a receipt scanned with a margin, the shop's name is the top of the text, not of the image */
 	memset(&p, 0, sizeof(p));
 	put(&p, 350, 300, "A0%2/8");
