@@ -10,7 +10,9 @@
  * --cached only the extractor runs again, on the kept words: a loop of
  * seconds while tuning the rules.
  *
- * Usage: bench/extract-run [--lang eng|vie|vie+eng] [--cached] IMAGEDIR OUTDIR
+ * --reread-below N is the worker's [ocr_worker] reread_below (60; 0: no
+ * second look).
+ * Usage: bench/extract-run [--lang eng|vie|vie+eng] [--reread-below N] [--cached] IMAGEDIR OUTDIR
  * Built on demand: make bench/extract-run.  Score with bench/score-invoices.
  */
 #include <dirent.h>
@@ -190,25 +192,27 @@ main(int argc, char **argv)
 	const char *lang = "eng", *dir, *outdir;
 	struct ocr_engine *e = NULL;
 	struct dirent **entries;
-	int cached = 0, n, failed = 0, argi = 1;
+	int cached = 0, n, failed = 0, argi = 1, reread = 60;
 
 	for (; argi < argc && strncmp(argv[argi], "--", 2) == 0; argi++) {
 		if (strcmp(argv[argi], "--cached") == 0)
 			cached = 1;
 		else if (strcmp(argv[argi], "--lang") == 0 && argi + 1 < argc)
 			lang = argv[++argi];
+		else if (strcmp(argv[argi], "--reread-below") == 0 && argi + 1 < argc)
+			reread = atoi(argv[++argi]);
 		else
 			break;
 	}
 	if (argc - argi != 2) {
-		fprintf(stderr, "usage: bench/extract-run [--lang eng|vie|vie+eng] [--cached] IMAGEDIR OUTDIR\n");
+		fprintf(stderr, "usage: bench/extract-run [--lang eng|vie|vie+eng] [--reread-below N] [--cached] IMAGEDIR OUTDIR\n");
 		return 64;
 	}
 	dir = argv[argi];
 	outdir = argv[argi + 1];
 	if (!cached) {
 		struct ocr_options opt = { .languages = lang, .psm = ocr_psm_parse("auto"),
-			.reorient_below = 60, .max_pixels = 100000000, .max_pages = 50 };
+			.reorient_below = 60, .reread_below = reread, .max_pixels = 100000000, .max_pages = 50 };
 		char err[256];
 
 		single_threaded(argv);

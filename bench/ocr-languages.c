@@ -78,7 +78,7 @@ main(int argc, char **argv)
 	for (char *s = strtok(list, ","); s != NULL && nsets < MAX_SETS; s = strtok(NULL, ",")) {
 		/* the worker's defaults (lib/config_keys.c) */
 		struct ocr_options opt = { .engine = "tesseract", .languages = s, .psm = ocr_psm_parse("auto"),
-		    .reorient_below = 60, .max_pixels = 100000000, .max_pages = 50 };
+		    .reorient_below = 60, .reread_below = 60, .max_pixels = 100000000, .max_pages = 50 };
 		struct timespec t0, t1;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);

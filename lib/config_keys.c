@@ -200,6 +200,8 @@ const struct config_key config_keys[] = {
 	  "tesseract's page segmentation: auto, or auto_osd to check every page's orientation first (slower; doc/OCR-MEASUREMENTS.md)" },
 	{ "ocr_worker", "reorient_below", CONFIG_INT, "60", 0, 100, NULL,
 	  "a page read with a mean word confidence below this has its orientation checked, and is read again upright if it is turned (0: never)" },
+	{ "ocr_worker", "reread_below", CONFIG_INT, "60", 0, 100, NULL,
+	  "ink no word read with at least this confidence covers (a column of amounts left out, skewed digits misread) is read again a line at a time, and kept where the second reading is surer (0: never; doc/OCR-MEASUREMENTS.md)" },
 	{ "ocr_worker", "scheduling", CONFIG_ENUM, "normal", 0, 0, "normal|batch|idle",
 	  "normal or batch: the workers run at nice; idle: only on CPU time nothing else wants (SCHED_IDLE: uploads wait less, but a busy machine can starve OCR)" },
 	{ "ocr_worker", "nice", CONFIG_INT, "10", 0, 19, NULL,

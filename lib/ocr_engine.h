@@ -39,6 +39,8 @@ struct ocr_options {
 	int psm;			/* tesseract page segmentation mode */
 	int reorient_below;		/* a page whose mean word confidence is below this
 					   (0..100) has its orientation checked; 0: never */
+	int reread_below;		/* ink no word this sure of covers is read again line by
+					   line (lib/ocr_second_look.h); 0: never */
 	uint64_t max_pixels;		/* per page, declared width times height */
 	int max_pages;			/* of a multi-page TIFF */
 };

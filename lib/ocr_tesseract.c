@@ -28,11 +28,13 @@
 
 #include "lib/json.h"
 #include "lib/ocr_backend.h"
+#include "lib/ocr_second_look.h"
 #include "lib/ocr_words.h"
 
 struct tess {
 	TessBaseAPI *api;
 	TessBaseAPI *osd;	/* the orientation model, when reorient_below > 0 */
+	TessBaseAPI *lines;	/* the second look's, reading one line, when reread_below > 0 */
 	struct ocr_options opt;
 };
 
@@ -85,7 +87,18 @@ tess_open(const struct ocr_options *opt, char *err, size_t errsize)
 		tess_close(e);
 		return NULL;
 	}
+	if (opt->reread_below > 0 &&
+	    ((e->lines = TessBaseAPICreate()) == NULL || TessBaseAPIInit3(e->lines, data, opt->languages) != 0)) {
+		snprintf(err, errsize, "tesseract cannot load the languages \"%s\" a second time for the second look",
+		    opt->languages);
+		tess_close(e);
+		return NULL;
+	}
 	TessBaseAPISetPageSegMode(e->api, (TessPageSegMode)opt->psm);
+	if (e->lines != NULL) {
+		TessBaseAPISetPageSegMode(e->lines, PSM_SINGLE_LINE);
+		TessBaseAPISetVariable(e->lines, "debug_file", "/dev/null");
+	}
 	/* tesseract's notes ("Estimating resolution as ...") are not log lines */
 	TessBaseAPISetVariable(e->api, "debug_file", "/dev/null");
 	if (e->osd != NULL)
@@ -111,6 +124,7 @@ tess_close(void *be)
 		return;
 	api_free(e->api);
 	api_free(e->osd);
+	api_free(e->lines);
 	free(e);
 }
 
@@ -190,13 +204,18 @@ static int
 run_page(struct tess *e, PIX **pix, int page, struct strbuf *text, struct strbuf *hocr, yajl_gen words,
     struct ocr_word_stats *stats)
 {
+	struct ocr_amends am;
+
 	if (read_page(e, pix) != 0) {
 		TessBaseAPIClear(e->api);
 		return -1;
 	}
 	if (page > 0)
 		strbuf_add(text, "\f", 1);
-	ocr_words_page(e->api, page + 1, pixGetWidth(*pix), pixGetHeight(*pix), text, hocr, words, stats);
+	/* short of memory for it, the page stays as first read */
+	(void)ocr_second_look(e->api, e->lines, *pix, e->opt.reread_below, &am);
+	ocr_words_page(e->api, page + 1, pixGetWidth(*pix), pixGetHeight(*pix), text, hocr, words, stats, &am);
+	ocr_amends_free(&am);
 	TessBaseAPIClear(e->api);
 	return 0;
 }

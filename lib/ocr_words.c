@@ -69,31 +69,41 @@ close_up_to(struct walk *w, int level)
 }
 
 static void
-open_block(struct walk *w)
+open_block(struct walk *w, const int b[4])
 {
-	int x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-
-	TessPageIteratorBoundingBox(w->pi, RIL_BLOCK, &x1, &y1, &x2, &y2);
 	strbuf_printf(w->hocr, "<div class='ocr_carea' id='block_%d_%d' title='bbox %d %d %d %d'>\n",
-	    w->page, ++w->count[BLOCK], x1, y1, x2, y2);
+	    w->page, ++w->count[BLOCK], b[0], b[1], b[2], b[3]);
 	w->open[BLOCK] = true;
 }
 
 static void
-open_par(struct walk *w, const TessResultIterator *it)
+open_par(struct walk *w, const char *lang, const int b[4])
 {
-	const char *lang = TessResultIteratorWordRecognitionLanguage(it);
-	int x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-
-	TessPageIteratorBoundingBox(w->pi, RIL_PARA, &x1, &y1, &x2, &y2);
 	strbuf_printf(w->hocr, "<p class='ocr_par' id='par_%d_%d'", w->page, ++w->count[PAR]);
 	if (lang != NULL && lang[0] != '\0') {
 		strbuf_adds(w->hocr, " lang='");
 		add_escaped(w->hocr, lang);
 		strbuf_adds(w->hocr, "'");
 	}
-	strbuf_printf(w->hocr, " title='bbox %d %d %d %d'>\n", x1, y1, x2, y2);
+	strbuf_printf(w->hocr, " title='bbox %d %d %d %d'>\n", b[0], b[1], b[2], b[3]);
 	w->open[PAR] = true;
+}
+
+/* A line's opening tag up to its bbox; the caller ends the title. */
+static void
+open_line_tag(struct walk *w, const int b[4])
+{
+	strbuf_printf(w->hocr, "<span class='ocr_line' id='line_%d_%d' title='bbox %d %d %d %d",
+	    w->page, ++w->count[LINE], b[0], b[1], b[2], b[3]);
+	w->open[LINE] = true;
+}
+
+/* The box of the iterator's element at level. */
+static void
+level_box(const struct walk *w, TessPageIteratorLevel level, int b[4])
+{
+	b[0] = b[1] = b[2] = b[3] = 0;
+	TessPageIteratorBoundingBox(w->pi, level, &b[0], &b[1], &b[2], &b[3]);
 }
 
 /*
@@ -103,33 +113,35 @@ open_par(struct walk *w, const TessResultIterator *it)
 static void
 open_line(struct walk *w)
 {
-	int x1 = 0, y1 = 0, x2 = 0, y2 = 0, b1x, b1y, b2x, b2y;
+	int b[4], b1x, b1y, b2x, b2y;
 
-	TessPageIteratorBoundingBox(w->pi, RIL_TEXTLINE, &x1, &y1, &x2, &y2);
-	strbuf_printf(w->hocr, "<span class='ocr_line' id='line_%d_%d' title='bbox %d %d %d %d",
-	    w->page, ++w->count[LINE], x1, y1, x2, y2);
+	level_box(w, RIL_TEXTLINE, b);
+	open_line_tag(w, b);
 	if (TessPageIteratorBaseline(w->pi, RIL_TEXTLINE, &b1x, &b1y, &b2x, &b2y)) {
 		double dx = b2x - b1x, slope = dx != 0 ? (b2y - b1y) / dx : 0;
-		double offset = (b1y - y2) - slope * (b1x - x1);
+		double offset = (b1y - b[3]) - slope * (b1x - b[0]);
 
 		strbuf_printf(w->hocr, "; baseline %g %g", round(slope * 1000) / 1000 + 0.0,
 		    round(offset * 1000) / 1000 + 0.0);
 	}
 	strbuf_adds(w->hocr, "'>\n");
-	w->open[LINE] = true;
 }
 
 /* The containers the word at the iterator begins, opened before it. */
 static void
 open_containers(struct walk *w, const TessResultIterator *it)
 {
+	int b[4];
+
 	if (w->begins[BLOCK] || !w->open[BLOCK]) {
 		close_up_to(w, BLOCK);
-		open_block(w);
+		level_box(w, RIL_BLOCK, b);
+		open_block(w, b);
 	}
 	if (w->begins[PAR] || !w->open[PAR]) {
 		close_up_to(w, PAR);
-		open_par(w, it);
+		level_box(w, RIL_PARA, b);
+		open_par(w, TessResultIteratorWordRecognitionLanguage(it), b);
 	}
 	if (w->begins[LINE] || !w->open[LINE]) {
 		close_up_to(w, LINE);
@@ -171,12 +183,91 @@ separate(struct walk *w)
 		strbuf_adds(w->text, w->begins[PAR] || w->begins[BLOCK] ? "\n\n" : "\n");
 }
 
+char *
+ocr_word_at(TessResultIterator *it, const TessPageIterator *pi, int box[4])
+{
+	char *text = TessResultIteratorGetUTF8Text(it, RIL_WORD);
+
+	if (text == NULL)
+		return NULL;
+	if (text[strspn(text, " ")] == '\0' || !TessPageIteratorBoundingBox(pi, RIL_WORD, &box[0], &box[1], &box[2],
+	    &box[3])) {
+		TessDeleteText(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* One word, in the open line, in all three forms. */
+static void
+write_word(struct walk *w, const char *text, float conf, const int box[4], yajl_gen words,
+    struct ocr_word_stats *stats)
+{
+	strbuf_printf(w->hocr, "<span class='ocrx_word' id='word_%d_%d' title='bbox %d %d %d %d; x_wconf %d'>",
+	    w->page, ++w->count[NLEVELS], box[0], box[1], box[2], box[3], (int)conf);
+	add_escaped(w->hocr, text);
+	strbuf_adds(w->hocr, "</span>\n");
+	strbuf_adds(w->text, text);
+	/* the line's hOCR id: tesseract's text line, numbered per page from 1 */
+	add_word_json(words, text, conf, w->page, w->count[LINE], box);
+	stats->conf_sum += conf;
+	stats->words++;
+}
+
+/* b grown to take in c. */
+static void
+grow_box(int b[4], const int c[4])
+{
+	b[0] = c[0] < b[0] ? c[0] : b[0];
+	b[1] = c[1] < b[1] ? c[1] : b[1];
+	b[2] = c[2] > b[2] ? c[2] : b[2];
+	b[3] = c[3] > b[3] ? c[3] : b[3];
+}
+
+/*
+ * The second reading's words (grouped by run, ocr_second_look.h) after
+ * the first's, as one more block of the page: a line per run, numbered
+ * on from the page's last.
+ */
+static void
+write_amends(struct walk *w, const struct ocr_amends *am, yajl_gen words, struct ocr_word_stats *stats)
+{
+	int all[4], line[4];
+
+	if (am == NULL || am->nwords == 0)
+		return;
+	memcpy(all, am->words[0].box, sizeof(all));
+	for (size_t i = 1; i < am->nwords; i++)
+		grow_box(all, am->words[i].box);
+	close_up_to(w, BLOCK);
+	w->begins[BLOCK] = w->begins[PAR] = true;
+	open_block(w, all);
+	open_par(w, NULL, all);
+	for (size_t i = 0; i < am->nwords; i++) {
+		const struct ocr_reread_word *rw = &am->words[i];
+
+		if (i == 0 || rw->run != am->words[i - 1].run) {
+			close_up_to(w, LINE);
+			memcpy(line, rw->box, sizeof(line));
+			for (size_t j = i + 1; j < am->nwords && am->words[j].run == rw->run; j++)
+				grow_box(line, am->words[j].box);
+			open_line_tag(w, line);
+			strbuf_adds(w->hocr, "'>\n");
+			w->begins[LINE] = true;
+		}
+		separate(w);
+		memset(w->begins, 0, sizeof(w->begins));
+		write_word(w, rw->text, rw->conf, rw->box, words, stats);
+	}
+}
+
 void
 ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *text,
-    struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats)
+    struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats, const struct ocr_amends *am)
 {
 	struct walk w = { .hocr = hocr, .text = text, .page = page };
 	TessResultIterator *it = TessBaseAPIGetIterator(api);
+	size_t nth = 0;
 
 	strbuf_printf(hocr, "<div class='ocr_page' id='page_%d' title='bbox 0 0 %d %d; ppageno %d'>\n",
 	    page, width, height, page - 1);
@@ -185,7 +276,6 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf 
 		do {
 			char *text;
 			int box[4];
-			float conf;
 
 			/* each question walks the word's line (tesseract works out its
 			   reading order), and only a line's first word can begin more */
@@ -197,29 +287,21 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf 
 						w.begins[BLOCK] = true;
 				}
 			}
-			if ((text = TessResultIteratorGetUTF8Text(it, RIL_WORD)) == NULL)
+			if ((text = ocr_word_at(it, w.pi, box)) == NULL)
 				continue;
-			if (text[strspn(text, " ")] == '\0' ||
-			    !TessPageIteratorBoundingBox(w.pi, RIL_WORD, &box[0], &box[1], &box[2], &box[3])) {
+			/* a word the second look replaced leaves its boundaries to the next */
+			if (am != NULL && nth < am->nfirst && am->replaced[nth++]) {
 				TessDeleteText(text);
 				continue;
 			}
 			separate(&w);
 			open_containers(&w, it);
-			conf = TessResultIteratorConfidence(it, RIL_WORD);
-			strbuf_printf(hocr, "<span class='ocrx_word' id='word_%d_%d' title='bbox %d %d %d %d; x_wconf %d'>",
-			    page, ++w.count[NLEVELS], box[0], box[1], box[2], box[3], (int)conf);
-			add_escaped(hocr, text);
-			strbuf_adds(hocr, "</span>\n");
-			strbuf_adds(w.text, text);
-			/* the line's hOCR id: tesseract's text line, numbered per page from 1 */
-			add_word_json(words, text, conf, page, w.count[LINE], box);
-			stats->conf_sum += conf;
-			stats->words++;
+			write_word(&w, text, TessResultIteratorConfidence(it, RIL_WORD), box, words, stats);
 			TessDeleteText(text);
 		} while (TessResultIteratorNext(it, RIL_WORD));
 		TessResultIteratorDelete(it);
 	}
+	write_amends(&w, am, words, stats);
 	close_up_to(&w, BLOCK);
 	strbuf_adds(hocr, "</div>\n");
 	/* the last line's end, and a paragraph's when one began after it in

@@ -18,6 +18,7 @@
 #include <tesseract/capi.h>
 #include <yajl/yajl_gen.h>
 
+#include "lib/ocr_second_look.h"
 #include "lib/strbuf.h"
 
 /* Sums over the words of every page, for the mean confidence. */
@@ -32,9 +33,18 @@ struct ocr_word_stats {
  * it, to hocr as an ocr_page div, and each of its words to the open JSON
  * array words as {text, confidence, page, line, box}: line is the
  * number of tesseract's text line the word is on, counted per page from
- * 1 (the id of its ocr_line in the hOCR).
+ * 1 (the id of its ocr_line in the hOCR).  am, when not NULL, is what
+ * the second look changed: the words it replaced are left out, and its
+ * own follow as the page's last block, a line per run.
  */
 void ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *text,
-    struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats);
+    struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats, const struct ocr_amends *am);
+
+/*
+ * The word at it, if it is one the walk keeps (some text besides spaces,
+ * and a box): its text, for TessDeleteText, and its box; else NULL.  The
+ * words of a page so kept are counted in the same order by every walk.
+ */
+char *ocr_word_at(TessResultIterator *it, const TessPageIterator *pi, int box[4]);
 
 #endif

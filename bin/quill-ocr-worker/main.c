@@ -273,6 +273,7 @@ worker_init(struct worker *w)
 		.tessdata = config_str(cfg, "ocr_worker", "tessdata_dir"),
 		.psm = ocr_psm_parse(config_str(cfg, "ocr_worker", "page_segmentation")),
 		.reorient_below = (int)config_int(cfg, "ocr_worker", "reorient_below"),
+		.reread_below = (int)config_int(cfg, "ocr_worker", "reread_below"),
 		.max_pixels = (uint64_t)config_int(cfg, "ocr", "max_pixels"),
 		.max_pages = (int)config_int(cfg, "ocr_worker", "max_pages"),
 	};
