@@ -1,15 +1,24 @@
 """quill_api: bench/score-invoices --pipeline's client of the running service.
 
 Only urllib.  Logs in (registering the account first when the login is
-refused and the register succeeds), uploads every record's image through
-the gateway as a raw body (POST /api/ocr/jobs?filename=NAME[&lang=L]),
+refused and the register succeeds), uploads every record's document
+through the gateway as a raw body (POST /api/ocr/jobs?filename=NAME[&lang=L]),
 then polls each job (GET /api/ocr/jobs/{id}) until it is done or failed or
 the whole run's --timeout has passed, and reads the invoice it names
 (GET /api/invoices/{invoice_id}).  All uploads go first, so the workers
 run in parallel and the wall time per page is the service's throughput.
+
+A document of one page goes up as its image.  One with further pages,
+NAME.p2.png, NAME.p3.png ..., goes up as one multi-page TIFF, NAME.tif,
+made by bench/pages-tiff beside this file (QUILL_PAGES_TIFF names another):
+the worker reads its pages one after the other and the extractor all their
+words.  Without the tool (make bench/pages-tiff) page 1 goes up alone, with
+a note.
 """
 import json
 import os
+import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -17,6 +26,10 @@ import urllib.request
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".tif": "image/tiff", ".tiff": "image/tiff"}
+# built on demand beside this file, as the other bench tools; a build
+# outside the source tree says where its own is
+PAGES_TIFF = os.environ.get("QUILL_PAGES_TIFF") or \
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "pages-tiff")
 
 
 class Client:
@@ -66,11 +79,36 @@ class Client:
 
 
 def first_page(datadir, name):
-    """The image to upload: NAME.png or NAME.jpg (page 1 only when NAME.p2.png exists)."""
+    """The document's page 1: NAME.png, NAME.jpg, NAME.tif ..., or None."""
     for ext in IMAGE_TYPES:
         p = os.path.join(datadir, name + ext)
         if os.path.exists(p):
             return p
+    return None
+
+
+def document_pages(datadir, name):
+    """The document's page images in order: page 1, then NAME.p2.png, NAME.p3.png ... while they exist."""
+    first = first_page(datadir, name)
+    if first is None:
+        return []
+    pages = [first]
+    while os.path.exists(os.path.join(datadir, f"{name}.p{len(pages) + 1}.png")):
+        pages.append(os.path.join(datadir, f"{name}.p{len(pages) + 1}.png"))
+    return pages
+
+
+def pages_tiff(pages, out):
+    """Writes the page images as one TIFF, out, with bench/pages-tiff: None, or why it could not."""
+    if not os.access(PAGES_TIFF, os.X_OK):
+        return f"{PAGES_TIFF} is not built: make bench/pages-tiff"
+    try:
+        r = subprocess.run([PAGES_TIFF, out] + pages, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"{PAGES_TIFF}: {e}"
+    if r.returncode != 0:
+        return r.stderr.strip().replace("\n", "; ") or f"{PAGES_TIFF} exited {r.returncode}"
     return None
 
 
@@ -107,23 +145,31 @@ def run_pipeline(a, truth):
     client = Client(a.gateway, a.token, a.user, a.password)
     if not a.token:
         client.login()
-    notes, jobs = [], {}
+    notes, jobs, npages = [], {}, {}
     start = time.monotonic()
-    for name, _ in truth:
-        path = first_page(a.datadir, name)
-        if path is None:
-            notes.append(f"{name}: no image")
-            continue
-        if os.path.exists(os.path.join(a.datadir, name + ".p2.png")):
-            notes.append(f"{name}: page 1 only uploaded (fields on page 2 will be missed)")
-        jid, err = upload(client, path, a.lang)
-        if err:
-            notes.append(err)
-        else:
-            jobs[name] = jid
+    # a document's TIFF is read into memory as it goes up: none outlives the loop
+    with tempfile.TemporaryDirectory(prefix="score-invoices.") as tmp:
+        for name, _ in truth:
+            pages = document_pages(a.datadir, name)
+            if not pages:
+                notes.append(f"{name}: no image")
+                continue
+            path = pages[0]
+            if len(pages) > 1:
+                path = os.path.join(tmp, name + ".tif")
+                why = pages_tiff(pages, path)
+                if why:
+                    rest = "page 2" if len(pages) == 2 else f"pages 2-{len(pages)}"
+                    notes.append(f"{name}: page 1 only uploaded ({why}; fields on {rest} will be missed)")
+                    path, pages = pages[0], pages[:1]
+            jid, err = upload(client, path, a.lang)
+            if err:
+                notes.append(err)
+            else:
+                jobs[name], npages[name] = jid, len(pages)
     last = wait_jobs(client, jobs, start + a.timeout)
     wall = time.monotonic() - start
-    preds, ocr_ms, not_done = {}, [], 0
+    preds, ocr_ms, ocr_pages, not_done = {}, 0, 0, 0
     for name, _ in truth:
         js = last.get(name)
         preds[name] = None
@@ -134,7 +180,9 @@ def run_pipeline(a, truth):
                              f"{': ' + js['error'] if js and js.get('error') else ''}")
             continue
         if js.get("ocr_ms") is not None:
-            ocr_ms.append(js["ocr_ms"])
+            # a job's OCR time is its document's, all pages
+            ocr_ms += js["ocr_ms"]
+            ocr_pages += npages[name]
         if not js.get("invoice_id"):
             notes.append(f"{name}: job done without invoice_id")
             continue
@@ -149,8 +197,9 @@ def run_pipeline(a, truth):
             if inv is not None:
                 with open(os.path.join(a.save, name + ".json"), "w", encoding="utf-8") as f:
                     json.dump(inv, f, ensure_ascii=False, indent=1)
-    pages = len(jobs)
-    timing = {"pages": pages, "wall_s": wall, "wall_s_per_page": wall / pages if pages else 0.0,
-              "ocr_ms_mean": sum(ocr_ms) / len(ocr_ms) if ocr_ms else 0.0,
+    pages = sum(npages.values())
+    timing = {"pages": pages, "documents": len(jobs), "wall_s": wall,
+              "wall_s_per_page": wall / pages if pages else 0.0,
+              "ocr_ms_mean": ocr_ms / ocr_pages if ocr_pages else 0.0,
               "not_done": not_done, "lang": a.lang, "notes": notes}
     return preds, timing

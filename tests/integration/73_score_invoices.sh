@@ -3,8 +3,9 @@
 # diacritics (with the ascii-folded figure), tax ids with their dash, and
 # the OVERALL line last.  Then --pipeline through a gateway, quill-ocrd
 # and a worker with the fake engine: the account registered, the images
-# uploaded and their jobs waited for; what the invoices hold is the
-# extractor's to show, later.
+# uploaded and their jobs waited for, a document of two pages as one TIFF
+# (bench/pages-tiff) or, without the tool, as its first page; what the
+# invoices hold is the extractor's to show, later.
 . "${QUILL_SRC:?set by tests/run}/tests/lib.sh"
 t_begin
 
@@ -94,25 +95,34 @@ tiny_png "$truth/b.png"
 tiny_png "$truth/b.p2.png"
 pw=score-invoices-$RANDOM-pass
 secret "$pw"
+# first without bench/pages-tiff, whether or not this tree has it built
+QUILL_PAGES_TIFF=$T_DIR/no-pages-tiff \
 "$score" --pipeline "$truth" --gateway "http://127.0.0.1:$gport" --user "score.$$@example.org" \
 	--password "$pw" --timeout 60 --save "$T_DIR/saved" >"$T_DIR/pipe" 2>"$T_DIR/pipe.err"
 is "$?" 0 "--pipeline registers the account, runs and exits 0"
 sed 's/^/# /' "$T_DIR/pipe" "$T_DIR/pipe.err"
 like "$(head -n 1 "$T_DIR/pipe")" '^pages 2, wall [0-9.]+ s = [0-9.]+ s/page, worker OCR mean [0-9]+ ms/page, jobs failed or late 0$' \
 	"  two pages uploaded and read, timed"
-check "  a document with a second page is said to be read from its first only" grep -q '^note: b: page 1 only' "$T_DIR/pipe"
+check "  without bench/pages-tiff a document with a second page is read from its first only" \
+	grep -q '^note: b: page 1 only uploaded (.*make bench/pages-tiff' "$T_DIR/pipe"
 check "  a record without an image is named" grep -q '^note: c: no image' "$T_DIR/pipe"
 like "$(tail -n 1 "$T_DIR/pipe")" '^OVERALL [0-9]+/19 = [0-9.]+%$' "  and scored: OVERALL last"
 is "$(psql_q "select count(*) from ocr.ocr_jobs where filename in ('a.png', 'b.png') and status = 'done'")" 2 \
 	"  the jobs are the service's own, done"
+check "bench/pages-tiff builds" make -s -C "$QUILL_BUILD" bench/pages-tiff
+QUILL_PAGES_TIFF=$QUILL_BUILD/bench/pages-tiff \
 "$score" --pipeline "$truth" --gateway "http://127.0.0.1:$gport" --user "score.$$@example.org" \
 	--password "$pw" --timeout 60 --json >"$T_DIR/pipe.json"
-check "--pipeline again logs the account in, --json has the timing" python3 -c '
+check "--pipeline again logs the account in, --json has the timing: b's two pages in one job" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["timing"]["pages"] == 2 and r["timing"]["not_done"] == 0, r["timing"]
+t = r["timing"]
+assert t["pages"] == 3 and t["documents"] == 2 and t["not_done"] == 0, t
+assert not any(n.startswith("b:") for n in t["notes"]), t["notes"]
 assert r["overall"]["total"] == 19
 ' "$T_DIR/pipe.json"
+is "$(psql_q "select count(*) from ocr.ocr_jobs where filename = 'b.tif' and status = 'done'")" 1 \
+	"  b went up as b.tif, a TIFF of its pages, and was read"
 "$score" --pipeline "$truth" --gateway "http://127.0.0.1:$gport" --user "score.$$@example.org" \
 	--password "wrong-$pw" >/dev/null 2>"$T_DIR/wrong.err"
 check "a wrong password stops it with the reason" grep -q 'login score.*HTTP 401' "$T_DIR/wrong.err"
