@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/json.h"
+#include "lib/ocr_text_place.h"
 #include "lib/ocr_words.h"
 
 /* s as XML character data or attribute value; control bytes are left out. */
@@ -55,6 +56,7 @@ struct walk {
 	int count[NLEVELS + 1];	/* ids given per level; the last is words */
 	bool open[NLEVELS];
 	bool begins[NLEVELS];	/* a boundary seen since the last word written */
+	struct ocr_text_lines *lines;	/* the text's lines, kept when the second look's go among them */
 };
 
 /* Closes the containers from LINE up to and including level. */
@@ -117,6 +119,8 @@ open_line(struct walk *w)
 
 	level_box(w, RIL_TEXTLINE, b);
 	open_line_tag(w, b);
+	if (w->lines != NULL)
+		ocr_text_lines_begin(w->lines, w->text->len, b);
 	if (TessPageIteratorBaseline(w->pi, RIL_TEXTLINE, &b1x, &b1y, &b2x, &b2y)) {
 		double dx = b2x - b1x, slope = dx != 0 ? (b2y - b1y) / dx : 0;
 		double offset = (b1y - b[3]) - slope * (b1x - b[0]);
@@ -198,16 +202,22 @@ ocr_word_at(TessResultIterator *it, const TessPageIterator *pi, int box[4])
 	return text;
 }
 
-/* One word, in the open line, in all three forms. */
+/* One word, in the open line, in the hOCR and the JSON, and in the text unless to_text is false. */
 static void
-write_word(struct walk *w, const char *text, float conf, const int box[4], yajl_gen words,
+write_word(struct walk *w, const char *text, float conf, const int box[4], bool to_text, yajl_gen words,
     struct ocr_word_stats *stats)
 {
 	strbuf_printf(w->hocr, "<span class='ocrx_word' id='word_%d_%d' title='bbox %d %d %d %d; x_wconf %d'>",
 	    w->page, ++w->count[NLEVELS], box[0], box[1], box[2], box[3], (int)conf);
 	add_escaped(w->hocr, text);
 	strbuf_adds(w->hocr, "</span>\n");
-	strbuf_adds(w->text, text);
+	if (to_text) {
+		size_t start = w->text->len;
+
+		strbuf_adds(w->text, text);
+		if (w->lines != NULL)
+			ocr_text_lines_word(w->lines, start, w->text->len, box[0]);
+	}
 	/* the line's hOCR id: tesseract's text line, numbered per page from 1 */
 	add_word_json(words, text, conf, w->page, w->count[LINE], box);
 	stats->conf_sum += conf;
@@ -227,15 +237,19 @@ grow_box(int b[4], const int c[4])
 /*
  * The second reading's words (grouped by run, ocr_second_look.h) after
  * the first's, as one more block of the page: a line per run, numbered
- * on from the page's last.
+ * on from the page's last.  In the plain text they go where they stand
+ * (ocr_text_place.h), or after the rest when that cannot be done.
  */
 static void
-write_amends(struct walk *w, const struct ocr_amends *am, yajl_gen words, struct ocr_word_stats *stats)
+write_amends(struct walk *w, const struct ocr_amends *am, size_t page_start, yajl_gen words,
+    struct ocr_word_stats *stats)
 {
 	int all[4], line[4];
+	bool placed;
 
 	if (am == NULL || am->nwords == 0)
 		return;
+	placed = w->lines != NULL && ocr_text_place(w->text, page_start, w->lines, am) == 0;
 	memcpy(all, am->words[0].box, sizeof(all));
 	for (size_t i = 1; i < am->nwords; i++)
 		grow_box(all, am->words[i].box);
@@ -255,9 +269,10 @@ write_amends(struct walk *w, const struct ocr_amends *am, yajl_gen words, struct
 			strbuf_adds(w->hocr, "'>\n");
 			w->begins[LINE] = true;
 		}
-		separate(w);
+		if (!placed)
+			separate(w);
 		memset(w->begins, 0, sizeof(w->begins));
-		write_word(w, rw->text, rw->conf, rw->box, words, stats);
+		write_word(w, rw->text, rw->conf, rw->box, !placed, words, stats);
 	}
 }
 
@@ -265,9 +280,11 @@ void
 ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf *text,
     struct strbuf *hocr, yajl_gen words, struct ocr_word_stats *stats, const struct ocr_amends *am)
 {
-	struct walk w = { .hocr = hocr, .text = text, .page = page };
+	struct ocr_text_lines lines = { 0 };
+	struct walk w = { .hocr = hocr, .text = text, .page = page,
+		.lines = am != NULL && am->nwords > 0 ? &lines : NULL };
 	TessResultIterator *it = TessBaseAPIGetIterator(api);
-	size_t nth = 0;
+	size_t nth = 0, page_start = text->len;
 
 	strbuf_printf(hocr, "<div class='ocr_page' id='page_%d' title='bbox 0 0 %d %d; ppageno %d'>\n",
 	    page, width, height, page - 1);
@@ -296,12 +313,13 @@ ocr_words_page(TessBaseAPI *api, int page, int width, int height, struct strbuf 
 			}
 			separate(&w);
 			open_containers(&w, it);
-			write_word(&w, text, TessResultIteratorConfidence(it, RIL_WORD), box, words, stats);
+			write_word(&w, text, TessResultIteratorConfidence(it, RIL_WORD), box, true, words, stats);
 			TessDeleteText(text);
 		} while (TessResultIteratorNext(it, RIL_WORD));
 		TessResultIteratorDelete(it);
 	}
-	write_amends(&w, am, words, stats);
+	write_amends(&w, am, page_start, words, stats);
+	ocr_text_lines_free(&lines);
 	close_up_to(&w, BLOCK);
 	strbuf_adds(hocr, "</div>\n");
 	/* the last line's end, and a paragraph's when one began after it in

@@ -222,6 +222,8 @@ api_routes() {
 	printf '[route.auth_public]\nprefix = /api/auth/login /api/auth/register /api/auth/refresh /api/auth/jwks\n'
 	printf 'upstreams = 127.0.0.1:%s\nauth = public\n' "$1"
 	printf '[route.auth]\nprefix = /api/auth\nupstreams = 127.0.0.1:%s\n' "$1"
+	printf '[route.invoices]\nprefix = /api/invoices\nupstreams = 127.0.0.1:%s\n' "$2"
+	# last, as callers append keys to it (97_reload's rate limits)
 	printf '[route.ocr]\nprefix = /api/ocr\nupstreams = 127.0.0.1:%s\nmax_body = 256k\n' "$2"
 }
 
