@@ -185,6 +185,10 @@ grow_run(const struct rect *m, size_t n, size_t i, bool *used, int mh, struct re
 			continue;
 		if (sh * 2 > rh * 3 && rh * 2 >= mh)
 			continue;
+		/* grown a mark at a time, a run of skewed rows would take in the row below */
+		if (((m[j].y1 > run->y1 ? m[j].y1 : run->y1) - (m[j].y0 < run->y0 ? m[j].y0 : run->y0)) * 2 >
+		    (sh > rh ? sh : rh) * 3)
+			continue;
 		run->x0 = m[j].x0 < run->x0 ? m[j].x0 : run->x0;
 		run->y0 = m[j].y0 < run->y0 ? m[j].y0 : run->y0;
 		run->x1 = m[j].x1 > run->x1 ? m[j].x1 : run->x1;
@@ -256,6 +260,13 @@ read_run(TessBaseAPI *lines, PIX *pix, const struct rect *run, int mh, int index
 				continue;
 			for (int k = 0; k < 4; k++)
 				b[k] = (k % 2 == 0 ? x0 : y0) + (int)((float)b[k] / f + 0.5f);
+			/* the margin read around the run shows a skewed neighbour's ink: not the word's */
+			b[1] = b[1] < run->y0 ? run->y0 : b[1];
+			b[3] = b[3] > run->y1 ? run->y1 : b[3];
+			if (b[3] <= b[1]) {
+				TessDeleteText(text);
+				continue;
+			}
 			rc = add_word(am, cap, text, TessResultIteratorConfidence(it, RIL_WORD), b, index);
 			TessDeleteText(text);
 		} while (rc == 0 && TessResultIteratorNext(it, RIL_WORD));
