@@ -57,7 +57,8 @@ struct choice {
 static double
 receipt_evidence(const struct xpage *p, const struct amount_candidate *c)
 {
-	double bonus = c->echoed ? 0.3 : 0;
+	/* a receipt prints its total again: the items' sum, the cash, the card slip */
+	double bonus = 0.3 * (c->echoes < 2 ? c->echoes : 2);
 	struct money diff;
 
 	if (p->has_tendered && near(p, c->m.amount, p->tendered, 0))
@@ -199,6 +200,8 @@ extract_check(struct xpage *p, struct invoice *inv)
 		return -1;
 	if (((c.sub && c.sub->restored) || (c.tax && c.tax->restored) || (c.total && c.total->restored)) &&
 	    flag(inv, "totals: a decimal point OCR lost was put back") != 0)
+		return -1;
+	if (c.total && c.total->misread && flag(inv, "total: a digit OCR misread was read from subtotal + tax") != 0)
 		return -1;
 	return 0;
 }

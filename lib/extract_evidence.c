@@ -11,6 +11,10 @@
  * - A decimal point OCR lost ("900", "5142" where the page's other totals
  *   have cents) is put back as a second reading of the amount; the
  *   cross-checks (subtotal + tax = total, the above) choose between them.
+ * - A total read less surely than the subtotal and the tax, which add up
+ *   to it but for one digit ("64.50" where 51.42 + 3.08 make 54.50), is
+ *   read as their sum too, a second candidate: OCR takes 5 for 6 and 8
+ *   for 3; a subtotal and a tax that agree do not err alike.
  * - A totals row in columns ("Total  278.61  40.39  319.00", under "Net,
  *   Tax, Total" headers) whose last three amounts add up gives the
  *   subtotal and the tax too.
@@ -90,22 +94,22 @@ restore_cents(struct amount_candidate *c, int n, int nmax)
 	return n;
 }
 
-/* Whether c's amount is printed in a segment other than its own (restored: its own reads otherwise). */
-static bool
-echoed(const struct xpage *p, const struct amount_candidate *c)
+/* In how many segments other than its own c's amount is printed (restored: its own reads otherwise). */
+static int
+echoes(const struct xpage *p, const struct amount_candidate *c)
 {
 	int seen = 0;
 
 	if (c->m.amount.units == 0)
-		return false;
+		return 0;
 	for (size_t i = 0; i < p->nsegs; i++) {
 		struct money_parsed m;
 
 		if (extract_last_amount(p, p->segs[i].text, p->segs[i].len, &m) &&
-		    money_cmp(m.amount, c->m.amount) == 0 && ++seen >= (c->restored ? 1 : 2))
-			return true;
+		    money_cmp(m.amount, c->m.amount) == 0)
+			seen++;
 	}
-	return false;
+	return c->restored || seen == 0 ? seen : seen - 1;
 }
 
 /* Adds c to the list of n candidates if there is room; the new count. */
@@ -134,6 +138,80 @@ token_amounts(const struct xpage *p, const char *s, size_t len, struct money_par
 		i = e + 1;
 	}
 	return n;
+}
+
+/* The digits of s (at most size - 1 of them), as a string. */
+static void
+digits_of(const char *s, size_t len, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 1 < size; i++)
+		if (s[i] >= '0' && s[i] <= '9')
+			out[n++] = s[i];
+	out[n] = '\0';
+}
+
+/*
+ * How surely the amount of c was read: the least confidence of the words
+ * whose digits are its digits, 100 when no word is (then it was read
+ * across words, and says nothing against the others).
+ */
+static double
+digits_conf(const struct xpage *p, const struct amount_candidate *c)
+{
+	char want[MONEY_TEXT_MAX], got[MONEY_TEXT_MAX];
+	double conf = 100;
+
+	digits_of(c->m.text, strlen(c->m.text), want, sizeof(want));
+	for (size_t i = 0; want[0] != '\0' && i < p->nwords; i++) {
+		digits_of(p->words[i].text, p->words[i].len, got, sizeof(got));
+		if (strcmp(got, want) == 0 && p->words[i].conf < conf)
+			conf = p->words[i].conf;
+	}
+	return conf;
+}
+
+/* Whether canonical amounts a and b differ in exactly one digit, in place. */
+static bool
+one_digit_apart(const char *a, const char *b)
+{
+	int differ = 0;
+
+	if (strlen(a) != strlen(b))
+		return false;
+	for (; *a != '\0'; a++, b++)
+		if (*a != *b && (++differ > 1 || *a < '0' || *a > '9' || *b < '0' || *b > '9'))
+			return false;
+	return differ == 1;
+}
+
+/* A second reading of each total a digit off subtotal + tax, read less surely than both. */
+static void
+misread_totals(struct xpage *p)
+{
+	int n0 = p->ntotal;
+
+	for (int i = 0; i < n0; i++) {
+		double tconf = digits_conf(p, &p->total[i]);
+
+		for (int s = 0; s < p->nsub; s++)
+			for (int t = 0; t < p->ntax; t++) {
+				struct amount_candidate alt = p->total[i];
+				struct money sum;
+
+				if (p->sub[s].seg == p->tax[t].seg || p->sub[s].seg == alt.seg || p->tax[t].seg == alt.seg ||
+				    money_add(p->sub[s].m.amount, p->tax[t].m.amount, &sum) != MONEY_OK || sum.units <= 0 ||
+				    money_format(sum, alt.m.printed_decimals, alt.m.text, sizeof(alt.m.text)) != MONEY_OK ||
+				    !one_digit_apart(alt.m.text, p->total[i].m.text) ||
+				    tconf >= digits_conf(p, &p->sub[s]) || tconf >= digits_conf(p, &p->tax[t]))
+					continue;
+				alt.m.amount = sum;
+				alt.misread = true;
+				alt.score = p->total[i].score * 0.9;
+				p->ntotal = add_candidate(p->total, p->ntotal, &alt);
+			}
+	}
 }
 
 /* "Total  278.61  40.39  319.00": net, tax and gross in columns, the last three adding up. */
@@ -181,6 +259,7 @@ extract_total_evidence(struct xpage *p)
 		p->ntotal = restore_cents(p->total, p->ntotal, EXTRACT_NCANDIDATES);
 	}
 	columned_totals(p);
+	misread_totals(p);
 	for (int i = 0; i < p->ntotal; i++)
-		p->total[i].echoed = echoed(p, &p->total[i]);
+		p->total[i].echoes = echoes(p, &p->total[i]);
 }

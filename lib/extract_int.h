@@ -91,7 +91,8 @@ struct amount_candidate {
 	double score;
 	size_t seg, match;	/* match: the label's; past p->nmatches for a column of its row */
 	bool restored;		/* its decimal point put back: OCR read "900" among amounts in cents */
-	bool echoed;		/* the same amount printed elsewhere on the page (an item, the cash) */
+	int echoes;		/* the same amount printed elsewhere on the page (an item, the cash): how often */
+	bool misread;		/* a total read as subtotal + tax, which its unsure reading missed by a digit */
 };
 
 #define EXTRACT_NCANDIDATES 6

@@ -494,6 +494,35 @@ test_receipt_evidence(void)
 	extract(&p, "eng", &inv);
 	is_str(val(&inv, INVOICE_TOTAL), "4.50", "cash - change decides between two totals");
 	invoice_free(&inv);
+
+	/* a total read unsurely, a digit off subtotal + tax read surely: read as their sum, and said */
+	memset(&p, 0, sizeof(p));
+	put(&p, 100, 50, "SYL ROASTED DELIGHTS SDN BHD");
+	put(&p, 100, 400, "Total Sales (Excluding GST)");
+	put(&p, 900, 400, "51.42");
+	put(&p, 100, 440, "Total GST");
+	put(&p, 900, 440, "3.08");
+	put(&p, 100, 480, "Total Sales (Inclusive of GST)");
+	put(&p, 900, 480, "64.50");
+	doubt(&p, 66);
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "54.50", "a total's misread digit read from subtotal + tax");
+	ok(reason(&inv, "digit OCR misread"), "and said");
+	invoice_free(&inv);
+
+	/* read as surely as the others, the total stands, and the sum disagrees */
+	p.w[p.n - 1].confidence = 92;
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "64.50", "a surely read total is not corrected");
+	ok(!reason(&inv, "digit OCR misread"), "  nor said to be");
+	invoice_free(&inv);
+
+	/* two digits off is no misreading */
+	memcpy(p.text[p.n - 1], "76.50", 6);
+	doubt(&p, 66);
+	extract(&p, "eng", &inv);
+	is_str(val(&inv, INVOICE_TOTAL), "76.50", "a total two digits off the sum is not corrected");
+	invoice_free(&inv);
 }
 
 /* A label's words inside an identifier are no label; "#" labels a number at the top. */
