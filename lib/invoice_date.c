@@ -301,19 +301,12 @@ read_vietnamese(const char *s, size_t len, size_t i, struct candidate *c)
 	return found_named(c, i, j, full_year(y, ny), d, m);
 }
 
-/* 15 Mar 2025, 15-Mar-25, 15th March, 2025. */
+/* The year (2 or 4 digits) at j of a date begun at i with day d of month m, ending it. */
 static bool
-read_day_month(const char *s, size_t len, size_t i, struct candidate *c)
+named_year(const char *s, size_t len, size_t i, size_t j, int d, int m, struct candidate *c)
 {
-	size_t j;
-	int d, m, y, nd, ny;
+	int y, ny;
 
-	if ((nd = read_number(s, len, i, &d, &j)) == 0 || nd > 2)
-		return false;
-	j = skip_separator(s, len, skip_ordinal(s, len, j));
-	if ((m = month_name(s, len, j, &j)) == 0)
-		return false;
-	j = skip_separator(s, len, j);
 	if ((ny = read_number(s, len, j, &y, &j)) != 2 && ny != 4)
 		return false;
 	if (!ends_here(s, len, j, 0))
@@ -321,24 +314,34 @@ read_day_month(const char *s, size_t len, size_t i, struct candidate *c)
 	return found_named(c, i, j, full_year(y, ny), d, m);
 }
 
+/* 15 Mar 2025, 15-Mar-25, 15th March, 2025. */
+static bool
+read_day_month(const char *s, size_t len, size_t i, struct candidate *c)
+{
+	size_t j;
+	int d, m, nd;
+
+	if ((nd = read_number(s, len, i, &d, &j)) == 0 || nd > 2)
+		return false;
+	j = skip_separator(s, len, skip_ordinal(s, len, j));
+	if ((m = month_name(s, len, j, &j)) == 0)
+		return false;
+	return named_year(s, len, i, skip_separator(s, len, j), d, m, c);
+}
+
 /* Mar 15, 2025, March 15th 2025, Sept. 15, 25. */
 static bool
 read_month_day(const char *s, size_t len, size_t i, struct candidate *c)
 {
 	size_t j;
-	int d, m, y, nd, ny;
+	int d, m, nd;
 
 	if ((m = month_name(s, len, i, &j)) == 0)
 		return false;
 	j = skip_separator(s, len, j);
 	if ((nd = read_number(s, len, j, &d, &j)) == 0 || nd > 2)
 		return false;
-	j = skip_separator(s, len, skip_ordinal(s, len, j));
-	if ((ny = read_number(s, len, j, &y, &j)) != 2 && ny != 4)
-		return false;
-	if (!ends_here(s, len, j, 0))
-		return false;
-	return found_named(c, i, j, full_year(y, ny), d, m);
+	return named_year(s, len, i, skip_separator(s, len, skip_ordinal(s, len, j)), d, m, c);
 }
 
 /*
