@@ -17,7 +17,7 @@
 #define MAX_FIRST_WORDS 20000	/* words of the first reading looked at */
 #define MAX_MARKS 50000		/* a page with more is noise or a picture: left as read */
 #define MAX_DOUBTFUL 4000	/* doubtful marks, as many */
-#define MAX_RUNS 200		/* runs read again per page, in order across the page */
+#define MAX_RUNS 200		/* runs read again per page, top down, within the page's area */
 #define CONF_FLOOR 40.0f	/* a second reading less sure than this is dropped */
 #define RUN_HEIGHT 40.0f	/* pixels a run is enlarged to, at most MAX_SCALE times */
 #define MAX_SCALE 4.0f
@@ -225,6 +225,15 @@ run_pad(int mh)
 	return mh / 3 + 1;
 }
 
+/* How much a run is enlarged: to RUN_HEIGHT, by 1 to MAX_SCALE. */
+static float
+run_scale(const struct rect *run)
+{
+	float f = RUN_HEIGHT / (float)(height(run) > 0 ? height(run) : 1);
+
+	return f < 1 ? 1 : f > MAX_SCALE ? MAX_SCALE : f;
+}
+
 /* Reads run alone, padded and enlarged, with lines; its words are added to am in page pixels. */
 static int
 read_run(TessBaseAPI *lines, PIX *pix, const struct rect *run, int mh, int index, struct ocr_amends *am,
@@ -233,7 +242,7 @@ read_run(TessBaseAPI *lines, PIX *pix, const struct rect *run, int mh, int index
 	int pad = run_pad(mh), x0 = run->x0 - pad < 0 ? 0 : run->x0 - pad, y0 = run->y0 - pad < 0 ? 0 : run->y0 - pad;
 	int x1 = run->x1 + pad > pixGetWidth(pix) ? pixGetWidth(pix) : run->x1 + pad;
 	int y1 = run->y1 + pad > pixGetHeight(pix) ? pixGetHeight(pix) : run->y1 + pad;
-	float f = RUN_HEIGHT / (float)(height(run) > 0 ? height(run) : 1);
+	float f = run_scale(run);
 	BOX *box = boxCreate(x0, y0, x1 - x0, y1 - y0);
 	PIX *crop = box != NULL ? pixClipRectangle(pix, box, NULL) : NULL, *big;
 	TessResultIterator *it;
@@ -242,7 +251,6 @@ read_run(TessBaseAPI *lines, PIX *pix, const struct rect *run, int mh, int index
 	boxDestroy(&box);
 	if (crop == NULL)
 		return 0;
-	f = f < 1 ? 1 : f > MAX_SCALE ? MAX_SCALE : f;
 	big = f > 1.01f ? pixScale(crop, f, f) : pixClone(crop);
 	pixDestroy(&crop);
 	if (big == NULL)
@@ -349,6 +357,7 @@ ocr_second_look(TessBaseAPI *page, TessBaseAPI *lines, PIX *pix, int below, stru
 	PIX *bin = NULL, *mask = NULL;
 	bool *used = NULL;
 	int mh, rc = 0, runs = 0;
+	double budget = (double)pixGetWidth(pix) * pixGetHeight(pix);
 
 	memset(am, 0, sizeof(*am));
 	if (below <= 0 || lines == NULL || first_words(page, &first, &am->nfirst) != 0)
@@ -373,8 +382,16 @@ ocr_second_look(TessBaseAPI *page, TessBaseAPI *lines, PIX *pix, int below, stru
 			marks[runs++] = run;
 	}
 	qsort(marks, (size_t)runs, sizeof(*marks), cmp_y0);
-	for (int i = 0; i < runs && rc == 0; i++)
+	for (int i = 0; i < runs && rc == 0; i++) {
+		float f = run_scale(&marks[i]);
+		double area = (double)(marks[i].x1 - marks[i].x0 + 2 * run_pad(mh)) *
+		    (height(&marks[i]) + 2 * run_pad(mh)) * f * f;
+
+		/* read again at most the page's pixels: a page made to be all runs costs two readings */
+		if ((budget -= area) < 0)
+			break;
 		rc = read_run(lines, pix, &marks[i], mh, i, am, &cap);
+	}
 	if (rc == 0)
 		settle(am, first, (float)below, marks, run_pad(mh));
 out:
