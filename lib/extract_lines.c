@@ -9,7 +9,9 @@
  * lines beside them at the same height.  Scans are turned by a degree or
  * two, which on an A4 page at 300 dpi moves the right edge by a line
  * height or more; the skew is measured on the OCR's own lines (the slope
- * of their words' centres) and taken out before comparing heights.
+ * of their words' centres), at each word as the median of the few lines
+ * nearest it (a photographed receipt slopes more at one end than the
+ * other), and taken out before comparing heights.
  * Without line numbers (or with wrong ones) each word stands alone and
  * the rows come from the boxes alone.
  *
@@ -24,6 +26,7 @@
 #define COORD_MAX 1000000	/* boxes are clamped to +-this: no arithmetic overflows */
 #define SEG_GAP 1.5		/* a gap over this many row heights starts a segment */
 #define MAX_SKEW 0.08		/* tan of the largest skew believed (about 4.5 degrees) */
+#define NEAR 5			/* the lines whose slopes make the skew at a place */
 
 static int
 clamp_coord(int v)
@@ -175,16 +178,24 @@ skew_from_neighbours(struct xpage *p, struct keyed *k)
 	return skew;
 }
 
-/* The median slope of the OCR's lines of three words or more: the page's skew. */
-static double
-measure_skew(struct xpage *p, struct keyed *k)
-{
-	double *slopes = malloc((p->nwords / 3 + 1) * sizeof(*slopes));
-	size_t ns = 0, i = 0;
-	double skew = 0;
+/* A line's slope, where it stands. */
+struct slope {
+	int page;
+	double y, slope;
+};
 
-	if (slopes == NULL)
-		return 0;
+/*
+ * The slope of each of the OCR's lines of three words or more, into
+ * *out (malloc'd, *nout of them); -1 on ENOMEM.
+ */
+static int
+line_slopes(struct xpage *p, struct keyed *k, struct slope **out, size_t *nout)
+{
+	struct slope *v = malloc((p->nwords / 3 + 1) * sizeof(*v));
+	size_t ns = 0, i = 0;
+
+	if (v == NULL)
+		return -1;
 	for (size_t j = 0; j < p->nwords; j++)
 		k[j] = (struct keyed){ j, p->words[j].page, p->words[j].line, p->words[j].x0 };
 	qsort(k, p->nwords, sizeof(*k), cmp_line_x);
@@ -209,14 +220,58 @@ measure_skew(struct xpage *p, struct keyed *k)
 				double slope = (sxy * m - sx * sy) / (sxx * m - sx * sx);
 
 				if (fabs(slope) < MAX_SKEW)
-					slopes[ns++] = slope;
+					v[ns++] = (struct slope){ k[i].page, sy / m, slope };
 			}
 		}
 		i = e;
 	}
-	skew = median(slopes, ns);
-	free(slopes);
-	return ns > 0 ? skew : skew_from_neighbours(p, k);
+	*out = v;
+	*nout = ns;
+	return 0;
+}
+
+static int
+cmp_slope(const void *a, const void *b)
+{
+	const struct slope *x = a, *y = b;
+
+	if (x->page != y->page)
+		return x->page < y->page ? -1 : 1;
+	return x->y < y->y ? -1 : x->y > y->y;
+}
+
+/*
+ * The skew where a word stands: the median slope of the NEAR lines
+ * nearest it in height on its page (v sorted by cmp_slope).  A
+ * photographed receipt is not turned as one: its bottom may slope twice
+ * as much as its top.
+ */
+static double
+local_skew(const struct slope *v, size_t n, int page, double y)
+{
+	double near[NEAR];
+	size_t lo = 0, hi = n, k = 0, l, r;
+
+	/* the first line at or below y on the page */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].page < page || (v[mid].page == page && v[mid].y < y))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (l = lo, r = lo; k < NEAR;) {
+		bool left = l > 0 && v[l - 1].page == page, right = r < n && v[r].page == page;
+
+		if (left && (!right || y - v[l - 1].y <= v[r].y - y))
+			near[k++] = v[--l].slope;
+		else if (right)
+			near[k++] = v[r++].slope;
+		else
+			break;
+	}
+	return median(near, k);
 }
 
 /* A unit of words that stay on one row: an OCR line whose words overlap vertically, or one word. */
@@ -412,7 +467,8 @@ extract_lines(struct xpage *p, const struct extract_word *in, size_t n)
 {
 	struct keyed *k = NULL, *scratch = NULL;
 	struct unit *u = NULL;
-	size_t nu = 0, *order = NULL, norder = 0, a = 0;
+	struct slope *slopes = NULL;
+	size_t nu = 0, *order = NULL, norder = 0, a = 0, nslopes = 0;
 	double skew;
 	int rc = -1;
 
@@ -426,11 +482,15 @@ extract_lines(struct xpage *p, const struct extract_word *in, size_t n)
 	    (p->segs = calloc(p->nwords, sizeof(*p->segs))) == NULL ||
 	    (p->rows = calloc(p->nwords, sizeof(*p->rows))) == NULL)
 		goto out;
-	skew = measure_skew(p, k);
+	if (line_slopes(p, k, &slopes, &nslopes) != 0)
+		goto out;
+	qsort(slopes, nslopes, sizeof(*slopes), cmp_slope);
+	skew = nslopes == 0 ? skew_from_neighbours(p, k) : 0;
 	for (size_t i = 0; i < p->nwords; i++) {
 		struct xword *w = &p->words[i];
+		double y = (w->y0 + w->y1) / 2.0;
 
-		w->yc = (w->y0 + w->y1) / 2.0 - skew * (w->x0 + w->x1) / 2.0;
+		w->yc = y - (nslopes > 0 ? local_skew(slopes, nslopes, w->page, y) : skew) * (w->x0 + w->x1) / 2.0;
 	}
 	if (make_units(p, k, &u, &nu) != 0)
 		goto out;
@@ -469,6 +529,7 @@ out:
 	free(scratch);
 	free(order);
 	free(u);
+	free(slopes);
 	return rc;
 }
 
