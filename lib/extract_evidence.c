@@ -190,8 +190,14 @@ one_digit_apart(const char *a, const char *b)
 static void
 misread_totals(struct xpage *p)
 {
+	double sconf[EXTRACT_NCANDIDATES], xconf[EXTRACT_NCANDIDATES];
 	int n0 = p->ntotal;
 
+	/* each a walk over the page's words: once per candidate, not per combination */
+	for (int s = 0; s < p->nsub; s++)
+		sconf[s] = digits_conf(p, &p->sub[s]);
+	for (int t = 0; t < p->ntax; t++)
+		xconf[t] = digits_conf(p, &p->tax[t]);
 	for (int i = 0; i < n0; i++) {
 		double tconf = digits_conf(p, &p->total[i]);
 
@@ -204,7 +210,7 @@ misread_totals(struct xpage *p)
 				    money_add(p->sub[s].m.amount, p->tax[t].m.amount, &sum) != MONEY_OK || sum.units <= 0 ||
 				    money_format(sum, alt.m.printed_decimals, alt.m.text, sizeof(alt.m.text)) != MONEY_OK ||
 				    !one_digit_apart(alt.m.text, p->total[i].m.text) ||
-				    tconf >= digits_conf(p, &p->sub[s]) || tconf >= digits_conf(p, &p->tax[t]))
+				    tconf >= sconf[s] || tconf >= xconf[t])
 					continue;
 				alt.m.amount = sum;
 				alt.misread = true;

@@ -57,13 +57,18 @@ cmp_y0(const void *a, const void *b)
 	return x->y0 < y->y0 ? -1 : x->y0 > y->y0 ? 1 : x->x0 < y->x0 ? -1 : x->x0 > y->x0;
 }
 
-/* The first reading's words, in walk order; -1 on ENOMEM. */
+/*
+ * The first reading's words, in walk order; -1 on ENOMEM.  A page of more
+ * than MAX_FIRST_WORDS gives none: it is left as first read, as one of
+ * too many marks is.
+ */
 static int
 first_words(TessBaseAPI *page, struct rect **out, size_t *n)
 {
 	TessResultIterator *it = TessBaseAPIGetIterator(page);
 	const TessPageIterator *pi;
 	size_t cap = 0;
+	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -78,23 +83,24 @@ first_words(TessBaseAPI *page, struct rect **out, size_t *n)
 			continue;
 		TessDeleteText(text);
 		if (*n == cap) {
-			struct rect *grown = cap >= MAX_FIRST_WORDS ? NULL :
-			    realloc(*out, (cap = cap ? cap * 2 : 256) * sizeof(**out));
+			struct rect *grown = NULL;
 
+			if (cap < MAX_FIRST_WORDS && (grown = realloc(*out, (cap ? cap * 2 : 256) * sizeof(**out))) == NULL)
+				rc = -1;
 			if (grown == NULL) {
-				TessResultIteratorDelete(it);
 				free(*out);
 				*out = NULL;
 				*n = 0;
-				return -1;
+				break;
 			}
 			*out = grown;
+			cap = cap ? cap * 2 : 256;
 		}
 		(*out)[(*n)++] = (struct rect){ box[0], box[1], box[2], box[3],
 		    TessResultIteratorConfidence(it, RIL_WORD) };
 	} while (TessResultIteratorNext(it, RIL_WORD));
 	TessResultIteratorDelete(it);
-	return 0;
+	return rc;
 }
 
 /* The median height of the words at least below sure; 0 when there are none. */
